@@ -1,0 +1,22 @@
+package io.actorkv;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar actorkv.jar [command]}: with no command, {@code serve}. */
+@Command(name = "actorkv", mixinStandardHelpOptions = true, version = "ActorKV 0.1.0",
+    description = "A distributed key-value store where every key is a sharded, event-sourced Pekko actor.",
+    subcommands = {ServeCommand.class, VerifyHistoryCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    return new ServeCommand().call();
+  }
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    System.exit(code);
+  }
+}

@@ -1,0 +1,76 @@
+package io.actorkv.http;
+
+import io.actorkv.ActorKvSettings;
+import io.actorkv.namespace.Namespaces;
+import io.actorkv.node.ClusterStatus;
+import io.actorkv.strong.StrongStore;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** The v1 API's routes, their error handling, and the server that binds them. */
+public final class HttpApi extends AllDirectives {
+
+  private final KvRoutes kv;
+  private final NamespaceRoutes namespaceRoutes;
+  private final ClusterStatus cluster;
+
+  public HttpApi(ActorKvSettings settings, StrongStore store, Namespaces namespaces, ClusterStatus cluster) {
+    Duration bodyTimeout = settings.requestTimeout();
+    this.kv = new KvRoutes(store, namespaces, cluster, settings.maxValueBytes(), bodyTimeout,
+        settings.anonymousPrincipal());
+    this.namespaceRoutes = new NamespaceRoutes(namespaces, bodyTimeout);
+    this.cluster = cluster;
+  }
+
+  /** Binds and arranges for the server to stop taking requests when the node shuts down. */
+  public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
+    return Http.get(system).newServerAt(host, port).bind(route())
+        .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
+  }
+
+  Route route() {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+        pathPrefix("v1", () -> concat(
+            kv.route(),
+            namespaceRoutes.route(),
+            path("cluster", () -> get(() -> complete(Json.response(StatusCodes.OK, cluster.describe()))))))));
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .matchAny(failure -> complete(ApiError.from(failure, true).response()))
+        .build();
+  }
+
+  /** Pekko's rejections (unknown path, wrong method, ...) with their text turned into our JSON errors. */
+  private static RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(HttpApi::asJsonError);
+  }
+
+  private static HttpResponse asJsonError(HttpResponse response) {
+    if (!(response.entity() instanceof HttpEntity.Strict strict)
+        || strict.getContentType().mediaType().isApplication()) {
+      return response;
+    }
+    String code = switch (response.status().intValue()) {
+      case 400 -> "bad_request";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "value_too_large";
+      case 415 -> "unsupported_media_type";
+      default -> "http_" + response.status().intValue();
+    };
+    HttpResponse json = ApiError.of(response.status(), code, strict.getData().utf8String()).response();
+    return json.addHeaders(response.getHeaders());
+  }
+}

@@ -1,0 +1,123 @@
+package io.actorkv.http;
+
+import io.actorkv.namespace.NamespaceDefinition;
+import io.actorkv.strong.Precondition;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads the parts of a key request that clients can get wrong; each failure is a 400 with its reason. */
+final class KvInput {
+
+  static final int MAX_KEY_BYTES = 1024;
+  static final Duration MAX_TTL = Duration.ofDays(365 * 100);
+
+  private static final Pattern TTL = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+  private static final Pattern REVISION_TAG = Pattern.compile("\"(\\d{1,18})\"");
+
+  private KvInput() {}
+
+  static String namespace(String name) {
+    if (!NamespaceDefinition.isValidName(name)) {
+      throw ApiError.badRequest("bad_namespace",
+          "namespace names are 1 to 63 characters of a-z, 0-9, '_' and '-', starting with a letter or digit");
+    }
+    return name;
+  }
+
+  /**
+   * The key from the still percent-encoded path after the namespace (it
+   * starts with '/'). Slashes belong to the key whether sent raw or as %2F.
+   */
+  static String key(String encodedRest) {
+    String encoded = encodedRest.startsWith("/") ? encodedRest.substring(1) : encodedRest;
+    byte[] bytes = percentDecode(encoded);
+    if (bytes.length == 0 || bytes.length > MAX_KEY_BYTES) {
+      throw ApiError.badRequest("bad_key",
+          "a key is 1 to " + MAX_KEY_BYTES + " bytes of UTF-8; this one has " + bytes.length)
+          .with("keyBytes", bytes.length);
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw ApiError.badRequest("bad_key", "the key is not valid UTF-8 once percent-decoded");
+    }
+  }
+
+  private static byte[] percentDecode(String s) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= s.length()) {
+          throw ApiError.badRequest("bad_key", "the key has a truncated percent-escape");
+        }
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          throw ApiError.badRequest("bad_key", "the key has an invalid percent-escape");
+        }
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** {@code ?ttl=30s}: a positive whole number of ms, s, m, h or d. */
+  static Duration ttl(Optional<String> ttl) {
+    if (ttl.isEmpty()) return null;
+    Matcher m = TTL.matcher(ttl.get());
+    if (!m.matches()) {
+      throw ApiError.badRequest("bad_ttl",
+          "ttl must be a whole number followed by ms, s, m, h or d (e.g. 30s, 5m), not '" + ttl.get() + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+    if (d.isZero() || d.compareTo(MAX_TTL) > 0) {
+      throw ApiError.badRequest("bad_ttl", "ttl must be more than 0 and at most 100 years");
+    }
+    return d;
+  }
+
+  /** {@code If-Match: "<rev>"} or {@code *}, {@code If-None-Match: *}; at most one of them. */
+  static Precondition precondition(Optional<String> ifMatch, Optional<String> ifNoneMatch) {
+    if (ifMatch.isPresent() && ifNoneMatch.isPresent()) {
+      throw ApiError.badRequest("bad_precondition", "send either If-Match or If-None-Match, not both");
+    }
+    if (ifNoneMatch.isPresent()) {
+      if (!ifNoneMatch.get().trim().equals("*")) {
+        throw ApiError.badRequest("bad_precondition", "If-None-Match accepts only * (create only)");
+      }
+      return new Precondition.IfAbsent();
+    }
+    if (ifMatch.isEmpty()) return Precondition.NONE;
+    String value = ifMatch.get().trim();
+    if (value.equals("*")) return new Precondition.IfPresent();
+    Matcher m = REVISION_TAG.matcher(value);
+    if (!m.matches()) {
+      throw ApiError.badRequest("bad_precondition",
+          "If-Match must be * or one quoted revision such as \"3\", not " + value);
+    }
+    return new Precondition.IfRevision(Long.parseLong(m.group(1)));
+  }
+}

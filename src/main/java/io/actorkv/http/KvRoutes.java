@@ -1,0 +1,168 @@
+package io.actorkv.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.actorkv.namespace.Namespaces;
+import io.actorkv.node.ClusterStatus;
+import io.actorkv.strong.KeyReply;
+import io.actorkv.strong.Precondition;
+import io.actorkv.strong.StrongStore;
+import io.actorkv.strong.StoredValue;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.ETag;
+import org.apache.pekko.http.javadsl.model.headers.EntityTag;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+
+/** {@code /v1/kv/{ns}/{key}}: GET (and HEAD), PUT and DELETE of one key. */
+final class KvRoutes extends ApiDirectives {
+
+  static final String REVISION_HEADER = "X-KV-Revision";
+  static final String EXPIRES_HEADER = "X-KV-Expires";
+  static final String MODIFIED_HEADER = "X-KV-Modified";
+
+  private final StrongStore store;
+  private final Namespaces namespaces;
+  private final ClusterStatus cluster;
+  private final long maxValueBytes;
+  private final Duration bodyTimeout;
+  private final String principal;
+
+  KvRoutes(StrongStore store, Namespaces namespaces, ClusterStatus cluster, long maxValueBytes,
+           Duration bodyTimeout, String principal) {
+    this.store = store;
+    this.namespaces = namespaces;
+    this.cluster = cluster;
+    this.maxValueBytes = maxValueBytes;
+    this.bodyTimeout = bodyTimeout;
+    this.principal = principal;
+  }
+
+  Route route() {
+    return pathPrefix("kv", () -> pathPrefix(segment(), ns -> extractUnmatchedPath(rest -> concat(
+        get(() -> respond(false, () -> resolve(ns, rest)
+            .thenCompose(k -> store.get(k.namespace(), k.key()))
+            .thenApply(KvRoutes::readResponse))),
+        put(() -> preconditions(pre -> parameterOptional("ttl", ttlParam -> extractMaterializer(mat ->
+            extractRequestEntity(entity -> respond(true, () -> {
+              Duration ttl = KvInput.ttl(ttlParam);
+              return resolve(ns, rest).thenCompose(k -> body(entity, mat).thenCompose(bytes ->
+                  store.put(k.namespace(), k.key(), bytes, entity.getContentType().toString(), ttl, pre,
+                      principal)))
+                  .thenApply(KvRoutes::writeResponse);
+            })))))),
+        delete(() -> preconditions(pre -> respond(true, () -> resolve(ns, rest)
+            .thenCompose(k -> store.delete(k.namespace(), k.key(), pre, principal))
+            .thenApply(KvRoutes::writeResponse))))))));
+  }
+
+  private Route preconditions(Function<Precondition, Route> inner) {
+    return optionalHeaderValueByName("If-Match", ifMatch ->
+        optionalHeaderValueByName("If-None-Match", ifNoneMatch ->
+            respondOrContinue(() -> KvInput.precondition(ifMatch, ifNoneMatch), inner)));
+  }
+
+  /** Runs a parse step; a bad-input failure answers at once instead of reaching the store. */
+  private <T> Route respondOrContinue(Supplier<T> parse, Function<T, Route> inner) {
+    T parsed;
+    try {
+      parsed = parse.get();
+    } catch (ApiError e) {
+      return complete(e.response());
+    }
+    return inner.apply(parsed);
+  }
+
+
+  private record Target(String namespace, String key) {}
+
+  /** Checks names, readiness and that the namespace exists, in that order. */
+  private CompletionStage<Target> resolve(String ns, String encodedRest) {
+    String namespace = KvInput.namespace(ns);
+    String key = KvInput.key(encodedRest);
+    if (!cluster.ready()) {
+      throw ApiError.notReady("this node is not yet (or no longer) an Up member of the cluster; retry shortly");
+    }
+    return namespaces.find(namespace)
+        .exceptionally(failure -> {
+          throw failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException
+              ? ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "namespaces_unavailable",
+                  "the namespace registry did not answer in time; nothing was changed")
+              : ApiError.from(failure, false);
+        })
+        .thenApply(found -> {
+          if (found.isEmpty()) {
+            throw ApiError.of(StatusCodes.NOT_FOUND, "namespace_not_found",
+                "namespace '" + namespace + "' does not exist").with("namespace", namespace);
+          }
+          return new Target(namespace, key);
+        });
+  }
+
+  private CompletionStage<byte[]> body(RequestEntity entity, Materializer mat) {
+    return entity.withSizeLimit(maxValueBytes)
+        .toStrict(bodyTimeout.toMillis(), mat)
+        .thenApply(strict -> strict.getData().toArray());
+  }
+
+  private static HttpResponse readResponse(KeyReply reply) {
+    if (reply instanceof KeyReply.Found found) {
+      StoredValue v = found.value();
+      HttpResponse response = HttpResponse.create()
+          .withEntity(HttpEntities.create(contentType(v.contentType()), v.bytes()))
+          .addHeader(ETag.create(EntityTag.create(Long.toString(found.revision()), false)))
+          .addHeader(RawHeader.create(REVISION_HEADER, Long.toString(found.revision())))
+          .addHeader(RawHeader.create(MODIFIED_HEADER, v.modifiedAt().toString()));
+      return v.expiresAt() == null ? response
+          : response.addHeader(RawHeader.create(EXPIRES_HEADER, v.expiresAt().toString()));
+    }
+    return keyNotFound();
+  }
+
+  private static HttpResponse writeResponse(KeyReply reply) {
+    if (reply instanceof KeyReply.Stored stored) {
+      return Json.response(stored.created() ? StatusCodes.CREATED : StatusCodes.OK,
+              Map.of("revision", stored.revision(), "created", stored.created()))
+          .addHeader(ETag.create(EntityTag.create(Long.toString(stored.revision()), false)));
+    }
+    if (reply instanceof KeyReply.Deleted deleted) {
+      return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+          .addHeader(RawHeader.create(REVISION_HEADER, Long.toString(deleted.revision())));
+    }
+    if (reply instanceof KeyReply.PreconditionFailed failed) {
+      return ApiError.of(StatusCodes.PRECONDITION_FAILED, "precondition_failed",
+              failed.exists()
+                  ? "the key is at revision " + failed.revision() + "; nothing was written"
+                  : "the key does not exist; nothing was written")
+          .with("revision", failed.revision())
+          .with("exists", failed.exists())
+          .response();
+    }
+    return keyNotFound();
+  }
+
+  private static HttpResponse keyNotFound() {
+    return ApiError.of(StatusCodes.NOT_FOUND, "key_not_found", "no such key (never written, deleted or expired)")
+        .response();
+  }
+
+  private static ContentType contentType(String stored) {
+    try {
+      return ContentTypes.parse(stored);
+    } catch (RuntimeException e) {
+      return ContentTypes.APPLICATION_OCTET_STREAM;
+    }
+  }
+}

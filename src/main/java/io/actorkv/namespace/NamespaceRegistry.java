@@ -1,0 +1,123 @@
+package io.actorkv.namespace;
+
+import io.actorkv.CborSerializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * The durable list of namespaces: one event-sourced entity for the whole
+ * cluster, placed by sharding. After each change it publishes the full list
+ * to every node's {@link Namespaces} cache.
+ */
+final class NamespaceRegistry
+    extends EventSourcedBehaviorWithEnforcedReplies<NamespaceRegistry.Command, NamespaceRegistry.Event,
+        NamespaceRegistry.State> {
+
+  static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "namespaces");
+  static final String ENTITY_ID = "registry";
+  static final String TOPIC = "actorkv-namespaces";
+
+  sealed interface Command extends CborSerializable {}
+
+  record Create(NamespaceDefinition definition, ActorRef<NamespaceReply> replyTo) implements Command {}
+
+  record Remove(String name, ActorRef<NamespaceReply> replyTo) implements Command {}
+
+  record List(ActorRef<NamespaceReply> replyTo) implements Command {}
+
+  sealed interface Event extends CborSerializable {}
+
+  record Created(NamespaceDefinition definition) implements Event {}
+
+  record Removed(String name) implements Event {}
+
+  /** Definitions by name, and how many changes led here (orders the published lists). */
+  record State(long revision, Map<String, NamespaceDefinition> definitions) implements CborSerializable {
+    State apply(Event event) {
+      Map<String, NamespaceDefinition> next = new TreeMap<>(definitions);
+      if (event instanceof Created c) next.put(c.definition().name(), c.definition());
+      if (event instanceof Removed r) next.remove(r.name());
+      return new State(revision + 1, next);
+    }
+
+    NamespaceReply.Listing listing() {
+      return new NamespaceReply.Listing(revision, java.util.List.copyOf(new ArrayList<>(definitions.values())));
+    }
+  }
+
+  static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create()));
+  }
+
+  static Behavior<Command> create() {
+    return Behaviors.setup(ctx -> new NamespaceRegistry(
+        ctx.spawn(Topic.create(NamespaceReply.Listing.class, TOPIC), "topic")));
+  }
+
+  private final ActorRef<Topic.Command<NamespaceReply.Listing>> topic;
+
+  private NamespaceRegistry(ActorRef<Topic.Command<NamespaceReply.Listing>> topic) {
+    super(PersistenceId.ofUniqueId("namespaces|" + ENTITY_ID),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.topic = topic;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(0, Map.of());
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Create.class, this::onCreate)
+        .onCommand(Remove.class, this::onRemove)
+        .onCommand(List.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.listing()))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onCreate(State state, Create cmd) {
+    NamespaceDefinition existing = state.definitions().get(cmd.definition().name());
+    if (existing != null) {
+      return Effect().reply(cmd.replyTo(), new NamespaceReply.AlreadyExists(existing));
+    }
+    return Effect().persist(new Created(cmd.definition()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), next -> new NamespaceReply.Created(cmd.definition()));
+  }
+
+  private ReplyEffect<Event, State> onRemove(State state, Remove cmd) {
+    if (!state.definitions().containsKey(cmd.name())) {
+      return Effect().reply(cmd.replyTo(), new NamespaceReply.NotFound(cmd.name()));
+    }
+    return Effect().persist(new Removed(cmd.name()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), next -> new NamespaceReply.Removed(cmd.name()));
+  }
+
+  private void publish(State state) {
+    topic.tell(Topic.publish(state.listing()));
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+}

@@ -1,0 +1,29 @@
+package io.actorkv.namespace;
+
+import io.actorkv.CborSerializable;
+import java.util.List;
+
+/** What the namespace registry answers. */
+public sealed interface NamespaceReply extends CborSerializable {
+
+  record Created(NamespaceDefinition definition) implements NamespaceReply {}
+
+  /** A namespace of that name exists already; nothing changed. */
+  record AlreadyExists(NamespaceDefinition definition) implements NamespaceReply {}
+
+  record Removed(String name) implements NamespaceReply {}
+
+  record NotFound(String name) implements NamespaceReply {}
+
+  /** The namespace still holds live keys; it was not removed. */
+  record NotEmpty(String name) implements NamespaceReply {}
+
+  /** The built-in namespace cannot be created or removed. */
+  record BuiltIn(String name) implements NamespaceReply {}
+
+  /** The request asks for something this version cannot do yet. */
+  record Unsupported(String message) implements NamespaceReply {}
+
+  /** Every stored definition as of registry revision {@code revision}. */
+  record Listing(long revision, List<NamespaceDefinition> definitions) implements NamespaceReply {}
+}

@@ -1,0 +1,141 @@
+package io.actorkv.namespace;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * A node's view of the namespaces. Lookups on the request path are answered
+ * from a local cache kept current by the registry's published lists; a name
+ * the cache does not know is checked with the registry before it is called
+ * unknown, so a namespace created through any node is usable at once
+ * everywhere.
+ */
+public final class Namespaces {
+
+  /** What a namespace holds; consulted before a namespace is removed. */
+  public interface Contents {
+    CompletionStage<Boolean> hasLiveKeys(String namespace);
+  }
+
+  private final EntityRef<NamespaceRegistry.Command> registry;
+  private final Duration timeout;
+  private final Clock clock;
+  private final Contents contents;
+  private final AtomicReference<Known> known = new AtomicReference<>(Known.of(new NamespaceReply.Listing(-1, List.of())));
+
+  /** A registry listing with its definitions indexed by name, swapped in as one. */
+  private record Known(NamespaceReply.Listing listing, Map<String, NamespaceDefinition> byName) {
+    static Known of(NamespaceReply.Listing listing) {
+      return new Known(listing, listing.definitions().stream()
+          .collect(Collectors.toUnmodifiableMap(NamespaceDefinition::name, Function.identity())));
+    }
+  }
+
+  private Namespaces(ActorSystem<?> system, Duration timeout, Clock clock, Contents contents) {
+    this.registry = ClusterSharding.get(system)
+        .entityRefFor(NamespaceRegistry.TYPE_KEY, NamespaceRegistry.ENTITY_ID);
+    this.timeout = timeout;
+    this.clock = clock;
+    this.contents = contents;
+  }
+
+  /** Registers the registry with sharding and subscribes this node to its changes. */
+  public static Namespaces start(ActorSystem<?> system, Duration timeout, Clock clock, Contents contents) {
+    NamespaceRegistry.init(system);
+    Namespaces namespaces = new Namespaces(system, timeout, clock, contents);
+    system.systemActorOf(namespaces.subscriber(), "namespace-cache", Props.empty());
+    return namespaces;
+  }
+
+  private Behavior<NamespaceReply.Listing> subscriber() {
+    return Behaviors.setup(ctx -> {
+      var topic = ctx.spawn(Topic.create(NamespaceReply.Listing.class, NamespaceRegistry.TOPIC), "topic");
+      topic.tell(Topic.subscribe(ctx.getSelf()));
+      return Behaviors.receiveMessage(listing -> {
+        learn(listing);
+        return Behaviors.same();
+      });
+    });
+  }
+
+  public CompletionStage<Optional<NamespaceDefinition>> find(String name) {
+    NamespaceDefinition cached = cached(name);
+    if (cached != null) return CompletableFuture.completedFuture(Optional.of(cached));
+    return refresh().thenApply(listing -> Optional.ofNullable(cached(name)));
+  }
+
+  /** Every namespace, the built-in one first. */
+  public CompletionStage<List<NamespaceDefinition>> list() {
+    return refresh().thenApply(listing -> {
+      List<NamespaceDefinition> all = new ArrayList<>();
+      all.add(NamespaceDefinition.BUILT_IN);
+      all.addAll(listing.definitions());
+      return all;
+    });
+  }
+
+  public CompletionStage<NamespaceReply> create(String name, Mode mode) {
+    if (name.equals(NamespaceDefinition.DEFAULT)) {
+      return CompletableFuture.completedFuture(new NamespaceReply.AlreadyExists(NamespaceDefinition.BUILT_IN));
+    }
+    if (mode != Mode.STRONG) {
+      return CompletableFuture.completedFuture(new NamespaceReply.Unsupported(
+          "eventual namespaces are not available in this version; use \"strong\""));
+    }
+    var definition = new NamespaceDefinition(name, mode, clock.instant());
+    return registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Create(definition, replyTo), timeout)
+        .thenCompose(this::afterChange);
+  }
+
+  /** Removes a namespace that holds no live key. */
+  public CompletionStage<NamespaceReply> remove(String name) {
+    if (name.equals(NamespaceDefinition.DEFAULT)) {
+      return CompletableFuture.completedFuture(new NamespaceReply.BuiltIn(name));
+    }
+    return find(name).thenCompose(found -> {
+      if (found.isEmpty()) {
+        return CompletableFuture.completedFuture(new NamespaceReply.NotFound(name));
+      }
+      return contents.hasLiveKeys(name).thenCompose(live -> live
+          ? CompletableFuture.completedFuture(new NamespaceReply.NotEmpty(name))
+          : registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Remove(name, replyTo), timeout)
+              .thenCompose(this::afterChange));
+    });
+  }
+
+  private CompletionStage<NamespaceReply> afterChange(NamespaceReply reply) {
+    return refresh().thenApply(listing -> reply);
+  }
+
+  private CompletionStage<NamespaceReply.Listing> refresh() {
+    return registry.<NamespaceReply>ask(NamespaceRegistry.List::new, timeout)
+        .thenApply(reply -> learn((NamespaceReply.Listing) reply));
+  }
+
+  /** Keeps the newest list seen: published and fetched lists may arrive in any order. */
+  private NamespaceReply.Listing learn(NamespaceReply.Listing listing) {
+    return known.accumulateAndGet(Known.of(listing),
+        (current, offered) -> offered.listing().revision() > current.listing().revision() ? offered : current)
+        .listing();
+  }
+
+  private NamespaceDefinition cached(String name) {
+    return name.equals(NamespaceDefinition.DEFAULT) ? NamespaceDefinition.BUILT_IN : known.get().byName().get(name);
+  }
+}

@@ -1,0 +1,189 @@
+package io.actorkv.strong;
+
+import io.actorkv.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One key of a strong namespace: the only writer of that key in the cluster.
+ * Preconditions and expiry are decided here, against the state the next event
+ * will follow, so compare-and-set needs no lock anywhere else.
+ */
+public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<KeyEntity.Command, KeyEvent, KeyState> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "kv");
+
+  /** Separates namespace from key in entity and persistence ids; namespaces cannot contain it. */
+  static final String SEPARATOR = "|";
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Get(ActorRef<KeyReply> replyTo) implements Command {}
+
+  /** {@code ttl} null means the value never expires. */
+  public record Put(byte[] value, String contentType, Duration ttl, Precondition precondition, String principal,
+                    ActorRef<KeyReply> replyTo) implements Command {}
+
+  public record Delete(Precondition precondition, String principal, ActorRef<KeyReply> replyTo)
+      implements Command {}
+
+  /** The expiry timer fired; the entity checks the time itself, as the value may have changed since. */
+  record ExpiryDue() implements Command {}
+
+  /** Sent by sharding before passivation; stashed behind pending writes, so none is cut off. */
+  record Passivate() implements Command {}
+
+  private static final Object EXPIRY_TIMER = "expiry";
+
+  /** The entity id of a key: unambiguous because a namespace name cannot contain the separator. */
+  public static String entityId(String namespace, String key) {
+    return namespace + SEPARATOR + key;
+  }
+
+  /** The namespace's tag: every event of a namespace carries it, for change feeds. */
+  public static String namespaceTag(String namespace) {
+    return "ns" + SEPARATOR + namespace;
+  }
+
+  /** Persistence ids of strong keys are {@code kv|<namespace>|<key>}. */
+  public static String persistenceIdPrefix(String namespace) {
+    return TYPE_KEY.name() + SEPARATOR + namespace + SEPARATOR;
+  }
+
+  public static void init(ActorSystem<?> system, Clock clock, int snapshotEvery) {
+    ClusterSharding.get(system).init(
+        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, snapshotEvery))
+            .withStopMessage(new Passivate()));
+  }
+
+  public static Behavior<Command> create(String entityId, Clock clock, int snapshotEvery) {
+    return Behaviors.withTimers(timers -> new KeyEntity(entityId, clock, snapshotEvery, timers));
+  }
+
+  private final String namespace;
+  private final Clock clock;
+  private final int snapshotEvery;
+  private final TimerScheduler<Command> timers;
+
+  private KeyEntity(String entityId, Clock clock, int snapshotEvery, TimerScheduler<Command> timers) {
+    super(PersistenceId.ofUniqueId(TYPE_KEY.name() + SEPARATOR + entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.namespace = entityId.substring(0, entityId.indexOf(SEPARATOR));
+    this.clock = clock;
+    this.snapshotEvery = snapshotEvery;
+    this.timers = timers;
+  }
+
+  @Override
+  public KeyState emptyState() {
+    return KeyState.EMPTY;
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, KeyEvent, KeyState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Get.class, this::onGet)
+        .onCommand(Put.class, this::onPut)
+        .onCommand(Delete.class, this::onDelete)
+        .onCommand(ExpiryDue.class, this::onExpiryDue)
+        .onCommand(Passivate.class, (state, cmd) -> Effect().stop().thenNoReply())
+        .build();
+  }
+
+  private ReplyEffect<KeyEvent, KeyState> onGet(KeyState state, Get cmd) {
+    KeyReply reply = state.existsAt(clock.instant())
+        ? new KeyReply.Found(state.revision(), state.value())
+        : new KeyReply.NotFound(state.revision());
+    return Effect().reply(cmd.replyTo(), reply);
+  }
+
+  private ReplyEffect<KeyEvent, KeyState> onPut(KeyState state, Put cmd) {
+    Instant now = clock.instant();
+    boolean exists = state.existsAt(now);
+    if (!cmd.precondition().holds(exists, state.revision())) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.PreconditionFailed(state.revision(), exists));
+    }
+    Instant expiresAt = cmd.ttl() == null ? null : now.plus(cmd.ttl());
+    return Effect()
+        .persist(new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now))
+        .thenRun(this::scheduleExpiry)
+        .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
+  }
+
+  private ReplyEffect<KeyEvent, KeyState> onDelete(KeyState state, Delete cmd) {
+    Instant now = clock.instant();
+    boolean exists = state.existsAt(now);
+    if (!cmd.precondition().holds(exists, state.revision())) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.PreconditionFailed(state.revision(), exists));
+    }
+    if (!exists) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.NotFound(state.revision()));
+    }
+    return Effect()
+        .persist(new KeyEvent.ValueDeleted(cmd.principal(), now))
+        .thenRun(this::scheduleExpiry)
+        .thenReply(cmd.replyTo(), next -> new KeyReply.Deleted(next.revision()));
+  }
+
+  private ReplyEffect<KeyEvent, KeyState> onExpiryDue(KeyState state, ExpiryDue cmd) {
+    Instant now = clock.instant();
+    if (state.value() == null || state.value().liveAt(now)) {
+      scheduleExpiry(state); // replaced, deleted, or the timer ran early: nothing expires now
+      return Effect().noReply();
+    }
+    return Effect().persist(new KeyEvent.ValueExpired(now)).thenRun(this::scheduleExpiry).thenNoReply();
+  }
+
+  /** Keeps exactly one timer for the current value's expiry, or none. */
+  private void scheduleExpiry(KeyState state) {
+    if (state.value() == null || state.value().expiresAt() == null) {
+      timers.cancel(EXPIRY_TIMER);
+      return;
+    }
+    Duration delay = Duration.between(clock.instant(), state.value().expiresAt());
+    timers.startSingleTimer(EXPIRY_TIMER, new ExpiryDue(), delay.isNegative() ? Duration.ZERO : delay);
+  }
+
+  @Override
+  public EventHandler<KeyState, KeyEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(KeyState::apply);
+  }
+
+  @Override
+  public SignalHandler<KeyState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::scheduleExpiry)
+        .build();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // Snapshots bound recovery time; events stay in the journal for history.
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+  }
+
+  @Override
+  public Set<String> tagsFor(KeyEvent event) {
+    return Set.of(namespaceTag(namespace));
+  }
+}

@@ -1,0 +1,46 @@
+package io.actorkv.strong;
+
+import io.actorkv.CborSerializable;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * What the journal records of a key. Every event advances the key's revision
+ * by one, so the revision is the entity's sequence number. Events carry who
+ * made the change and when, for audit.
+ */
+public sealed interface KeyEvent extends CborSerializable {
+
+  Instant timestamp();
+
+  record ValuePut(byte[] value, String contentType, Instant expiresAt, String principal, Instant timestamp)
+      implements KeyEvent {
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ValuePut p
+          && Arrays.equals(value, p.value)
+          && contentType.equals(p.contentType)
+          && Objects.equals(expiresAt, p.expiresAt)
+          && principal.equals(p.principal)
+          && timestamp.equals(p.timestamp);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(Arrays.hashCode(value), contentType, expiresAt, principal, timestamp);
+    }
+
+    @Override
+    public String toString() {
+      return "ValuePut[" + value.length + " bytes, " + contentType + ", expiresAt=" + expiresAt
+          + ", principal=" + principal + ", timestamp=" + timestamp + "]";
+    }
+  }
+
+  record ValueDeleted(String principal, Instant timestamp) implements KeyEvent {}
+
+  /** The value's time to live ran out; written by the entity's own timer. */
+  record ValueExpired(Instant timestamp) implements KeyEvent {}
+}

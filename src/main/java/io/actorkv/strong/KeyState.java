@@ -1,0 +1,26 @@
+package io.actorkv.strong;
+
+import io.actorkv.CborSerializable;
+import java.time.Instant;
+
+/**
+ * A key's state: its revision (number of events so far) and its value, or
+ * {@code null} after a delete or expiry. A value whose expiry has passed but
+ * whose expire event is not yet written is already absent to readers.
+ */
+public record KeyState(long revision, StoredValue value) implements CborSerializable {
+
+  public static final KeyState EMPTY = new KeyState(0, null);
+
+  public boolean existsAt(Instant now) {
+    return value != null && value.liveAt(now);
+  }
+
+  KeyState apply(KeyEvent event) {
+    if (event instanceof KeyEvent.ValuePut put) {
+      return new KeyState(revision + 1,
+          new StoredValue(put.value(), put.contentType(), put.expiresAt(), put.timestamp()));
+    }
+    return new KeyState(revision + 1, null);
+  }
+}

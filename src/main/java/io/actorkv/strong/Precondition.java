@@ -1,0 +1,32 @@
+package io.actorkv.strong;
+
+import io.actorkv.CborSerializable;
+
+/**
+ * A condition on the key's current state that a write requires. Checked inside
+ * the key's entity, between the same two events as the write, so
+ * compare-and-set is atomic.
+ */
+public sealed interface Precondition extends CborSerializable {
+
+  /** Holds whether or not the key exists. */
+  record None() implements Precondition {}
+
+  /** The key exists ({@code If-Match: *}). */
+  record IfPresent() implements Precondition {}
+
+  /** The key does not exist ({@code If-None-Match: *}). */
+  record IfAbsent() implements Precondition {}
+
+  /** The key exists at exactly this revision ({@code If-Match: "n"}). */
+  record IfRevision(long revision) implements Precondition {}
+
+  Precondition NONE = new None();
+
+  default boolean holds(boolean exists, long revision) {
+    if (this instanceof IfPresent) return exists;
+    if (this instanceof IfAbsent) return !exists;
+    if (this instanceof IfRevision r) return exists && r.revision() == revision;
+    return true;
+  }
+}
