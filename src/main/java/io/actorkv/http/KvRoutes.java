@@ -29,6 +29,7 @@ import org.apache.pekko.stream.Materializer;
 /** {@code /v1/kv/{ns}/{key}}: GET (and HEAD), PUT and DELETE of one key. */
 final class KvRoutes extends ApiDirectives {
 
+  private static final String PREFIX = "/v1/kv/";
   static final String REVISION_HEADER = "X-KV-Revision";
   static final String EXPIRES_HEADER = "X-KV-Expires";
   static final String MODIFIED_HEADER = "X-KV-Modified";
@@ -51,7 +52,7 @@ final class KvRoutes extends ApiDirectives {
   }
 
   Route route() {
-    return pathPrefix("kv", () -> pathPrefix(segment(), ns -> extractUnmatchedPath(rest -> concat(
+    return pathPrefix("kv", () -> pathPrefix(segment(), ns -> rawKeyPath(rest -> concat(
         get(() -> respond(false, () -> resolve(ns, rest)
             .thenCompose(k -> store.get(k.namespace(), k.key()))
             .thenApply(KvRoutes::readResponse))),
@@ -66,6 +67,21 @@ final class KvRoutes extends ApiDirectives {
         delete(() -> preconditions(pre -> respond(true, () -> resolve(ns, rest)
             .thenCompose(k -> store.delete(k.namespace(), k.key(), pre, principal))
             .thenApply(KvRoutes::writeResponse))))))));
+  }
+
+  /**
+   * The still percent-encoded key part of the request URI exactly as the
+   * client sent it (from Pekko's Raw-Request-URI header), so that it is
+   * decoded once, strictly, by {@link KvInput#key}.
+   */
+  private Route rawKeyPath(Function<String, Route> inner) {
+    return headerValueByName("Raw-Request-URI", raw -> {
+      int query = raw.indexOf('?');
+      String path = query < 0 ? raw : raw.substring(0, query);
+      int kv = path.indexOf(PREFIX);
+      int afterNamespace = kv < 0 ? -1 : path.indexOf('/', kv + PREFIX.length());
+      return inner.apply(afterNamespace < 0 ? "" : path.substring(afterNamespace));
+    });
   }
 
   private Route preconditions(Function<Precondition, Route> inner) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -100,7 +101,7 @@ public final class Node implements AutoCloseable {
 
   /** Leaves the cluster, unbinds and stops, waiting up to {@code timeout}. */
   public void close(Duration timeout) {
-    system.terminate();
+    CoordinatedShutdown.get(system.classicSystem()).run(CoordinatedShutdown.unknownReason());
     try {
       system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

@@ -1,0 +1,75 @@
+package io.actorkv.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** A real HTTP/1.1 client for one node's API, as a user's program would talk to it. */
+public final class KvClient {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+
+  private final String base;
+
+  public KvClient(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  /** Percent-encodes a key as one path segment: '/', '%', spaces and non-ASCII included. */
+  public static String encode(String key) {
+    return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  public URI uri(String path) {
+    return URI.create(base + path);
+  }
+
+  public HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
+  }
+
+  public HttpResponse<String> put(String ns, String key, String value, String... headers) {
+    HttpRequest.Builder b = request("/v1/kv/" + ns + "/" + encode(key))
+        .PUT(HttpRequest.BodyPublishers.ofString(value));
+    if (headers.length > 0) b.headers(headers);
+    return send(b.build());
+  }
+
+  public HttpResponse<String> get(String ns, String key) {
+    return send(request("/v1/kv/" + ns + "/" + encode(key)).GET().build());
+  }
+
+  public HttpResponse<String> delete(String ns, String key, String... headers) {
+    HttpRequest.Builder b = request("/v1/kv/" + ns + "/" + encode(key)).DELETE();
+    if (headers.length > 0) b.headers(headers);
+    return send(b.build());
+  }
+
+  public HttpResponse<String> send(HttpRequest request) {
+    return send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    try {
+      return HTTP.send(request, handler);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static long revision(HttpResponse<?> response) {
+    return Long.parseLong(response.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
+  }
+}

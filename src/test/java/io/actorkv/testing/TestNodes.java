@@ -1,0 +1,74 @@
+package io.actorkv.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.actorkv.NodeConfig;
+import io.actorkv.NodeConfig.Setting;
+import io.actorkv.node.Node;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts nodes inside the test JVM on free loopback ports. Nodes started here
+ * do not leave the cluster when their actor system is terminated
+ * ({@link #crash}), so a test can stop one as hard as a killed process;
+ * {@link Node#close()} still leaves gracefully.
+ */
+public final class TestNodes {
+
+  /** Quick failure detection and downing, so cluster tests take seconds, not minutes. */
+  public static final Config FAST_CLUSTER = ConfigFactory.parseString("""
+      pekko.coordinated-shutdown.run-by-actor-system-terminate = off
+      pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+      pekko.cluster.run-coordinated-shutdown-when-down = off
+      pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+      pekko.cluster.failure-detector.heartbeat-interval = 500ms
+      pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+      pekko.cluster.split-brain-resolver.stable-after = 2s
+      pekko.cluster.sharding.retry-interval = 500ms
+      pekko.cluster.sharding.rebalance-interval = 2s
+      """);
+
+  private TestNodes() {}
+
+  public static Map<Setting, Object> settings(Path dataDir, String dbUrl, List<String> seeds) {
+    Map<Setting, Object> s = new EnumMap<>(Setting.class);
+    s.put(Setting.DATA_DIR, dataDir.toString());
+    s.put(Setting.HTTP_PORT, 0);
+    s.put(Setting.REMOTE_PORT, FreePorts.next());
+    s.put(Setting.MANAGEMENT_PORT, FreePorts.next());
+    if (dbUrl != null) {
+      s.put(Setting.DB_URL, dbUrl);
+      s.put(Setting.DB_USER, "postgres");
+      s.put(Setting.DB_PASSWORD, "postgres");
+    }
+    if (!seeds.isEmpty()) s.put(Setting.SEEDS, seeds);
+    return s;
+  }
+
+  public static Node start(Map<Setting, Object> settings, Config extra) {
+    return Node.start(NodeConfig.of(settings, extra.withFallback(FAST_CLUSTER)));
+  }
+
+  /** A single node on the embedded H2 journal in {@code dataDir}. */
+  public static Node single(Path dataDir) {
+    return start(settings(dataDir, null, List.of()), ConfigFactory.empty());
+  }
+
+  /** A single node on the given PostgreSQL database. */
+  public static Node single(Path dataDir, String dbUrl) {
+    return start(settings(dataDir, dbUrl, List.of()), ConfigFactory.empty());
+  }
+
+  /** Stops the node without leaving the cluster: peers see it vanish, as after SIGKILL. */
+  public static void crash(Node node) {
+    node.system().terminate();
+    node.system().getWhenTerminated().toCompletableFuture().join();
+  }
+
+  public static String remoteAddress(Map<Setting, Object> settings) {
+    return "127.0.0.1:" + settings.get(Setting.REMOTE_PORT);
+  }
+}
