@@ -1,12 +1,21 @@
 package io.actorkv.strong;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.actorkv.CborSerializable;
 
 /**
  * A condition on the key's current state that a write requires. Checked inside
  * the key's entity, between the same two events as the write, so
- * compare-and-set is atomic.
+ * compare-and-set is atomic. Travels inside commands to the key's node, hence
+ * the explicit type names.
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Precondition.None.class, name = "none"),
+    @JsonSubTypes.Type(value = Precondition.IfPresent.class, name = "if-present"),
+    @JsonSubTypes.Type(value = Precondition.IfAbsent.class, name = "if-absent"),
+    @JsonSubTypes.Type(value = Precondition.IfRevision.class, name = "if-revision")})
 public sealed interface Precondition extends CborSerializable {
 
   /** Holds whether or not the key exists. */

@@ -1,0 +1,81 @@
+package io.actorkv.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.actorkv.node.Node;
+import io.actorkv.testing.Await;
+import io.actorkv.testing.FreePorts;
+import io.actorkv.testing.KvClient;
+import io.actorkv.testing.TcpProxy;
+import io.actorkv.testing.TestNodes;
+import io.actorkv.testing.TestPostgres;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a client is told when the node cannot serve: 503 before it is a member, 504 when the journal stalls. */
+class FailureResponsesTest {
+
+  static JsonNode json(HttpResponse<String> r) throws Exception {
+    return new ObjectMapper().readTree(r.body());
+  }
+
+  @Test
+  void aWriteStuckOnAStalledJournalAnswers504AndSaysItMayHaveApplied(@TempDir Path dataDir) throws Exception {
+    String database = TestPostgres.newDatabase();
+    try (TcpProxy proxy = new TcpProxy(TestPostgres.port())) {
+      Node node = TestNodes.start(
+          TestNodes.settings(dataDir, TestPostgres.jdbcUrl(database, proxy.port()), List.of()),
+          ConfigFactory.parseString("actorkv.request-timeout = 1s"));
+      try {
+        KvClient kv = new KvClient(node.httpPort());
+        assertEquals(201, kv.put("default", "k", "v1").statusCode());
+
+        proxy.freeze();
+        var write = kv.put("default", "k", "v2");
+        assertEquals(504, write.statusCode(), write.body());
+        assertEquals("timeout", json(write).get("error").asText());
+        assertTrue(json(write).get("mayHaveApplied").asBoolean());
+        assertTrue(json(write).get("message").asText().contains("may or may not"));
+
+        var read = kv.get("default", "cold-key"); // its entity must recover from the stalled journal
+        assertEquals(504, read.statusCode(), read.body());
+        assertEquals(false, json(read).get("mayHaveApplied").asBoolean());
+
+        proxy.thaw();
+        // The timed-out write was in flight, and it did apply: exactly what "may have" warned of.
+        Await.assertEventually(Duration.ofSeconds(30), () -> {
+          var after = kv.get("default", "k");
+          assertEquals(200, after.statusCode());
+          assertEquals("v2", after.body());
+          assertEquals(2, KvClient.revision(after));
+        });
+      } finally {
+        node.close();
+      }
+    }
+  }
+
+  @Test
+  void aNodeThatIsNotAClusterMemberAnswers503WithRetryAfter(@TempDir Path dataDir) throws Exception {
+    String nobody = "127.0.0.1:" + FreePorts.next();
+    Node node = TestNodes.start(TestNodes.settings(dataDir, null, List.of(nobody)), ConfigFactory.empty());
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      var r = kv.put("default", "k", "v");
+      assertEquals(503, r.statusCode(), r.body());
+      assertEquals("not_ready", json(r).get("error").asText());
+      assertEquals("1", r.headers().firstValue("Retry-After").orElseThrow());
+      assertEquals(503, kv.get("default", "k").statusCode());
+    } finally {
+      node.close();
+    }
+  }
+}
