@@ -56,25 +56,35 @@ final class KvInput {
 
   private static byte[] percentDecode(String s) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-    for (int i = 0; i < s.length(); i++) {
+    for (int i = 0; i < s.length(); ) {
       char c = s.charAt(i);
       if (c == '%') {
         if (i + 2 >= s.length()) {
           throw ApiError.badRequest("bad_key", "the key has a truncated percent-escape");
         }
-        int hi = Character.digit(s.charAt(i + 1), 16);
-        int lo = Character.digit(s.charAt(i + 2), 16);
+        int hi = hexDigit(s.charAt(i + 1));
+        int lo = hexDigit(s.charAt(i + 2));
         if (hi < 0 || lo < 0) {
           throw ApiError.badRequest("bad_key", "the key has an invalid percent-escape");
         }
         out.write(hi * 16 + lo);
-        i += 2;
+        i += 3;
       } else {
-        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        int cp = s.codePointAt(i);
+        if (Character.getType(cp) == Character.SURROGATE) {
+          throw ApiError.badRequest("bad_key", "the key is not valid UTF-8 once percent-decoded");
+        }
+        byte[] b = Character.toString(cp).getBytes(StandardCharsets.UTF_8);
         out.write(b, 0, b.length);
+        i += Character.charCount(cp);
       }
     }
     return out.toByteArray();
+  }
+
+  /** ASCII hex only: Character.digit would also take digits of other scripts. */
+  private static int hexDigit(char c) {
+    return c < 0x80 ? Character.digit(c, 16) : -1;
   }
 
   /** {@code ?ttl=30s}: a positive whole number of ms, s, m, h or d. */
