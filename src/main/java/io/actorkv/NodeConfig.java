@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Layers a node's configuration, highest first: command-line options,
- * {@code ACTORKV_*} environment variables, the {@code --config} file,
- * application.conf, then every module's reference.conf.
+ * Layers a node's configuration, highest first: Java system properties
+ * ({@code -Dactorkv.http.port=...}, as everywhere in Typesafe Config),
+ * command-line options, {@code ACTORKV_*} environment variables, the
+ * {@code --config} file, application.conf, then every module's reference.conf.
  */
 public final class NodeConfig {
 
@@ -53,7 +54,7 @@ public final class NodeConfig {
     for (Setting s : Setting.values()) {
       String value = env.get(s.env);
       if (value != null && !value.isBlank()) {
-        fromEnv.put(s.path, s == Setting.SEEDS ? Arrays.stream(value.split(",")).map(String::trim).toList() : value);
+        fromEnv.put(s.path, s == Setting.SEEDS ? Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList() : value);
       }
     }
     Config layered = overrides(options).withFallback(ConfigFactory.parseMap(fromEnv));

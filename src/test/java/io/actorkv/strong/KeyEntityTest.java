@@ -1,0 +1,618 @@
+package io.actorkv.strong;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.actorkv.strong.KeyEvent.ValueDeleted;
+import io.actorkv.strong.KeyEvent.ValueExpired;
+import io.actorkv.strong.KeyEvent.ValuePut;
+import io.actorkv.strong.KeyReply.Deleted;
+import io.actorkv.strong.KeyReply.Found;
+import io.actorkv.strong.KeyReply.NotFound;
+import io.actorkv.strong.KeyReply.PreconditionFailed;
+import io.actorkv.strong.KeyReply.Stored;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.persistence.testkit.SnapshotMeta;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResult;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The key entity as a specification: replies, recorded events and state for
+ * each command, against a clock the test moves. The testkit also round-trips
+ * every command, event and state through the configured (CBOR) serializer.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(PER_CLASS)
+class KeyEntityTest {
+
+  /** The in-memory journal and snapshot store, with the project's own serialization bindings. */
+  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
+      .withFallback(ConfigFactory.parseResources("serialization.conf"));
+
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(CONFIG).build();
+
+  private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
+  private static final String TEXT = "text/plain";
+  private static final String JSON = "application/json";
+  private static final String ALICE = "alice";
+  private static final String BOB = "bob";
+  /** Long in real time, so no expiry timer fires while a test runs unless the test wants it to. */
+  private static final Duration TTL = Duration.ofHours(1);
+
+  private final AtomicInteger keys = new AtomicInteger();
+  private MutableClock clock;
+  private String entityId;
+  private EventSourcedBehaviorTestKit<KeyEntity.Command, KeyEvent, KeyState> entity;
+
+  @BeforeEach
+  void freshKey() {
+    clock = new MutableClock(START);
+    entityId = KeyEntity.entityId("default", "some/key-" + keys.incrementAndGet());
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(), KeyEntity.create(entityId, clock, 100));
+  }
+
+  // --- reads and plain writes ---
+
+  @Test
+  void givenNeverWrittenKey_whenGet_thenNotFoundAtRevision0() {
+    CommandResultWithReply<KeyEntity.Command, KeyEvent, KeyState, KeyReply> result = get();
+
+    assertEquals(new NotFound(0), result.reply());
+    assertTrue(result.hasNoEvents());
+    assertEquals(KeyState.EMPTY, result.state());
+  }
+
+  @Test
+  void givenNeverWrittenKey_whenPut_thenStoredAsCreatedAtRevision1AndValuePutRecordedWithTimePrincipalAndType() {
+    var result = put("v1", JSON, null, Precondition.NONE, ALICE);
+
+    assertEquals(new Stored(1, true), result.reply());
+    assertEquals(List.of(new ValuePut(bytes("v1"), JSON, null, ALICE, START)), result.events());
+    assertEquals(new KeyState(1, new StoredValue(bytes("v1"), JSON, null, START)), result.state());
+  }
+
+  @Test
+  void givenValue_whenPutAgain_thenReplacedAtRevision2AndNotCreated() {
+    put("v1");
+    clock.advance(Duration.ofSeconds(5));
+
+    var result = put("v2", JSON, null, Precondition.NONE, BOB);
+
+    assertEquals(new Stored(2, false), result.reply());
+    assertEquals(List.of(new ValuePut(bytes("v2"), JSON, null, BOB, START.plusSeconds(5))), result.events());
+  }
+
+  @Test
+  void givenValue_whenGet_thenFoundWithBytesContentTypeAndModificationTime() {
+    put("hello", JSON, null, Precondition.NONE, ALICE);
+    clock.advance(Duration.ofMinutes(1));
+
+    var result = get();
+
+    assertEquals(new Found(1, new StoredValue(bytes("hello"), JSON, null, START)), result.reply());
+    Found found = (Found) result.reply();
+    assertEquals("hello", new String(found.value().bytes(), UTF_8));
+    assertEquals(JSON, found.value().contentType());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenValue_whenDelete_thenDeletedAtRevision2AndValueDeletedRecordedAndGetAnswersNotFound() {
+    put("v1");
+    clock.advance(Duration.ofSeconds(1));
+
+    var result = delete(Precondition.NONE, BOB);
+
+    assertEquals(new Deleted(2), result.reply());
+    assertEquals(List.of(new ValueDeleted(BOB, START.plusSeconds(1))), result.events());
+    assertEquals(new KeyState(2, null), result.state());
+    assertEquals(new NotFound(2), get().reply());
+  }
+
+  @Test
+  void givenNeverWrittenKey_whenDelete_thenNotFoundAndNothingRecorded() {
+    var result = delete(Precondition.NONE, ALICE);
+
+    assertEquals(new NotFound(0), result.reply());
+    assertTrue(result.hasNoEvents());
+    assertEquals(KeyState.EMPTY, entity.getState());
+  }
+
+  @Test
+  void givenDeletedKey_whenDeleteAgain_thenNotFoundAtTheDeleteRevisionAndNothingRecorded() {
+    put("v1");
+    delete(Precondition.NONE, ALICE);
+
+    var result = delete(Precondition.NONE, ALICE);
+
+    assertEquals(new NotFound(2), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenDeletedKey_whenPut_thenCreatedAgainAtRevision3() {
+    put("v1");
+    delete(Precondition.NONE, ALICE);
+
+    assertEquals(new Stored(3, true), put("v2").reply());
+  }
+
+  // --- preconditions on put ---
+
+  @Test
+  void givenValueAtRevision1_whenPutIfRevision1_thenStoredAtRevision2() {
+    put("v1");
+
+    var result = put("v2", TEXT, null, new Precondition.IfRevision(1), ALICE);
+
+    assertEquals(new Stored(2, false), result.reply());
+    assertEquals(1, result.events().size());
+  }
+
+  @Test
+  void givenValueAtRevision2_whenPutIfRevision1_thenPreconditionFailedAndNothingRecorded() {
+    put("v1");
+    put("v2");
+    KeyState before = entity.getState();
+
+    var result = put("v3", TEXT, null, new Precondition.IfRevision(1), ALICE);
+
+    assertEquals(new PreconditionFailed(2, true), result.reply());
+    assertTrue(result.hasNoEvents());
+    assertEquals(before, entity.getState());
+  }
+
+  @Test
+  void givenKeyDeletedAtRevision2_whenPutIfRevision2_thenPreconditionFailedBecauseTheKeyDoesNotExist() {
+    put("v1");
+    delete(Precondition.NONE, ALICE);
+
+    var result = put("v2", TEXT, null, new Precondition.IfRevision(2), ALICE);
+
+    assertEquals(new PreconditionFailed(2, false), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenNeverWrittenKey_whenPutIfRevision0_thenPreconditionFailed() {
+    var result = put("v1", TEXT, null, new Precondition.IfRevision(0), ALICE);
+
+    assertEquals(new PreconditionFailed(0, false), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenNeverWrittenKey_whenPutIfPresent_thenPreconditionFailedAndNothingRecorded() {
+    var result = put("v1", TEXT, null, new Precondition.IfPresent(), ALICE);
+
+    assertEquals(new PreconditionFailed(0, false), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenValue_whenPutIfPresent_thenStored() {
+    put("v1");
+
+    var result = put("v2", TEXT, null, new Precondition.IfPresent(), ALICE);
+
+    assertEquals(new Stored(2, false), result.reply());
+    assertEquals(1, result.events().size());
+  }
+
+  @Test
+  void givenValue_whenPutIfAbsent_thenPreconditionFailedAndNothingRecorded() {
+    put("v1");
+
+    var result = put("v2", TEXT, null, new Precondition.IfAbsent(), ALICE);
+
+    assertEquals(new PreconditionFailed(1, true), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenNeverWrittenKey_whenPutIfAbsent_thenStoredAsCreated() {
+    var result = put("v1", TEXT, null, new Precondition.IfAbsent(), ALICE);
+
+    assertEquals(new Stored(1, true), result.reply());
+    assertEquals(List.of(new ValuePut(bytes("v1"), TEXT, null, ALICE, START)), result.events());
+  }
+
+  @Test
+  void givenDeletedKey_whenPutIfAbsent_thenStoredAsCreated() {
+    put("v1");
+    delete(Precondition.NONE, ALICE);
+
+    var result = put("v2", TEXT, null, new Precondition.IfAbsent(), ALICE);
+
+    assertEquals(new Stored(3, true), result.reply());
+  }
+
+  // --- preconditions on delete ---
+
+  @Test
+  void givenValueAtRevision1_whenDeleteIfRevision1_thenDeleted() {
+    put("v1");
+
+    var result = delete(new Precondition.IfRevision(1), ALICE);
+
+    assertEquals(new Deleted(2), result.reply());
+    assertEquals(List.of(new ValueDeleted(ALICE, START)), result.events());
+  }
+
+  @Test
+  void givenValueAtRevision1_whenDeleteIfRevision7_thenPreconditionFailedAndValueKept() {
+    put("v1");
+
+    var result = delete(new Precondition.IfRevision(7), ALICE);
+
+    assertEquals(new PreconditionFailed(1, true), result.reply());
+    assertTrue(result.hasNoEvents());
+    assertEquals(new Found(1, new StoredValue(bytes("v1"), TEXT, null, START)), get().reply());
+  }
+
+  @Test
+  void givenDeletedKey_whenDeleteIfRevisionOfTheDelete_thenPreconditionFailed() {
+    put("v1");
+    delete(Precondition.NONE, ALICE);
+
+    var result = delete(new Precondition.IfRevision(2), ALICE);
+
+    assertEquals(new PreconditionFailed(2, false), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenNeverWrittenKey_whenDeleteIfPresent_thenPreconditionFailed() {
+    var result = delete(new Precondition.IfPresent(), ALICE);
+
+    assertEquals(new PreconditionFailed(0, false), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenValue_whenDeleteIfPresent_thenDeleted() {
+    put("v1");
+
+    assertEquals(new Deleted(2), delete(new Precondition.IfPresent(), ALICE).reply());
+  }
+
+  @Test
+  void givenValue_whenDeleteIfAbsent_thenPreconditionFailedAndValueKept() {
+    put("v1");
+
+    var result = delete(new Precondition.IfAbsent(), ALICE);
+
+    assertEquals(new PreconditionFailed(1, true), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenNeverWrittenKey_whenDeleteIfAbsent_thenNotFoundAndNothingRecorded() {
+    var result = delete(new Precondition.IfAbsent(), ALICE);
+
+    assertEquals(new NotFound(0), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  // --- time to live ---
+
+  @Test
+  void givenPutWithTtl_thenValuePutCarriesExpiryAndGetBeforeExpiryFindsIt() {
+    var put = put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL.minusMillis(1));
+
+    var result = get();
+
+    Instant expiresAt = START.plus(TTL);
+    assertEquals(List.of(new ValuePut(bytes("v1"), TEXT, expiresAt, ALICE, START)), put.events());
+    assertEquals(new Found(1, new StoredValue(bytes("v1"), TEXT, expiresAt, START)), result.reply());
+  }
+
+  @Test
+  void givenValueWithTtl_whenClockReachesExpiry_thenGetAnswersNotFoundBeforeAnyExpireEvent() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL);
+
+    var result = get();
+
+    assertEquals(new NotFound(1), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenExpiredValue_whenPutIfAbsent_thenStoredAsCreated() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL.plusSeconds(1));
+
+    var result = put("v2", TEXT, null, new Precondition.IfAbsent(), BOB);
+
+    assertEquals(new Stored(2, true), result.reply());
+    assertEquals(new Found(2, new StoredValue(bytes("v2"), TEXT, null, START.plus(TTL).plusSeconds(1))),
+        get().reply());
+  }
+
+  @Test
+  void givenExpiredValue_whenPutWithoutPrecondition_thenStoredAsCreated() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL.plusSeconds(1));
+
+    assertEquals(new Stored(2, true), put("v2").reply());
+  }
+
+  @Test
+  void givenExpiredValue_whenPutIfPresent_thenPreconditionFailedAsAbsent() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL.plusSeconds(1));
+
+    var result = put("v2", TEXT, null, new Precondition.IfPresent(), ALICE);
+
+    assertEquals(new PreconditionFailed(1, false), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenExpiredValue_whenDelete_thenNotFoundAndNothingRecorded() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL.plusSeconds(1));
+
+    var result = delete(Precondition.NONE, ALICE);
+
+    assertEquals(new NotFound(1), result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void givenValueWithTtl_whenExpiryDueBeforeExpiry_thenNothingRecordedAndValueStillFound() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL.minusSeconds(1));
+
+    CommandResult<KeyEntity.Command, KeyEvent, KeyState> result = entity.runCommand(new KeyEntity.ExpiryDue());
+
+    assertTrue(result.hasNoEvents());
+    assertEquals(1, result.state().revision());
+    assertTrue(get().reply() instanceof Found);
+  }
+
+  @Test
+  void givenExpiredValue_whenExpiryDue_thenValueExpiredRecordedOnceAtRevision2() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL.plusSeconds(3));
+    Instant expiredAt = clock.instant();
+
+    var first = entity.runCommand(new KeyEntity.ExpiryDue());
+    clock.advance(Duration.ofSeconds(1));
+    var second = entity.runCommand(new KeyEntity.ExpiryDue());
+
+    assertEquals(List.of(new ValueExpired(expiredAt)), first.events());
+    assertEquals(new KeyState(2, null), first.state());
+    assertTrue(second.hasNoEvents());
+    assertEquals(new NotFound(2), get().reply());
+  }
+
+  @Test
+  void givenValueWithTtlReplacedByPutWithoutTtl_whenOldExpiryPasses_thenValueNeverExpires() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    put("v2", TEXT, null, Precondition.NONE, ALICE);
+    clock.advance(TTL.multipliedBy(1000));
+
+    var expiry = entity.runCommand(new KeyEntity.ExpiryDue());
+
+    assertTrue(expiry.hasNoEvents());
+    assertEquals(new Found(2, new StoredValue(bytes("v2"), TEXT, null, START)), get().reply());
+  }
+
+  @Test
+  void givenDeletedValueThatHadTtl_whenExpiryDue_thenNothingRecorded() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    delete(Precondition.NONE, ALICE);
+    clock.advance(TTL.plusSeconds(1));
+
+    assertTrue(entity.runCommand(new KeyEntity.ExpiryDue()).hasNoEvents());
+    assertEquals(new KeyState(2, null), entity.getState());
+  }
+
+  @Test
+  void givenValueWithShortTtl_whenClockPassesExpiry_thenEntitysOwnTimerRecordsValueExpired() {
+    // The timer runs in real time and finds the value live until the test clock moves.
+    put("v1", TEXT, Duration.ofMillis(1), Precondition.NONE, ALICE);
+    clock.advance(Duration.ofSeconds(1));
+
+    testKit.<Object>createTestProbe().awaitAssert(Duration.ofSeconds(5),
+        () -> {
+          assertEquals(new KeyState(2, null), entity.getState());
+          return null;
+        });
+    assertEquals(new ValueExpired(START.plusSeconds(1)),
+        entity.persistenceTestKit().persistedInStorage(persistenceId()).get(1));
+  }
+
+  @Test
+  void givenExpiredValueWithoutExpireEvent_whenEntityRecovers_thenItRecordsValueExpiredByItself() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL.multipliedBy(2));
+
+    entity.restart();
+
+    testKit.<Object>createTestProbe().awaitAssert(Duration.ofSeconds(5),
+        () -> {
+          assertEquals(new KeyState(2, null), entity.getState());
+          return null;
+        });
+    assertEquals(new ValueExpired(START.plus(TTL.multipliedBy(2))),
+        entity.persistenceTestKit().persistedInStorage(persistenceId()).get(1));
+  }
+
+  @Test
+  void givenPutDeletePutAndExpiry_thenEveryEventAdvancesTheRevision() {
+    assertEquals(new Stored(1, true), put("v1").reply());
+    assertEquals(new Deleted(2), delete(Precondition.NONE, ALICE).reply());
+    assertEquals(new Stored(3, true), put("v2", TEXT, TTL, Precondition.NONE, ALICE).reply());
+    clock.advance(TTL);
+    assertEquals(1, entity.runCommand(new KeyEntity.ExpiryDue()).events().size());
+    assertEquals(new NotFound(4), get().reply());
+
+    assertEquals(new Stored(5, true), put("v3").reply());
+    assertEquals(5, entity.getState().revision());
+  }
+
+  // --- recovery ---
+
+  @Test
+  void givenHistoryOfPutsDeleteAndExpiry_whenRestarted_thenStateIsRecoveredUnchanged() {
+    put("v1");
+    put("v2", JSON, null, Precondition.NONE, BOB);
+    delete(Precondition.NONE, ALICE);
+    put("v3", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL);
+    entity.runCommand(new KeyEntity.ExpiryDue());
+    clock.advance(Duration.ofSeconds(1));
+    put("v4", JSON, TTL, Precondition.NONE, BOB);
+    KeyState before = entity.getState();
+
+    var restarted = entity.restart();
+
+    assertEquals(before, restarted.state());
+    assertEquals(before, entity.getState());
+    assertEquals(6, before.revision());
+    assertEquals(new Found(6, before.value()), get().reply());
+  }
+
+  @Test
+  void givenSnapshotEvery3_when7WritesAndRestart_thenRecoveredFromSnapshotPlusReplayWithLatestValueAtRevision7() {
+    var snapshotting = EventSourcedBehaviorTestKit.<KeyEntity.Command, KeyEvent, KeyState>create(
+        testKit.system(), KeyEntity.create(entityId, clock, 3));
+    for (int i = 1; i <= 7; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      int n = i;
+      assertEquals(new Stored(i, i == 1),
+          snapshotting.<KeyReply>runCommand(
+              r -> new KeyEntity.Put(bytes("v" + n), TEXT, null, Precondition.NONE, ALICE, r)).reply());
+    }
+    KeyState before = snapshotting.getState();
+
+    var restarted = snapshotting.restart();
+
+    assertEquals(before, restarted.state());
+    assertEquals(before, snapshotting.getState());
+    StoredValue latest = new StoredValue(bytes("v7"), TEXT, null, START.plusSeconds(7));
+    assertEquals(new Found(7, latest),
+        snapshotting.<KeyReply>runCommand(KeyEntity.Get::new).reply());
+    SnapshotTestKit snapshots = snapshotting.snapshotTestKit().orElseThrow();
+    List<Long> snapshotSeqNrs = snapshots.persistedInStorage(persistenceId()).stream()
+        .map(p -> ((SnapshotMeta) p.first()).sequenceNr())
+        .toList();
+    assertTrue(snapshotSeqNrs.contains(6L), "a snapshot at revision 6, got " + snapshotSeqNrs);
+    assertFalse(snapshotSeqNrs.contains(7L), "no snapshot at revision 7, got " + snapshotSeqNrs);
+  }
+
+  // --- KeyState, without the actor ---
+
+  @Test
+  void keyState_givenEmpty_whenValuePutApplied_thenRevision1WithTheStoredValue() {
+    Instant expiresAt = START.plus(TTL);
+
+    KeyState next = KeyState.EMPTY.apply(new ValuePut(bytes("v"), JSON, expiresAt, ALICE, START));
+
+    assertEquals(new KeyState(1, new StoredValue(bytes("v"), JSON, expiresAt, START)), next);
+  }
+
+  @Test
+  void keyState_givenValue_whenDeletedOrExpiredApplied_thenNextRevisionWithoutValue() {
+    KeyState withValue = new KeyState(4, new StoredValue(bytes("v"), TEXT, null, START));
+
+    assertEquals(new KeyState(5, null), withValue.apply(new ValueDeleted(ALICE, START)));
+    assertEquals(new KeyState(5, null), withValue.apply(new ValueExpired(START)));
+    assertEquals(new KeyState(6, null), withValue.apply(new ValueExpired(START)).apply(new ValueDeleted(BOB, START)));
+  }
+
+  @Test
+  void keyState_givenValueWithExpiry_thenItExistsStrictlyBeforeTheExpiryInstant() {
+    Instant expiresAt = START.plus(TTL);
+    KeyState state = new KeyState(1, new StoredValue(bytes("v"), TEXT, expiresAt, START));
+
+    assertTrue(state.existsAt(expiresAt.minusNanos(1)));
+    assertFalse(state.existsAt(expiresAt));
+    assertFalse(KeyState.EMPTY.existsAt(START));
+    assertTrue(new KeyState(1, new StoredValue(bytes("v"), TEXT, null, START)).existsAt(Instant.MAX));
+  }
+
+  // --- helpers ---
+
+  private String persistenceId() {
+    return KeyEntity.TYPE_KEY.name() + KeyEntity.SEPARATOR + entityId;
+  }
+
+  private CommandResultWithReply<KeyEntity.Command, KeyEvent, KeyState, KeyReply> get() {
+    return entity.runCommand(KeyEntity.Get::new);
+  }
+
+  private CommandResultWithReply<KeyEntity.Command, KeyEvent, KeyState, KeyReply> put(String value) {
+    return put(value, TEXT, null, Precondition.NONE, ALICE);
+  }
+
+  private CommandResultWithReply<KeyEntity.Command, KeyEvent, KeyState, KeyReply> put(
+      String value, String contentType, Duration ttl, Precondition precondition, String principal) {
+    return entity.runCommand(
+        replyTo -> new KeyEntity.Put(bytes(value), contentType, ttl, precondition, principal, replyTo));
+  }
+
+  private CommandResultWithReply<KeyEntity.Command, KeyEvent, KeyState, KeyReply> delete(
+      Precondition precondition, String principal) {
+    return entity.runCommand(replyTo -> new KeyEntity.Delete(precondition, principal, replyTo));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  /** A clock that stands still until the test moves it; read from the entity's thread. */
+  static final class MutableClock extends Clock {
+    private final AtomicReference<Instant> now;
+
+    MutableClock(Instant start) {
+      this.now = new AtomicReference<>(start);
+    }
+
+    void advance(Duration by) {
+      now.updateAndGet(t -> t.plus(by));
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("the test clock is UTC only");
+    }
+  }
+}
