@@ -9,7 +9,6 @@ import io.actorkv.strong.Precondition;
 import io.actorkv.strong.StrongStore;
 import io.actorkv.strong.StoredValue;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -147,10 +146,13 @@ final class KvRoutes extends ApiDirectives {
     return keyNotFound();
   }
 
+  /** The body of a successful PUT. */
+  record Written(long revision, boolean created) {}
+
   private static HttpResponse writeResponse(KeyReply reply) {
     if (reply instanceof KeyReply.Stored stored) {
       return Json.response(stored.created() ? StatusCodes.CREATED : StatusCodes.OK,
-              Map.of("revision", stored.revision(), "created", stored.created()))
+              new Written(stored.revision(), stored.created()))
           .addHeader(ETag.create(EntityTag.create(Long.toString(stored.revision()), false)));
     }
     if (reply instanceof KeyReply.Deleted deleted) {
