@@ -4,8 +4,10 @@
 #
 #   deploy/local-cluster.sh jdbc:postgresql://127.0.0.1:5432/actorkv USER PASSWORD
 #
-# Node n (1..3) serves HTTP on 808n, Artery on 2552n and management on 855n;
-# node 1 is the seed. Logs and data go to ./cluster-data/node-n/.
+# Node n (1..3) serves HTTP on 808n, Artery on 2552n and management on 855n.
+# Every node gets the same seed list, all three nodes: a restarted node then
+# rejoins the running cluster instead of forming a second one by itself.
+# Logs and data go to ./cluster-data/node-n/.
 set -euo pipefail
 if [ $# -lt 1 ]; then
   sed -n '2,9p' "$0"
@@ -31,7 +33,7 @@ for n in 1 2 3; do
   java -jar "$JAR" serve \
     --data-dir "$dir" \
     --http-port 808$n --remote-port 2552$n --management-port 855$n \
-    --seed 127.0.0.1:25521 \
+    --seed 127.0.0.1:25521 --seed 127.0.0.1:25522 --seed 127.0.0.1:25523 \
     --db-url "$DB_URL" --db-user "$DB_USER" --db-password "$DB_PASSWORD" \
     > "$dir/node.log" 2>&1 &
   pids+=($!)
