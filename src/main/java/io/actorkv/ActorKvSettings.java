@@ -24,7 +24,8 @@ public record ActorKvSettings(
     long maxValueBytes,
     Duration requestTimeout,
     int snapshotEvery,
-    String anonymousPrincipal) {
+    String anonymousPrincipal,
+    boolean testMode) {
 
   public static ActorKvSettings from(Config root) {
     Config c = root.getConfig("actorkv");
@@ -43,7 +44,8 @@ public record ActorKvSettings(
         c.getBytes("max-value-bytes"),
         c.getDuration("request-timeout"),
         c.getInt("snapshot-every"),
-        c.getString("anonymous-principal"));
+        c.getString("anonymous-principal"),
+        c.getBoolean("test-mode"));
   }
 
   /** True when the journal is the embedded H2 file database (no --db-url given). */

@@ -31,7 +31,9 @@ public final class NodeConfig {
     DB_URL("actorkv.db.url", "ACTORKV_DB_URL"),
     DB_USER("actorkv.db.user", "ACTORKV_DB_USER"),
     DB_PASSWORD("actorkv.db.password", "ACTORKV_DB_PASSWORD"),
-    MAX_VALUE_BYTES("actorkv.max-value-bytes", "ACTORKV_MAX_VALUE_BYTES");
+    MAX_VALUE_BYTES("actorkv.max-value-bytes", "ACTORKV_MAX_VALUE_BYTES"),
+    /** Fault-injection endpoints for tests; never on in production. */
+    TEST_MODE("actorkv.test-mode", "ACTORKV_TEST_MODE");
 
     public final String path;
     public final String env;

@@ -67,6 +67,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest value a PUT may store (ACTORKV_MAX_VALUE_BYTES; default 1048576).")
   Long maxValueBytes;
 
+  @Option(names = "--test-mode",
+      description = "For fault-injection tests only, never in production: serve /test/v1/blackhole, which cuts "
+          + "this node off from a peer (ACTORKV_TEST_MODE=on; default off).")
+  Boolean testMode;
+
   @Override
   public Integer call() {
     Map<Setting, Object> options = new EnumMap<>(Setting.class);
@@ -81,6 +86,7 @@ final class ServeCommand implements Callable<Integer> {
     put(options, Setting.DB_USER, dbUser);
     put(options, Setting.DB_PASSWORD, dbPassword);
     put(options, Setting.MAX_VALUE_BYTES, maxValueBytes);
+    put(options, Setting.TEST_MODE, testMode);
     // A process that runs a node exits with it, so a downed node's supervisor restarts it.
     Config processWide = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on");
     Config loaded = processWide.withFallback(NodeConfig.load(options, System.getenv(), config));

@@ -133,6 +133,26 @@ class NodeConfigTest {
     assertEquals(18558, config.getInt("pekko.management.http.port"));
   }
 
+  @Test
+  void givenNothingGiven_whenLoaded_thenTestModeIsOffForUsAndForArtery() {
+    Config config = NodeConfig.load(Map.of(), Map.of(), null);
+
+    assertFalse(config.getBoolean("actorkv.test-mode"));
+    assertFalse(config.getBoolean("pekko.remote.artery.advanced.test-mode"));
+  }
+
+  @Test
+  void givenTestModeInEnvironmentOrAsOption_whenLoaded_thenArteryTestModeFollows() {
+    Config fromEnv = NodeConfig.load(Map.of(), Map.of("ACTORKV_TEST_MODE", "on"), null);
+    Config fromOption = NodeConfig.load(Map.of(Setting.TEST_MODE, true), Map.of(), null);
+
+    for (Config config : List.of(fromEnv, fromOption)) {
+      assertTrue(config.getBoolean("actorkv.test-mode"));
+      assertTrue(config.getBoolean("pekko.remote.artery.advanced.test-mode"));
+      assertTrue(ActorKvSettings.from(config).testMode());
+    }
+  }
+
   // --- seeds ---
 
   @Test
@@ -205,6 +225,7 @@ class NodeConfigTest {
     assertEquals(Duration.ofSeconds(5), settings.requestTimeout());
     assertEquals(100, settings.snapshotEvery());
     assertEquals("anonymous", settings.anonymousPrincipal());
+    assertFalse(settings.testMode());
   }
 
   @Test
