@@ -3,8 +3,10 @@ package io.actorkv.http;
 import io.actorkv.ActorKvSettings;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.node.ClusterStatus;
+import io.actorkv.node.NetworkFaults;
 import io.actorkv.strong.StrongStore;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -23,13 +25,17 @@ public final class HttpApi extends AllDirectives {
   private final KvRoutes kv;
   private final NamespaceRoutes namespaceRoutes;
   private final ClusterStatus cluster;
+  private final Optional<TestModeRoutes> testRoutes;
 
-  public HttpApi(ActorKvSettings settings, StrongStore store, Namespaces namespaces, ClusterStatus cluster) {
+  /** {@code faults}: present only in test mode, and only then are the {@code /test/v1} routes bound. */
+  public HttpApi(ActorKvSettings settings, StrongStore store, Namespaces namespaces, ClusterStatus cluster,
+                 Optional<NetworkFaults> faults) {
     Duration bodyTimeout = settings.requestTimeout();
     this.kv = new KvRoutes(store, namespaces, cluster, settings.maxValueBytes(), bodyTimeout,
         settings.anonymousPrincipal());
     this.namespaceRoutes = new NamespaceRoutes(namespaces, bodyTimeout);
     this.cluster = cluster;
+    this.testRoutes = faults.map(TestModeRoutes::new);
   }
 
   /** Binds and arranges for the server to stop taking requests when the node shuts down. */
@@ -39,11 +45,12 @@ public final class HttpApi extends AllDirectives {
   }
 
   Route route() {
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
-        pathPrefix("v1", () -> concat(
-            kv.route(),
-            namespaceRoutes.route(),
-            path("cluster", () -> get(() -> complete(Json.response(StatusCodes.OK, cluster.describe()))))))));
+    Route v1 = pathPrefix("v1", () -> concat(
+        kv.route(),
+        namespaceRoutes.route(),
+        path("cluster", () -> get(() -> complete(Json.response(StatusCodes.OK, cluster.describe()))))));
+    Route all = testRoutes.map(test -> concat(v1, test.route())).orElse(v1);
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> all));
   }
 
   private ExceptionHandler exceptions() {

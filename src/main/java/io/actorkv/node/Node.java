@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -58,11 +59,15 @@ public final class Node implements AutoCloseable {
       KeyEntity.init(system, clock, settings.snapshotEvery());
       StrongStore store = new StrongStore(system, settings.requestTimeout());
       Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock, store::hasLiveKeys);
-      HttpApi api = new HttpApi(settings, store, namespaces, new ClusterStatus(system));
+      Optional<NetworkFaults> faults = settings.testMode() ? Optional.of(NetworkFaults.of(system)) : Optional.empty();
+      HttpApi api = new HttpApi(settings, store, namespaces, new ClusterStatus(system), faults);
       ServerBinding binding = api.bind(system, settings.httpHost(), settings.httpPort())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       system.log().info("ActorKV HTTP API on http://{}:{}/v1, journal {}", settings.httpHost(),
           binding.localAddress().getPort(), database.vendor());
+      if (settings.testMode()) {
+        system.log().warn("TEST MODE: /test/v1/blackhole can cut this node off from its peers; never use in production");
+      }
       return new Node(system, binding);
     } catch (Exception e) {
       system.terminate();

@@ -1,0 +1,94 @@
+package io.actorkv.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.actorkv.NodeConfig.Setting;
+import io.actorkv.node.Node;
+import io.actorkv.testing.Await;
+import io.actorkv.testing.KvClient;
+import io.actorkv.testing.TestNodes;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two nodes in test mode, partitioned and healed through
+ * {@code /test/v1/blackhole} as a fault-injection harness would do it: each
+ * side blackholes the other, both see the other unreachable, and after the
+ * heal on both sides both are reachable again, still members.
+ */
+class BlackholePartitionTest {
+
+  /** The split-brain resolver must not down anyone while the partition lasts. */
+  static final Config PATIENT_RESOLVER = ConfigFactory.parseString(
+      "pekko.cluster.split-brain-resolver.stable-after = 60s");
+
+  @Test
+  void givenTwoNodes_whenBlackholedOnBothSides_thenUnreachableUntilHealedOnBothSides(
+      @TempDir Path d1, @TempDir Path d2) {
+    Map<Setting, Object> s1 = TestNodes.settings(d1, null, List.of());
+    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
+    Map<Setting, Object> s2 = TestNodes.settings(d2, null, List.of(TestNodes.remoteAddress(s1)));
+    s1.put(Setting.TEST_MODE, true);
+    s2.put(Setting.TEST_MODE, true);
+    List<Node> nodes = new ArrayList<>();
+    try {
+      nodes.add(TestNodes.start(s1, PATIENT_RESOLVER));
+      nodes.add(TestNodes.start(s2, PATIENT_RESOLVER));
+      Node first = nodes.get(0);
+      Node second = nodes.get(1);
+      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> upMembers(n) == 2));
+
+      assertNoContent(blackhole(first, "POST", s2));
+      assertNoContent(blackhole(second, "POST", s1));
+
+      Await.until(Duration.ofSeconds(30), () -> seesUnreachable(first, second) && seesUnreachable(second, first));
+
+      assertNoContent(blackhole(first, "DELETE", s2));
+      assertNoContent(blackhole(second, "DELETE", s1));
+
+      Await.until(Duration.ofSeconds(30), () -> nodes.stream().allMatch(n -> state(n).getUnreachable().isEmpty()));
+      nodes.forEach(n -> assertEquals(2, upMembers(n), "both still members after the heal"));
+    } finally {
+      nodes.forEach(Node::close);
+    }
+  }
+
+  private static HttpResponse<String> blackhole(Node node, String method, Map<Setting, Object> peer) {
+    KvClient client = new KvClient(node.httpPort());
+    return client.send(client.request("/test/v1/blackhole?peer=" + TestNodes.remoteAddress(peer))
+        .method(method, HttpRequest.BodyPublishers.noBody()).build());
+  }
+
+  private static void assertNoContent(HttpResponse<String> r) {
+    assertEquals(204, r.statusCode(), r.body());
+    assertEquals("", r.body());
+  }
+
+  private static CurrentClusterState state(Node node) {
+    return Cluster.get(node.system()).state();
+  }
+
+  private static boolean seesUnreachable(Node observer, Node other) {
+    var otherAddress = Cluster.get(other.system()).selfMember().address();
+    return state(observer).getUnreachable().stream().anyMatch(m -> m.address().equals(otherAddress));
+  }
+
+  private static long upMembers(Node node) {
+    return StreamSupport.stream(state(node).getMembers().spliterator(), false)
+        .filter(m -> m.status() == MemberStatus.up())
+        .count();
+  }
+}
