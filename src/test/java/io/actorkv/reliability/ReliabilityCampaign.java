@@ -1,0 +1,54 @@
+package io.actorkv.reliability;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code reliability/run.sh --runs N --minutes M [--clients C] [--keys K]}:
+ * N independent runs, each repeating the fault cycle for at least M minutes;
+ * prints each run's faults and summary, and a campaign total. Exit code 0
+ * only if every run passed.
+ */
+public final class ReliabilityCampaign {
+
+  public static void main(String[] args) throws Exception {
+    int runs = 1;
+    double minutes = 2;
+    int clients = 6;
+    int keys = 4;
+    Path jar = Path.of("target/actorkv.jar");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--minutes" -> minutes = Double.parseDouble(args[++i]);
+        case "--clients" -> clients = Integer.parseInt(args[++i]);
+        case "--keys" -> keys = Integer.parseInt(args[++i]);
+        case "--jar" -> jar = Path.of(args[++i]);
+        default -> {
+          System.err.println("usage: --runs N --minutes M [--clients C] [--keys K] [--jar FILE]");
+          System.exit(2);
+        }
+      }
+    }
+    List<ReliabilityRun.Report> reports = new ArrayList<>();
+    for (int r = 1; r <= runs; r++) {
+      System.out.printf("== run %d of %d%n", r, runs);
+      var options = new ReliabilityRun.Options(jar, ReliabilityRun.workDir("reliability-run-" + r),
+          Duration.ofMillis((long) (minutes * 60_000)), clients, keys, System.out);
+      var report = new ReliabilityRun(options).run();
+      System.out.println((report.passed() ? "PASSED " : "FAILED ") + report.summary());
+      reports.add(report);
+    }
+    long passed = reports.stream().filter(ReliabilityRun.Report::passed).count();
+    System.out.printf("== campaign: %d runs, %d passed; operations %d, unknown %d, faults %d, "
+            + "violations %d, lost writes %d%n", runs, passed,
+        reports.stream().mapToLong(ReliabilityRun.Report::operations).sum(),
+        reports.stream().mapToLong(ReliabilityRun.Report::unknown).sum(),
+        reports.stream().mapToLong(r -> r.faults().size()).sum(),
+        reports.stream().mapToLong(r -> r.violations().size()).sum(),
+        reports.stream().mapToLong(ReliabilityRun.Report::lostWrites).sum());
+    System.exit(passed == runs ? 0 : 1);
+  }
+}

@@ -1,0 +1,258 @@
+package io.actorkv.reliability;
+
+import io.actorkv.testing.TestPostgres;
+import io.actorkv.verify.CheckResult;
+import io.actorkv.verify.Checker;
+import io.actorkv.verify.Models;
+import io.actorkv.verify.RegisterOp;
+import io.actorkv.verify.RegisterOutput;
+import io.actorkv.verify.Verdict;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One fault-injection run: three server processes on one embedded PostgreSQL,
+ * clients recording a history, and a schedule of faults (SIGKILL and restart,
+ * SIGSTOP/SIGCONT, an Artery partition, a stalled database connection).
+ * Afterwards: the linearizability checker per key, and the journal audit.
+ */
+final class ReliabilityRun {
+
+  record Options(Path jar, Path workDir, Duration length, int clients, int keys, PrintStream out) {}
+
+  /** What one fault did to the service. */
+  record FaultReport(String fault, double opsBefore, double opsDuring, double opsAfter, double recoverySeconds) {}
+
+  record Report(int operations, long succeeded, long unknown, long notApplied, List<FaultReport> faults,
+                List<String> violations, List<String> undecided, long lostWrites, long journalProblems,
+                long journalEvents) {
+    boolean passed() {
+      return violations.isEmpty() && undecided.isEmpty() && lostWrites == 0 && journalProblems == 0;
+    }
+
+    String summary() {
+      return String.format("operations=%d ok=%d unknown=%d (%.1f%%) not-applied=%d faults=%d "
+              + "violations=%d undecided=%d lost-writes=%d journal-problems=%d journal-events=%d",
+          operations, succeeded, unknown, 100.0 * unknown / Math.max(1, succeeded + unknown), notApplied,
+          faults.size(), violations.size(), undecided.size(), lostWrites, journalProblems, journalEvents);
+    }
+  }
+
+  private static final Duration SETTLE = Duration.ofSeconds(10);
+  private static final Duration HOLD = Duration.ofSeconds(6);
+  private static final Duration PARTITION = Duration.ofSeconds(12);
+  private static final Duration READY = Duration.ofSeconds(90);
+
+  /** Timings scaled for a run of minutes: quick failure detection, downing after 7 s. */
+  static final String NODE_CONFIG = """
+      actorkv.request-timeout = 2s
+      pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s
+      pekko.cluster.split-brain-resolver.stable-after = 7s
+      pekko.cluster.sharding.rebalance-interval = 3s
+      """;
+
+  private final Options options;
+  private final List<NodeProcess> nodes = new ArrayList<>();
+  private final List<FaultReport> faults = new ArrayList<>();
+  private Workload workload;
+
+  ReliabilityRun(Options options) {
+    this.options = options;
+  }
+
+  Report run() throws Exception {
+    String database = TestPostgres.newDatabase();
+    Files.createDirectories(options.workDir());
+    Path config = options.workDir().resolve("node.conf");
+    Files.writeString(config, NODE_CONFIG);
+    String urlTemplate = "jdbc:postgresql://127.0.0.1:%d/" + database + "?socketTimeout=30";
+    for (int i = 1; i <= 3; i++) {
+      nodes.add(new NodeProcess(i, options.jar(), options.workDir().resolve("node-" + i),
+          config, TestPostgres.port(), urlTemplate));
+    }
+    List<String> seeds = nodes.stream().map(NodeProcess::remoteAddress).toList();
+    nodes.forEach(n -> n.seeds(seeds));
+    List<String> keys = new ArrayList<>();
+    for (int k = 0; k < options.keys(); k++) keys.add("register-" + k);
+    try {
+      for (NodeProcess n : nodes) {
+        n.start();
+        awaitReady(n);
+      }
+      workload = new Workload(nodes, keys, Duration.ofSeconds(3));
+      workload.start(options.clients());
+      long end = System.nanoTime() + options.length().toNanos();
+      int cycle = 0;
+      do {
+        cycleOfFaults(cycle++);
+      } while (System.nanoTime() < end);
+      workload.stop();
+      for (NodeProcess n : nodes) {
+        if (!n.alive()) n.start();
+        awaitReady(n);
+      }
+      for (NodeProcess n : nodes) {
+        for (String key : keys) awaitFinal(n, key);
+      }
+      return check(TestPostgres.jdbcUrl(database), keys);
+    } finally {
+      if (workload != null) workload.stop();
+      nodes.forEach(NodeProcess::close);
+    }
+  }
+
+  /** One of each fault, on rotating nodes. */
+  private void cycleOfFaults(int cycle) throws Exception {
+    NodeProcess a = nodes.get(cycle % 3);
+    NodeProcess b = nodes.get((cycle + 1) % 3);
+    NodeProcess c = nodes.get((cycle + 2) % 3);
+    fault("SIGKILL node " + c.index + ", restart after " + HOLD.toSeconds() + " s", () -> {
+      c.kill();
+      sleep(HOLD);
+      c.start();
+    });
+    fault("SIGSTOP node " + b.index + " for " + HOLD.toSeconds() + " s", () -> {
+      b.pause();
+      sleep(HOLD);
+      b.resume();
+    });
+    fault("partition node " + a.index + " | others for " + PARTITION.toSeconds() + " s", () -> {
+      for (NodeProcess other : List.of(b, c)) {
+        a.blackhole(other, true);
+        other.blackhole(a, true);
+      }
+      sleep(PARTITION);
+      for (NodeProcess other : List.of(b, c)) {
+        other.blackhole(a, false);
+        a.blackhole(other, false);
+      }
+      // The minority downs itself and its process exits; its supervisor (here: us) restarts it.
+      if (!a.alive()) a.start();
+    });
+    fault("stall the database connection of node " + b.index + " for " + HOLD.toSeconds() + " s", () -> {
+      b.database.freeze();
+      sleep(HOLD);
+      b.database.thaw();
+    });
+  }
+
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  private void fault(String name, Action action) throws Exception {
+    double before = throughput(SETTLE);
+    long ok = workload.succeeded.get();
+    long start = System.nanoTime();
+    action.run();
+    double during = (workload.succeeded.get() - ok) / seconds(System.nanoTime() - start);
+    long healed = System.nanoTime();
+    for (NodeProcess n : nodes) {
+      if (!n.alive()) n.start();
+      awaitReady(n);
+    }
+    for (NodeProcess n : nodes) {
+      for (int k = 0; k < options.keys(); k++) awaitServing(n, "register-" + k);
+    }
+    double recovery = seconds(System.nanoTime() - healed);
+    double after = throughput(SETTLE);
+    FaultReport report = new FaultReport(name, before, during, after, recovery);
+    faults.add(report);
+    options.out().printf("%-58s ops/s before %6.1f  during %6.1f  after %6.1f  recovered in %5.1f s%n",
+        name, before, during, after, recovery);
+  }
+
+  private double throughput(Duration window) throws InterruptedException {
+    long ok = workload.succeeded.get();
+    sleep(window);
+    return (workload.succeeded.get() - ok) / (double) window.toSeconds();
+  }
+
+  private void awaitReady(NodeProcess n) {
+    await(READY, () -> {
+      if (!n.alive()) n.start(); // a downed node exits; restart it as its supervisor would
+      return n.ready();
+    }, "node " + n.index + " ready");
+  }
+
+  /** Waits until the node answers a read of the key (its shard is placed, its entity recovered). */
+  private void awaitServing(NodeProcess n, String key) {
+    await(READY, () -> {
+      var r = probe(n, key);
+      return r != null && (r.status() == 200 || r.status() == 404);
+    }, "node " + n.index + " serving " + key);
+  }
+
+  private void awaitFinal(NodeProcess n, String key) {
+    await(READY, () -> {
+      var r = workload.read(100 + n.index, n, key);
+      return r != null && (r.status() == 200 || r.status() == 404);
+    }, "final read of " + key + " through node " + n.index);
+  }
+
+  private Workload.Response probe(NodeProcess n, String key) {
+    return new Workload(List.of(n), List.of(key), Duration.ofSeconds(3)).read(-1, n, key);
+  }
+
+  private Report check(String jdbcUrl, List<String> keys) {
+    List<String> violations = new ArrayList<>();
+    List<String> undecided = new ArrayList<>();
+    long lost = 0;
+    long problems = 0;
+    long events = 0;
+    for (String key : keys) {
+      CheckResult<RegisterOp, RegisterOutput> result = Checker.check(Models.register(),
+          workload.history(key), Duration.ofSeconds(60));
+      if (result.verdict() == Verdict.NOT_LINEARIZABLE) {
+        violations.add(key + ":\n" + result.report());
+      } else if (result.verdict() == Verdict.UNKNOWN) {
+        undecided.add(key);
+      }
+      var audit = JournalAudit.audit(jdbcUrl, key, workload.acknowledged(key), workload.observed(key));
+      lost += audit.lostWrites().size();
+      problems += audit.sequenceProblems().size() + audit.phantomReads().size();
+      events += audit.events();
+      if (!audit.clean()) options.out().println("journal audit of " + key + ": " + audit);
+    }
+    violations.forEach(v -> options.out().println("NOT LINEARIZABLE " + v));
+    return new Report(workload.size(), workload.succeeded.get(), workload.unknown.get(),
+        workload.notApplied.get(), List.copyOf(faults), violations, undecided, lost, problems, events);
+  }
+
+  private static void await(Duration timeout, BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
+      sleep(Duration.ofMillis(200));
+    }
+  }
+
+  /** The fault schedule's own clock: holding a fault for a set time is the point here. */
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  static Path workDir(String name) {
+    try {
+      return Files.createTempDirectory(name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
