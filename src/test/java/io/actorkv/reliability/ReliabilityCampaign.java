@@ -36,7 +36,7 @@ public final class ReliabilityCampaign {
     for (int r = 1; r <= runs; r++) {
       System.out.printf("== run %d of %d%n", r, runs);
       var options = new ReliabilityRun.Options(jar, ReliabilityRun.workDir("reliability-run-" + r),
-          Duration.ofMillis((long) (minutes * 60_000)), clients, keys, System.out);
+          Duration.ofMillis((long) (minutes * 60_000)), clients, keys, r - 1, System.out);
       var report = new ReliabilityRun(options).run();
       System.out.println((report.passed() ? "PASSED " : "FAILED ") + report.summary());
       reports.add(report);

@@ -25,7 +25,8 @@ import java.util.function.BooleanSupplier;
  */
 final class ReliabilityRun {
 
-  record Options(Path jar, Path workDir, Duration length, int clients, int keys, PrintStream out) {}
+  /** {@code firstCycle} rotates which node gets which fault, so runs of a campaign differ. */
+  record Options(Path jar, Path workDir, Duration length, int clients, int keys, int firstCycle, PrintStream out) {}
 
   /** What one fault did to the service. */
   record FaultReport(String fault, double opsBefore, double opsDuring, double opsAfter, double recoverySeconds) {}
@@ -89,7 +90,7 @@ final class ReliabilityRun {
       workload = new Workload(nodes, keys, Duration.ofSeconds(3));
       workload.start(options.clients());
       long end = System.nanoTime() + options.length().toNanos();
-      int cycle = 0;
+      int cycle = options.firstCycle();
       do {
         cycleOfFaults(cycle++);
       } while (System.nanoTime() < end);
