@@ -32,7 +32,7 @@ final class NodeProcess {
   private final Path config;
   private final String dbUrlTemplate;
   private List<String> seeds = List.of();
-  private Process process;
+  private volatile Process process;
   private int incarnation;
 
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -46,6 +46,11 @@ final class NodeProcess {
     this.config = config;
     this.database = new TcpProxy(databasePort);
     this.dbUrlTemplate = dbUrlTemplate;
+    // An interrupted harness must not leave servers running behind it.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Process p = process;
+      if (p != null) p.destroyForcibly();
+    }));
   }
 
   String remoteAddress() {
