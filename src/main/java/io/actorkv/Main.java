@@ -1,6 +1,7 @@
 package io.actorkv;
 
 import io.actorkv.client.BenchCommand;
+import io.actorkv.client.HttpCeilingCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar actorkv.jar [command]}: with no command, {@code serve}. */
 @Command(name = "actorkv", mixinStandardHelpOptions = true, version = "ActorKV 0.1.0",
     description = "A distributed key-value store where every key is a sharded, event-sourced Pekko actor.",
-    subcommands = {ServeCommand.class, VerifyHistoryCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, VerifyHistoryCommand.class, BenchCommand.class, HttpCeilingCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
   @Override

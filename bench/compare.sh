@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Side-by-side on this machine: etcd (one member, data on local disk),
+# ActorKV (one node, PostgreSQL journal) and Pekko HTTP serving a map (the
+# ceiling), all driven by the same client, `actorkv bench`, alternating
+# stores per workload. Prints one table. Everything it starts, it stops;
+# all traffic stays on 127.0.0.1.
+#
+#   bench/compare.sh                 # 30 s per run, 32 connections, 256-byte values, 10,000 keys
+#   DURATION=60s bench/compare.sh
+#
+# Installs etcd-server and jq from Debian's packages if missing (needs root).
+# PostgreSQL: a private server from the local PostgreSQL installation if there
+# is one (initdb in a temporary directory), else the embedded one of the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-30s}
+WARMUP=${WARMUP:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+KEYS=${KEYS:-10000}
+VALUE=${VALUE:-256}
+work=$(mktemp -d /tmp/actorkv-compare.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  if [ -n "${pg_started:-}" ]; then run_pg "$PGBIN/pg_ctl" -D "$work/pg" -m fast stop > /dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || shuf -i 20000-60000 -n 1; }
+wait_http() { for _ in $(seq 1 240); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; exit 1; }
+
+need=()
+command -v etcd > /dev/null || need+=(etcd-server)
+command -v jq > /dev/null || need+=(jq)
+if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" > /dev/null; fi
+[ -f target/actorkv.jar ] || mvn -B -q package -DskipTests
+
+# PostgreSQL
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+if [ -n "$PGBIN" ]; then
+  pgport=$(free_port)
+  if [ "$(id -u)" = 0 ]; then owner=postgres; else owner=$(id -un); fi
+  mkdir -p "$work/pg" && chown "$owner" "$work" "$work/pg"
+  run_pg() { if [ "$owner" = "$(id -un)" ]; then "$@"; else su "$owner" -s /bin/sh -c "$(printf '%q ' "$@")"; fi; }
+  run_pg "$PGBIN/initdb" -D "$work/pg" -U postgres --auth=trust > /dev/null
+  run_pg "$PGBIN/pg_ctl" -D "$work/pg" -o "-p $pgport -k $work -c listen_addresses=127.0.0.1" -l "$work/pg.log" -w start > /dev/null
+  pg_started=1
+  run_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" -U postgres actorkv
+  dburl="jdbc:postgresql://127.0.0.1:$pgport/actorkv"
+  pgkind="local PostgreSQL ($("$PGBIN/postgres" --version | awk '{print $3}'), synchronous_commit=on"
+else
+  mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+  java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.actorkv.testing.EmbeddedPostgresMain > "$work/embedded-pg.txt" &
+  pids+=($!)
+  until grep -q port= "$work/embedded-pg.txt"; do sleep 0.5; done
+  read -r pgline < "$work/embedded-pg.txt"
+  pgport=${pgline#port=}; pgport=${pgport%% *}; db=${pgline##*database=}
+  dburl="jdbc:postgresql://127.0.0.1:$pgport/$db"
+  pgkind="embedded PostgreSQL"
+fi
+
+# etcd: one member, data on local disk
+etcd_port=$(free_port); etcd_peer=$(free_port)
+etcd --name bench --data-dir "$work/etcd" \
+  --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+  --listen-peer-urls "http://127.0.0.1:$etcd_peer" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
+  --initial-cluster "bench=http://127.0.0.1:$etcd_peer" > "$work/etcd.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$etcd_port/version"
+
+# ActorKV: one node on that PostgreSQL
+akv_port=$(free_port); mgmt_port=$(free_port); remote_port=$(free_port)
+java -Xms2g -Xmx2g -jar target/actorkv.jar serve --data-dir "$work/actorkv" --http-port "$akv_port" \
+  --remote-port "$remote_port" --management-port "$mgmt_port" \
+  --db-url "$dburl" --db-user postgres --db-password postgres > "$work/actorkv.log" 2>&1 &
+pids+=($!)
+until curl -sf "http://127.0.0.1:$mgmt_port/ready" > /dev/null; do sleep 0.5; done
+
+# The ceiling: Pekko HTTP and a map
+ceil_port=$(free_port)
+java -Xms1g -Xmx1g -jar target/actorkv.jar http-ceiling --http-port "$ceil_port" > "$work/ceiling.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$ceil_port/v1/kv/x/y"
+
+bench() { # store workload extra-args...
+  local store=$1 workload=$2; shift 2
+  local kind=actorkv url
+  case $store in
+    etcd) kind=etcd; url="http://127.0.0.1:$etcd_port" ;;
+    actorkv) url="http://127.0.0.1:$akv_port" ;;
+    ceiling) url="http://127.0.0.1:$ceil_port" ;;
+  esac
+  java -jar target/actorkv.jar bench --target "$url" --kind "$kind" --workload "$workload" \
+    --keys "$KEYS" --value-size "$VALUE" --connections "$CONNECTIONS" \
+    --duration "$DURATION" --warmup "$WARMUP" --json "$work/$store-$workload${*// /_}.json" "$@" > "$work/$store-$workload.out" 2>&1 \
+    || { echo "bench failed: $store $workload"; tail -5 "$work/$store-$workload.out"; }
+  echo "$work/$store-$workload${*// /_}.json"
+}
+
+rows=()
+row() { # label store json [etcd-json]
+  local label=$1 store=$2 json=$3 base=${4:-}
+  local ops p50 p99 ratio="" errors
+  ops=$(jq -r '.opsPerSecond' "$json"); p50=$(jq -r '.latencyMs.p50' "$json"); p99=$(jq -r '.latencyMs.p99' "$json")
+  errors=$(jq -r '[.errors // {} | to_entries[] | .value] | add // 0' "$json")
+  [ -n "$base" ] && ratio=$(jq -rn --argjson a "$ops" --argjson b "$(jq -r '.opsPerSecond' "$base")" '$a / $b * 100 | round / 100')
+  rows+=("$(printf '| %s | %s | %.0f | %.2f | %.2f | %s | %s |' "$label" "$store" "$ops" "$p50" "$p99" "$errors" "$ratio")")
+}
+
+echo "== closed loop: $CONNECTIONS connections, $VALUE-byte values, $KEYS keys, $DURATION after $WARMUP warm-up"
+for workload in put get; do
+  e=$(bench etcd $workload); a=$(bench actorkv $workload); c=$(bench ceiling $workload)
+  row "$workload" etcd "$e"; row "$workload" actorkv "$a" "$e"; row "$workload" ceiling "$c" "$e"
+  # Open loop at half of each store's own closed-loop maximum: latency under a steady, sustainable load.
+  for store in etcd actorkv; do
+    f=$([ $store = etcd ] && echo "$e" || echo "$a")
+    rate=$(jq -r '.opsPerSecond / 2 | floor' "$f")
+    o=$(bench $store $workload --rate "$rate")
+    row "$workload @ ${rate}/s (open loop)" $store "$o"
+  done
+done
+
+echo
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; journal: $pgkind; etcd $(etcd --version | head -1 | awk '{print $3}')"
+echo
+echo "| workload | store | ops/s | p50 ms | p99 ms | errors | ratio to etcd |"
+echo "|---|---|---:|---:|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"
