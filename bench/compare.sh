@@ -50,7 +50,7 @@ if [ -n "$PGBIN" ]; then
   pg_started=1
   run_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" -U postgres actorkv
   dburl="jdbc:postgresql://127.0.0.1:$pgport/actorkv"
-  pgkind="local PostgreSQL ($("$PGBIN/postgres" --version | awk '{print $3}'), synchronous_commit=on"
+  pgkind="local PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') (synchronous_commit=on)"
 else
   mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
   java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.actorkv.testing.EmbeddedPostgresMain > "$work/embedded-pg.txt" &
