@@ -142,6 +142,16 @@ final class NodeProcess {
     }
   }
 
+  /** The last lines of this node's log, for a failure report. */
+  String logTail(int lines) {
+    try {
+      List<String> all = java.nio.file.Files.readAllLines(dataDir.resolveSibling("node-" + index + ".log"));
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
   int incarnation() {
     return incarnation;
   }

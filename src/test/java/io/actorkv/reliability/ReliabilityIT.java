@@ -18,7 +18,7 @@ class ReliabilityIT {
   void strongModeStaysLinearizableAndLosesNoAcknowledgedWriteUnderFaults() throws Exception {
     Path jar = Path.of(System.getProperty("actorkv.jar", "target/actorkv.jar"));
     var run = new ReliabilityRun(new ReliabilityRun.Options(jar, ReliabilityRun.workDir("reliability-it"),
-        Duration.ZERO, 6, 4, 0, System.out));
+        Duration.ZERO, 6, 4, 0, Duration.ofSeconds(10), System.out));
     var report = run.run();
     System.out.println(report.summary());
     assertEquals(4, report.faults().size(), "one cycle: kill, pause, partition, database stall");

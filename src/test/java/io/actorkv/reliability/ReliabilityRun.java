@@ -26,7 +26,8 @@ import java.util.function.BooleanSupplier;
 final class ReliabilityRun {
 
   /** {@code firstCycle} rotates which node gets which fault, so runs of a campaign differ. */
-  record Options(Path jar, Path workDir, Duration length, int clients, int keys, int firstCycle, PrintStream out) {}
+  record Options(Path jar, Path workDir, Duration length, int clients, int keys, int firstCycle, Duration settle,
+                 PrintStream out) {}
 
   /** What one fault did to the service. */
   record FaultReport(String fault, double opsBefore, double opsDuring, double opsAfter, double recoverySeconds) {}
@@ -46,7 +47,6 @@ final class ReliabilityRun {
     }
   }
 
-  private static final Duration SETTLE = Duration.ofSeconds(10);
   private static final Duration HOLD = Duration.ofSeconds(6);
   private static final Duration PARTITION = Duration.ofSeconds(12);
   private static final Duration READY = Duration.ofSeconds(90);
@@ -149,7 +149,7 @@ final class ReliabilityRun {
   }
 
   private void fault(String name, Action action) throws Exception {
-    double before = throughput(SETTLE);
+    double before = throughput(options.settle());
     long ok = workload.succeeded.get();
     long start = System.nanoTime();
     action.run();
@@ -163,7 +163,7 @@ final class ReliabilityRun {
       for (int k = 0; k < options.keys(); k++) awaitServing(n, "register-" + k);
     }
     double recovery = seconds(System.nanoTime() - healed);
-    double after = throughput(SETTLE);
+    double after = throughput(options.settle());
     FaultReport report = new FaultReport(name, before, during, after, recovery);
     faults.add(report);
     options.out().printf("%-58s ops/s before %6.1f  during %6.1f  after %6.1f  recovered in %5.1f s%n",
@@ -185,10 +185,17 @@ final class ReliabilityRun {
 
   /** Waits until the node answers a read of the key (its shard is placed, its entity recovered). */
   private void awaitServing(NodeProcess n, String key) {
-    await(READY, () -> {
-      var r = probe(n, key);
-      return r != null && (r.status() == 200 || r.status() == 404);
-    }, "node " + n.index + " serving " + key);
+    var last = new java.util.concurrent.atomic.AtomicReference<Workload.Response>();
+    try {
+      await(READY, () -> {
+        var r = probe(n, key);
+        last.set(r);
+        return r != null && (r.status() == 200 || r.status() == 404);
+      }, "node " + n.index + " serving " + key);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + "; last answer " + last.get() + ", process alive "
+          + n.alive() + " (incarnation " + n.incarnation() + "), ready " + n.ready() + "\n" + n.logTail(40), e);
+    }
   }
 
   private void awaitFinal(NodeProcess n, String key) {
