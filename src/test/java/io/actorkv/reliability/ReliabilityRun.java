@@ -134,7 +134,19 @@ final class ReliabilityRun {
         other.blackhole(a, false);
         a.blackhole(other, false);
       }
-      // The minority downs itself and its process exits; its supervisor (here: us) restarts it.
+      // If the minority downed itself its process is on its way out, and /ready can still say yes
+      // for a moment after the downing (measured: under a second). Wait until it has exited, or has
+      // stayed ready for 3 s; then restart it if it is gone.
+      long[] readySince = {0};
+      await(READY, () -> {
+        if (!a.alive()) return true;
+        if (!a.ready()) {
+          readySince[0] = 0;
+          return false;
+        }
+        if (readySince[0] == 0) readySince[0] = System.nanoTime();
+        return System.nanoTime() - readySince[0] > Duration.ofSeconds(3).toNanos();
+      }, "node " + a.index + " to exit or stay ready");
       if (!a.alive()) a.start();
     });
     fault("stall the database connection of node " + b.index + " for " + HOLD.toSeconds() + " s", () -> {
@@ -188,6 +200,7 @@ final class ReliabilityRun {
     var last = new java.util.concurrent.atomic.AtomicReference<Workload.Response>();
     try {
       await(READY, () -> {
+        if (!n.alive()) n.start(); // a node that went down after looking ready: restart it too
         var r = probe(n, key);
         last.set(r);
         return r != null && (r.status() == 200 || r.status() == 404);

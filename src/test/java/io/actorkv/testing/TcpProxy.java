@@ -54,8 +54,15 @@ public final class TcpProxy implements AutoCloseable {
 
   private void accept() {
     while (!closed) {
+      Socket client;
       try {
-        Socket client = listener.accept();
+        client = listener.accept();
+      } catch (IOException e) {
+        if (closed) return;
+        continue;
+      }
+      // One failed connection must not stop the proxy: later clients would hang unanswered.
+      try {
         Socket server = new Socket();
         server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
         sockets.add(client);
@@ -63,7 +70,7 @@ public final class TcpProxy implements AutoCloseable {
         pump(client, server);
         pump(server, client);
       } catch (IOException e) {
-        if (!closed) throw new UncheckedIOException(e);
+        closeQuietly(client);
       }
     }
   }
