@@ -18,6 +18,6 @@ url="http://127.0.0.1:$PORT"
 echo "== loading 10,000 keys"
 head -c 256 /dev/zero | tr '\0' v > "$data/value"
 seq 1 10000 | xargs -P 32 -I{} curl -sf -o /dev/null -X PUT --data-binary @"$data/value" "$url/v1/kv/default/key-{}"
-echo "== warm-up (PUT, 10s)"; wrk -t2 -c32 -d10s -s bench/wrk-put.lua "$url" > /dev/null
-echo "== PUT";  wrk -t2 -c32 -d"$DURATION" --latency -s bench/wrk-put.lua "$url"
-echo "== GET";  wrk -t2 -c32 -d"$DURATION" --latency -s bench/wrk-get.lua "$url"
+echo "== warm-up (PUT, 10s)"; OP=put wrk -t2 -c32 -d10s -s bench/wrk-kv.lua "$url" > /dev/null
+echo "== PUT";  OP=put wrk -t2 -c32 -d"$DURATION" --latency -s bench/wrk-kv.lua "$url"
+echo "== GET";  OP=get wrk -t2 -c32 -d"$DURATION" --latency -s bench/wrk-kv.lua "$url"

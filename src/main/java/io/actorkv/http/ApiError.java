@@ -62,15 +62,21 @@ final class ApiError extends RuntimeException {
     return retryAfterSeconds == null ? response : response.addHeader(RetryAfter.create(retryAfterSeconds.longValue()));
   }
 
+  /** The failure inside the CompletionException wrappers that futures add. */
+  static Throwable rootCause(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
   /**
    * Maps any failure of a request to its error. {@code write} says whether the
    * request could have changed data, which decides what a timeout means.
    */
   static ApiError from(Throwable failure, boolean write) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = rootCause(failure);
     if (cause instanceof ApiError e) return e;
     if (cause instanceof EntityStreamSizeException size) {
       return of(StatusCodes.PAYLOAD_TOO_LARGE, "value_too_large",

@@ -9,10 +9,10 @@ import io.actorkv.strong.Precondition;
 import io.actorkv.strong.StrongStore;
 import io.actorkv.strong.StoredValue;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -55,17 +55,21 @@ final class KvRoutes extends ApiDirectives {
         get(() -> respond(false, () -> resolve(ns, rest)
             .thenCompose(k -> store.get(k.namespace(), k.key()))
             .thenApply(KvRoutes::readResponse))),
-        put(() -> preconditions(pre -> parameterOptional("ttl", ttlParam -> extractMaterializer(mat ->
+        put(() -> conditionalHeaders(headers -> parameterOptional("ttl", ttlParam -> extractMaterializer(mat ->
             extractRequestEntity(entity -> respond(true, () -> {
+              Precondition pre = headers.precondition();
               Duration ttl = KvInput.ttl(ttlParam);
               return resolve(ns, rest).thenCompose(k -> body(entity, mat).thenCompose(bytes ->
                   store.put(k.namespace(), k.key(), bytes, entity.getContentType().toString(), ttl, pre,
                       principal)))
                   .thenApply(KvRoutes::writeResponse);
             })))))),
-        delete(() -> preconditions(pre -> respond(true, () -> resolve(ns, rest)
-            .thenCompose(k -> store.delete(k.namespace(), k.key(), pre, principal))
-            .thenApply(KvRoutes::writeResponse))))))));
+        delete(() -> conditionalHeaders(headers -> respond(true, () -> {
+          Precondition pre = headers.precondition();
+          return resolve(ns, rest)
+              .thenCompose(k -> store.delete(k.namespace(), k.key(), pre, principal))
+              .thenApply(KvRoutes::writeResponse);
+        })))))));
   }
 
   /**
@@ -83,23 +87,18 @@ final class KvRoutes extends ApiDirectives {
     });
   }
 
-  private Route preconditions(Function<Precondition, Route> inner) {
+  /** The precondition headers as sent; parsed inside {@link #respond}, so bad ones answer 400 like any bad input. */
+  private record ConditionalHeaders(Optional<String> ifMatch, Optional<String> ifNoneMatch) {
+    Precondition precondition() {
+      return KvInput.precondition(ifMatch, ifNoneMatch);
+    }
+  }
+
+  private Route conditionalHeaders(Function<ConditionalHeaders, Route> inner) {
     return optionalHeaderValueByName("If-Match", ifMatch ->
         optionalHeaderValueByName("If-None-Match", ifNoneMatch ->
-            respondOrContinue(() -> KvInput.precondition(ifMatch, ifNoneMatch), inner)));
+            inner.apply(new ConditionalHeaders(ifMatch, ifNoneMatch))));
   }
-
-  /** Runs a parse step; a bad-input failure answers at once instead of reaching the store. */
-  private <T> Route respondOrContinue(Supplier<T> parse, Function<T, Route> inner) {
-    T parsed;
-    try {
-      parsed = parse.get();
-    } catch (ApiError e) {
-      return complete(e.response());
-    }
-    return inner.apply(parsed);
-  }
-
 
   private record Target(String namespace, String key) {}
 
@@ -112,7 +111,7 @@ final class KvRoutes extends ApiDirectives {
     }
     return namespaces.find(namespace)
         .exceptionally(failure -> {
-          throw failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException
+          throw ApiError.rootCause(failure) instanceof TimeoutException
               ? ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "namespaces_unavailable",
                   "the namespace registry did not answer in time; nothing was changed")
               : ApiError.from(failure, false);
@@ -137,7 +136,7 @@ final class KvRoutes extends ApiDirectives {
       StoredValue v = found.value();
       HttpResponse response = HttpResponse.create()
           .withEntity(HttpEntities.create(contentType(v.contentType()), v.bytes()))
-          .addHeader(ETag.create(EntityTag.create(Long.toString(found.revision()), false)))
+          .addHeader(etag(found.revision()))
           .addHeader(RawHeader.create(REVISION_HEADER, Long.toString(found.revision())))
           .addHeader(RawHeader.create(MODIFIED_HEADER, v.modifiedAt().toString()));
       return v.expiresAt() == null ? response
@@ -153,7 +152,7 @@ final class KvRoutes extends ApiDirectives {
     if (reply instanceof KeyReply.Stored stored) {
       return Json.response(stored.created() ? StatusCodes.CREATED : StatusCodes.OK,
               new Written(stored.revision(), stored.created()))
-          .addHeader(ETag.create(EntityTag.create(Long.toString(stored.revision()), false)));
+          .addHeader(etag(stored.revision()));
     }
     if (reply instanceof KeyReply.Deleted deleted) {
       return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
@@ -169,6 +168,10 @@ final class KvRoutes extends ApiDirectives {
           .response();
     }
     return keyNotFound();
+  }
+
+  private static ETag etag(long revision) {
+    return ETag.create(EntityTag.create(Long.toString(revision), false));
   }
 
   private static HttpResponse keyNotFound() {

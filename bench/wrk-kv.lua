@@ -1,5 +1,8 @@
--- wrk script: PUT 256-byte values to random keys of a 10,000-key space.
---   wrk -t2 -c32 -d30s -s bench/wrk-put.lua http://127.0.0.1:8080
+-- wrk script: PUT 256-byte values to, or GET, random keys of a 10,000-key space.
+--   OP=put wrk -t2 -c32 -d30s -s bench/wrk-kv.lua http://127.0.0.1:8080
+--   OP=get wrk -t2 -c32 -d30s -s bench/wrk-kv.lua http://127.0.0.1:8080   (load the keys first)
+-- Environment: OP (put or get, default put), KEYS (10000), NS (default).
+local op = os.getenv("OP") or "put"
 local value = string.rep("v", 256)
 local keys = tonumber(os.getenv("KEYS") or "10000")
 local ns = os.getenv("NS") or "default"
@@ -16,8 +19,11 @@ init = function(args)
 end
 
 request = function()
-  return wrk.format("PUT", "/v1/kv/" .. ns .. "/key-" .. math.random(keys),
-    {["Content-Type"] = "application/octet-stream"}, value)
+  local path = "/v1/kv/" .. ns .. "/key-" .. math.random(keys)
+  if op == "get" then
+    return wrk.format("GET", path)
+  end
+  return wrk.format("PUT", path, {["Content-Type"] = "application/octet-stream"}, value)
 end
 
 done = function(summary, latency, requests)
