@@ -1,6 +1,8 @@
 package io.actorkv.http;
 
 import io.actorkv.ActorKvSettings;
+import io.actorkv.eventual.EventualSettings;
+import io.actorkv.eventual.EventualStore;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.node.ClusterStatus;
 import io.actorkv.node.NetworkFaults;
@@ -28,12 +30,12 @@ public final class HttpApi extends AllDirectives {
   private final Optional<TestModeRoutes> testRoutes;
 
   /** {@code faults}: present only in test mode, and only then are the {@code /test/v1} routes bound. */
-  public HttpApi(ActorKvSettings settings, StrongStore store, Namespaces namespaces, ClusterStatus cluster,
-                 Optional<NetworkFaults> faults) {
+  public HttpApi(ActorKvSettings settings, EventualSettings eventualSettings, StrongStore store,
+                 EventualStore eventual, Namespaces namespaces, ClusterStatus cluster, Optional<NetworkFaults> faults) {
     Duration bodyTimeout = settings.requestTimeout();
-    this.kv = new KvRoutes(store, namespaces, cluster, settings.maxValueBytes(), bodyTimeout,
-        settings.anonymousPrincipal());
-    this.namespaceRoutes = new NamespaceRoutes(namespaces, bodyTimeout);
+    this.kv = new KvRoutes(store, eventual, namespaces, cluster, settings.maxValueBytes(),
+        eventualSettings.maxValueBytes(), bodyTimeout, settings.anonymousPrincipal());
+    this.namespaceRoutes = new NamespaceRoutes(namespaces, bodyTimeout, eventualSettings.defaultBuckets());
     this.cluster = cluster;
     this.testRoutes = faults.map(TestModeRoutes::new);
   }

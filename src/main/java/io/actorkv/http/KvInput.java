@@ -1,6 +1,10 @@
 package io.actorkv.http;
 
+import io.actorkv.eventual.EventualSerializer;
+import io.actorkv.eventual.VClock;
+import io.actorkv.namespace.Level;
 import io.actorkv.namespace.NamespaceDefinition;
+import io.actorkv.namespace.TtlSyntax;
 import io.actorkv.strong.Precondition;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -16,9 +20,7 @@ import java.util.regex.Pattern;
 final class KvInput {
 
   static final int MAX_KEY_BYTES = 1024;
-  static final Duration MAX_TTL = Duration.ofDays(365 * 100);
 
-  private static final Pattern TTL = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
   private static final Pattern REVISION_TAG = Pattern.compile("\"(\\d{1,18})\"");
 
   private KvInput() {}
@@ -87,26 +89,44 @@ final class KvInput {
     return c < 0x80 ? Character.digit(c, 16) : -1;
   }
 
-  /** {@code ?ttl=30s}: a positive whole number of ms, s, m, h or d. */
+  /** {@code ?ttl=30s}: see {@link TtlSyntax}. */
   static Duration ttl(Optional<String> ttl) {
     if (ttl.isEmpty()) return null;
-    Matcher m = TTL.matcher(ttl.get());
-    if (!m.matches()) {
-      throw ApiError.badRequest("bad_ttl",
-          "ttl must be a whole number followed by ms, s, m, h or d (e.g. 30s, 5m), not '" + ttl.get() + "'");
+    try {
+      return TtlSyntax.parse(ttl.get());
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("bad_ttl", e.getMessage());
     }
-    long n = Long.parseLong(m.group(1));
-    Duration d = switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
-    if (d.isZero() || d.compareTo(MAX_TTL) > 0) {
-      throw ApiError.badRequest("bad_ttl", "ttl must be more than 0 and at most 100 years");
+  }
+
+  /** {@code ?r=} or {@code ?w=}: local, majority, all or a replica count; absent means the namespace's default. */
+  static Level level(String name, Optional<String> given, Level namespaceDefault) {
+    if (given.isEmpty()) return namespaceDefault;
+    try {
+      return Level.parse(given.get());
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("bad_level", name + ": " + e.getMessage());
     }
-    return d;
+  }
+
+  /** The {@code X-KV-Context} header: a causal context from an earlier answer of this store. */
+  static Optional<VClock> context(Optional<String> header) {
+    try {
+      return header.map(String::trim).map(EventualSerializer::decodeContext);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("bad_context",
+          "X-KV-Context must be a context exactly as an earlier answer of this store gave it");
+    }
+  }
+
+  /** {@code ?by=}: a whole number, default 1. */
+  static long incrementBy(Optional<String> by) {
+    if (by.isEmpty()) return 1;
+    try {
+      return Long.parseLong(by.get());
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest("bad_increment", "by must be a whole number from -2^63 to 2^63-1, not '" + by.get() + "'");
+    }
   }
 
   /** {@code If-Match: "<rev>"} or {@code *}, {@code If-None-Match: *}; at most one of them. */

@@ -2,6 +2,11 @@ package io.actorkv.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.actorkv.eventual.EventualReply;
+import io.actorkv.eventual.EventualStore;
+import io.actorkv.namespace.Level;
+import io.actorkv.namespace.Mode;
+import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.node.ClusterStatus;
 import io.actorkv.strong.KeyReply;
@@ -9,6 +14,7 @@ import io.actorkv.strong.Precondition;
 import io.actorkv.strong.StrongStore;
 import io.actorkv.strong.StoredValue;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -32,44 +38,101 @@ final class KvRoutes extends ApiDirectives {
   static final String REVISION_HEADER = "X-KV-Revision";
   static final String EXPIRES_HEADER = "X-KV-Expires";
   static final String MODIFIED_HEADER = "X-KV-Modified";
+  static final String CONTEXT_HEADER = "X-KV-Context";
 
   private final StrongStore store;
+  private final EventualStore eventual;
   private final Namespaces namespaces;
   private final ClusterStatus cluster;
   private final long maxValueBytes;
+  private final long maxEventualValueBytes;
   private final Duration bodyTimeout;
   private final String principal;
 
-  KvRoutes(StrongStore store, Namespaces namespaces, ClusterStatus cluster, long maxValueBytes,
-           Duration bodyTimeout, String principal) {
+  KvRoutes(StrongStore store, EventualStore eventual, Namespaces namespaces, ClusterStatus cluster,
+           long maxValueBytes, long maxEventualValueBytes, Duration bodyTimeout, String principal) {
     this.store = store;
+    this.eventual = eventual;
     this.namespaces = namespaces;
     this.cluster = cluster;
     this.maxValueBytes = maxValueBytes;
+    this.maxEventualValueBytes = maxEventualValueBytes;
     this.bodyTimeout = bodyTimeout;
     this.principal = principal;
   }
 
   Route route() {
     return pathPrefix("kv", () -> pathPrefix(segment(), ns -> rawKeyPath(rest -> concat(
-        get(() -> respond(false, () -> resolve(ns, rest)
-            .thenCompose(k -> store.get(k.namespace(), k.key()))
-            .thenApply(KvRoutes::readResponse))),
-        put(() -> conditionalHeaders(headers -> parameterOptional("ttl", ttlParam -> extractMaterializer(mat ->
-            extractRequestEntity(entity -> respond(true, () -> {
+        get(() -> parameterOptional("r", r -> respond(false, () -> resolve(ns, rest).thenCompose(t -> t.eventual()
+            ? eventual.get(t.ns(), t.key(), KvInput.level("r", r, t.ns().read()))
+                .thenApply(EventualResponses::read)
+            : store.get(strongOnly(t, r, "r").name(), t.key()).thenApply(KvRoutes::readResponse))))),
+        put(() -> requestHeaders(headers -> parameterOptional("ttl", ttlParam -> parameterOptional("w", w ->
+            extractMaterializer(mat -> extractRequestEntity(entity -> respond(true, () -> {
               Precondition pre = headers.precondition();
               Duration ttl = KvInput.ttl(ttlParam);
-              return resolve(ns, rest).thenCompose(k -> body(entity, mat).thenCompose(bytes ->
-                  store.put(k.namespace(), k.key(), bytes, entity.getContentType().toString(), ttl, pre,
-                      principal)))
-                  .thenApply(KvRoutes::writeResponse);
-            })))))),
-        delete(() -> conditionalHeaders(headers -> respond(true, () -> {
+              String contentType = entity.getContentType().toString();
+              return resolve(ns, rest).thenCompose(t -> {
+                if (t.eventual()) {
+                  boolean ifAbsent = eventualPrecondition(pre);
+                  Level level = KvInput.level("w", w, t.ns().write());
+                  var context = KvInput.context(headers.context());
+                  return body(entity, mat, maxEventualValueBytes).<EventualReply>thenCompose(bytes ->
+                      eventual.put(t.ns(), t.key(), bytes, contentType, ttl, context, ifAbsent, level))
+                      .thenApply(EventualResponses::write);
+                }
+                headers.strongOnly();
+                return body(entity, mat, maxValueBytes).<KeyReply>thenCompose(bytes ->
+                        store.put(strongOnly(t, w, "w").name(), t.key(), bytes, contentType, ttl, pre, principal))
+                    .thenApply(KvRoutes::writeResponse);
+              });
+            }))))))),
+        delete(() -> requestHeaders(headers -> parameterOptional("w", w -> respond(true, () -> {
           Precondition pre = headers.precondition();
-          return resolve(ns, rest)
-              .thenCompose(k -> store.delete(k.namespace(), k.key(), pre, principal))
-              .thenApply(KvRoutes::writeResponse);
-        })))))));
+          return resolve(ns, rest).thenCompose(t -> {
+            if (t.eventual()) {
+              eventualPrecondition(pre);
+              return eventual.delete(t.ns(), t.key(), KvInput.context(headers.context()),
+                      KvInput.level("w", w, t.ns().write()))
+                  .thenApply(EventualResponses::write);
+            }
+            headers.strongOnly();
+            return store.delete(strongOnly(t, w, "w").name(), t.key(), pre, principal)
+                .thenApply(KvRoutes::writeResponse);
+          });
+        })))),
+        post(() -> parameterOptional("by", by -> parameterOptional("w", w -> respond(true, () -> {
+          if (!rest.endsWith(INCREMENT)) {
+            throw ApiError.of(StatusCodes.NOT_FOUND, "not_found",
+                "POST is only for /v1/kv/{ns}/{key}/increment?by=n");
+          }
+          long delta = KvInput.incrementBy(by);
+          return resolve(ns, rest.substring(0, rest.length() - INCREMENT.length())).thenCompose(t -> t.eventual()
+              ? eventual.increment(t.ns(), t.key(), delta, KvInput.level("w", w, t.ns().write()))
+                  .thenApply(EventualResponses::write)
+              : store.increment(strongOnly(t, w, "w").name(), t.key(), delta, principal)
+                  .thenApply(KvRoutes::writeResponse));
+        }))))))));
+  }
+
+  private static final String INCREMENT = "/increment";
+
+  /** Eventual namespaces take {@code If-None-Match: *} (checked on this node only) and nothing else. */
+  private static boolean eventualPrecondition(Precondition pre) {
+    if (pre instanceof Precondition.IfRevision || pre instanceof Precondition.IfPresent) {
+      throw ApiError.badRequest("cas_requires_strong",
+          "If-Match (compare-and-set) needs a strong namespace; eventual namespaces take X-KV-Context instead");
+    }
+    return pre instanceof Precondition.IfAbsent;
+  }
+
+  /** Strong namespaces take no level: every request to them is linearizable. */
+  private static Target strongOnly(Target t, Optional<String> level, String name) {
+    if (level.isPresent()) {
+      throw ApiError.badRequest("bad_level",
+          name + " applies to eventual namespaces; every request to a strong namespace is linearizable");
+    }
+    return t;
   }
 
   /**
@@ -87,20 +150,41 @@ final class KvRoutes extends ApiDirectives {
     });
   }
 
-  /** The precondition headers as sent; parsed inside {@link #respond}, so bad ones answer 400 like any bad input. */
-  private record ConditionalHeaders(Optional<String> ifMatch, Optional<String> ifNoneMatch) {
+  /**
+   * The precondition and context headers as sent; parsed inside
+   * {@link #respond}, so bad ones answer 400 like any bad input.
+   */
+  private record RequestHeaders(Optional<String> ifMatch, Optional<String> ifNoneMatch, Optional<String> context) {
     Precondition precondition() {
       return KvInput.precondition(ifMatch, ifNoneMatch);
     }
+
+    /** Strong keys are versioned by revision, not by causal context. */
+    void strongOnly() {
+      if (context.isPresent()) {
+        throw ApiError.badRequest("bad_context",
+            CONTEXT_HEADER + " applies to eventual namespaces; use If-Match with a revision in strong ones");
+      }
+    }
   }
 
-  private Route conditionalHeaders(Function<ConditionalHeaders, Route> inner) {
+  private Route requestHeaders(Function<RequestHeaders, Route> inner) {
     return optionalHeaderValueByName("If-Match", ifMatch ->
         optionalHeaderValueByName("If-None-Match", ifNoneMatch ->
-            inner.apply(new ConditionalHeaders(ifMatch, ifNoneMatch))));
+            optionalHeaderValueByName(CONTEXT_HEADER, context ->
+                inner.apply(new RequestHeaders(ifMatch, ifNoneMatch, context)))));
   }
 
-  private record Target(String namespace, String key) {}
+  /** The namespace as defined, and the key. */
+  private record Target(NamespaceDefinition ns, String key) {
+    boolean eventual() {
+      return ns.mode() == Mode.EVENTUAL;
+    }
+
+    String name() {
+      return ns.name();
+    }
+  }
 
   /** Checks names, readiness and that the namespace exists, in that order. */
   private CompletionStage<Target> resolve(String ns, String encodedRest) {
@@ -121,12 +205,12 @@ final class KvRoutes extends ApiDirectives {
             throw ApiError.of(StatusCodes.NOT_FOUND, "namespace_not_found",
                 "namespace '" + namespace + "' does not exist").with("namespace", namespace);
           }
-          return new Target(namespace, key);
+          return new Target(found.get(), key);
         });
   }
 
-  private CompletionStage<byte[]> body(RequestEntity entity, Materializer mat) {
-    return entity.withSizeLimit(maxValueBytes)
+  private CompletionStage<byte[]> body(RequestEntity entity, Materializer mat, long limit) {
+    return entity.withSizeLimit(limit)
         .toStrict(bodyTimeout.toMillis(), mat)
         .thenApply(strict -> strict.getData().toArray());
   }
@@ -158,6 +242,12 @@ final class KvRoutes extends ApiDirectives {
       return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
           .addHeader(RawHeader.create(REVISION_HEADER, Long.toString(deleted.revision())));
     }
+    if (reply instanceof KeyReply.Counted counted) {
+      return Json.response(StatusCodes.OK, Map.of("value", counted.value(), "revision", counted.revision()))
+          .addHeader(etag(counted.revision()));
+    }
+    if (reply instanceof KeyReply.WrongKind wrong) return wrongKind(wrong.existing());
+    if (reply instanceof KeyReply.CounterOverflow) return counterOverflow();
     if (reply instanceof KeyReply.PreconditionFailed failed) {
       return ApiError.of(StatusCodes.PRECONDITION_FAILED, "precondition_failed",
               failed.exists()
@@ -174,12 +264,25 @@ final class KvRoutes extends ApiDirectives {
     return ETag.create(EntityTag.create(Long.toString(revision), false));
   }
 
-  private static HttpResponse keyNotFound() {
+  static HttpResponse keyNotFound() {
     return ApiError.of(StatusCodes.NOT_FOUND, "key_not_found", "no such key (never written, deleted or expired)")
         .response();
   }
 
-  private static ContentType contentType(String stored) {
+  /** {@code existing} is "counter" or "value": what the key holds, which the request does not fit. */
+  static HttpResponse wrongKind(String existing) {
+    return ApiError.of(StatusCodes.CONFLICT, "wrong_kind", existing.equals("counter")
+            ? "the key holds a counter: use POST .../increment, or delete it first"
+            : "the key holds a value, not a counter: delete it first to use it as a counter")
+        .with("holds", existing).response();
+  }
+
+  static HttpResponse counterOverflow() {
+    return ApiError.of(StatusCodes.CONFLICT, "counter_overflow",
+        "the counter would leave the range of a 64-bit integer; nothing was changed").response();
+  }
+
+  static ContentType contentType(String stored) {
     try {
       return ContentTypes.parse(stored);
     } catch (RuntimeException e) {

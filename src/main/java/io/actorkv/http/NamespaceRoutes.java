@@ -3,7 +3,10 @@ package io.actorkv.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.actorkv.namespace.Conflicts;
+import io.actorkv.namespace.Level;
 import io.actorkv.namespace.Mode;
+import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.namespace.NamespaceReply;
 import io.actorkv.namespace.Namespaces;
 import java.io.IOException;
@@ -18,15 +21,20 @@ final class NamespaceRoutes extends ApiDirectives {
 
   private static final long MAX_DEFINITION_BYTES = 64 * 1024;
 
-  /** The body of {@code PUT /v1/namespaces/{ns}}; an empty body means a strong namespace. */
-  record Request(Mode mode) {}
+  /**
+   * The body of {@code PUT /v1/namespaces/{ns}}; an empty body means a strong
+   * namespace. The other fields are for eventual namespaces only.
+   */
+  record Request(Mode mode, Conflicts conflicts, Level write, Level read, String ttl, Integer buckets) {}
 
   private final Namespaces namespaces;
   private final Duration bodyTimeout;
+  private final int defaultBuckets;
 
-  NamespaceRoutes(Namespaces namespaces, Duration bodyTimeout) {
+  NamespaceRoutes(Namespaces namespaces, Duration bodyTimeout, int defaultBuckets) {
     this.namespaces = namespaces;
     this.bodyTimeout = bodyTimeout;
+    this.defaultBuckets = defaultBuckets;
   }
 
   Route route() {
@@ -40,7 +48,7 @@ final class NamespaceRoutes extends ApiDirectives {
             put(() -> extractMaterializer(mat -> extractRequestEntity(entity -> respond(true, () -> {
               String ns = KvInput.namespace(name);
               return entity.withSizeLimit(MAX_DEFINITION_BYTES).toStrict(bodyTimeout.toMillis(), mat)
-                  .thenCompose(strict -> namespaces.create(ns, parse(strict.getData().toArray()).mode()))
+                  .thenCompose(strict -> namespaces.create(definition(ns, parse(strict.getData().toArray()))))
                   .thenApply(NamespaceRoutes::toResponse);
             })))),
             delete(() -> respond(true, () -> namespaces.remove(KvInput.namespace(name))
@@ -48,16 +56,38 @@ final class NamespaceRoutes extends ApiDirectives {
   }
 
 
+  private static final String EXPECTED = "expected {\"mode\": \"strong\"} or {\"mode\": \"eventual\", "
+      + "\"conflicts\": \"lww\"|\"siblings\", \"write\": level, \"read\": level, \"ttl\": \"30s\", \"buckets\": n}";
+
   private static Request parse(byte[] body) {
-    if (body.length == 0) return new Request(Mode.STRONG);
+    if (body.length == 0) return new Request(null, null, null, null, null, null);
     try {
-      Request request = Json.MAPPER.readValue(body, Request.class);
-      return request.mode() == null ? new Request(Mode.STRONG) : request;
+      return Json.MAPPER.readValue(body, Request.class);
     } catch (JsonMappingException e) {
-      throw ApiError.badRequest("bad_namespace_definition",
-          "expected {\"mode\": \"strong\"}: " + e.getOriginalMessage());
+      throw ApiError.badRequest("bad_namespace_definition", EXPECTED + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw ApiError.badRequest("bad_namespace_definition", "the body is not valid JSON");
+    }
+  }
+
+  /** The requested definition with the defaults filled in; its creation time is set when it is stored. */
+  private NamespaceDefinition definition(String name, Request r) {
+    if (r.mode() == null || r.mode() == Mode.STRONG) {
+      if (r.conflicts() != null || r.write() != null || r.read() != null || r.ttl() != null || r.buckets() != null) {
+        throw ApiError.badRequest("bad_namespace_definition",
+            "conflicts, write, read, ttl and buckets apply to eventual namespaces only");
+      }
+      return NamespaceDefinition.strong(name, null);
+    }
+    try {
+      return NamespaceDefinition.eventual(name, null,
+          r.conflicts() == null ? Conflicts.LWW : r.conflicts(),
+          r.write() == null ? Level.MAJORITY : r.write(),
+          r.read() == null ? Level.LOCAL : r.read(),
+          r.ttl(),
+          r.buckets() == null ? defaultBuckets : r.buckets());
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("bad_namespace_definition", e.getMessage());
     }
   }
 
@@ -79,8 +109,10 @@ final class NamespaceRoutes extends ApiDirectives {
       return ApiError.of(StatusCodes.CONFLICT, "namespace_built_in",
           "namespace '" + b.name() + "' is built in and cannot be removed").response();
     }
-    if (reply instanceof NamespaceReply.Unsupported u) {
-      return ApiError.badRequest("unsupported_mode", u.message()).response();
+    if (reply instanceof NamespaceReply.Conflicting c) {
+      return ApiError.of(StatusCodes.CONFLICT, "namespace_exists",
+              "namespace '" + c.existing().name() + "' exists with a different definition; definitions never change")
+          .with("existing", c.existing()).response();
     }
     throw new IllegalStateException("unexpected reply " + reply);
   }

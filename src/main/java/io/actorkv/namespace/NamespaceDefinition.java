@@ -1,11 +1,22 @@
 package io.actorkv.namespace;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.actorkv.CborSerializable;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Pattern;
 
-/** A namespace as created: its name, its mode and when it was created. */
-public record NamespaceDefinition(String name, Mode mode, Instant createdAt) implements CborSerializable {
+/**
+ * A namespace as created: its name, its mode and when it was created, and for
+ * eventual namespaces how conflicts are settled, the default read and write
+ * levels, the default time to live ({@code null}: none) and how many buckets
+ * its keys are spread over. The eventual fields are {@code null} for strong
+ * namespaces. Nothing here changes after creation.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Conflicts conflicts, Level write,
+                                  Level read, String ttl, Integer buckets) implements CborSerializable {
 
   /** The built-in strong namespace: always there, never removed. */
   public static final String DEFAULT = "default";
@@ -16,5 +27,37 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt) imp
     return NAME.matcher(name).matches();
   }
 
-  static final NamespaceDefinition BUILT_IN = new NamespaceDefinition(DEFAULT, Mode.STRONG, Instant.EPOCH);
+  static final NamespaceDefinition BUILT_IN = strong(DEFAULT, Instant.EPOCH);
+
+  public static NamespaceDefinition strong(String name, Instant createdAt) {
+    return new NamespaceDefinition(name, Mode.STRONG, createdAt, null, null, null, null, null);
+  }
+
+  /** @throws IllegalArgumentException if the ttl is not valid {@link TtlSyntax} or buckets is out of range */
+  public static NamespaceDefinition eventual(String name, Instant createdAt, Conflicts conflicts, Level write,
+                                             Level read, String ttl, int buckets) {
+    if (ttl != null) TtlSyntax.parse(ttl);
+    if (buckets < 1 || buckets > MAX_BUCKETS) {
+      throw new IllegalArgumentException("buckets must be from 1 to " + MAX_BUCKETS + ", not " + buckets);
+    }
+    return new NamespaceDefinition(name, Mode.EVENTUAL, createdAt, conflicts, write, read, ttl, buckets);
+  }
+
+  /** Distributed Data copes with about 100,000 top-level entries in all; this keeps room for many namespaces. */
+  public static final int MAX_BUCKETS = 1024;
+
+  /** The time to live a write gets when it names none; {@code null}: values do not expire. */
+  @JsonIgnore
+  public Duration defaultTtl() {
+    return ttl == null ? null : TtlSyntax.parse(ttl);
+  }
+
+  /** Whether {@code other} asks for the same namespace, ignoring when each was made. */
+  public boolean sameShape(NamespaceDefinition other) {
+    return withCreatedAt(Instant.EPOCH).equals(other.withCreatedAt(Instant.EPOCH));
+  }
+
+  public NamespaceDefinition withCreatedAt(Instant at) {
+    return new NamespaceDefinition(name, mode, at, conflicts, write, read, ttl, buckets);
+  }
 }

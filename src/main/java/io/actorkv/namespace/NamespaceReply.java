@@ -21,8 +21,8 @@ public sealed interface NamespaceReply extends CborSerializable {
   /** The built-in namespace cannot be created or removed. */
   record BuiltIn(String name) implements NamespaceReply {}
 
-  /** The request asks for something this version cannot do yet. */
-  record Unsupported(String message) implements NamespaceReply {}
+  /** A namespace of that name exists with a different definition; nothing changed (definitions never change). */
+  record Conflicting(NamespaceDefinition existing) implements NamespaceReply {}
 
   /** Every stored definition as of registry revision {@code revision}. */
   record Listing(long revision, List<NamespaceDefinition> definitions) implements NamespaceReply {}

@@ -30,7 +30,7 @@ public final class Namespaces {
 
   /** What a namespace holds; consulted before a namespace is removed. */
   public interface Contents {
-    CompletionStage<Boolean> hasLiveKeys(String namespace);
+    CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace);
   }
 
   private final EntityRef<NamespaceRegistry.Command> registry;
@@ -90,15 +90,14 @@ public final class Namespaces {
     });
   }
 
-  public CompletionStage<NamespaceReply> create(String name, Mode mode) {
-    if (name.equals(NamespaceDefinition.DEFAULT)) {
-      return CompletableFuture.completedFuture(new NamespaceReply.AlreadyExists(NamespaceDefinition.BUILT_IN));
+  /** Creates the namespace {@code requested} describes (its creation time is set here), unless it exists. */
+  public CompletionStage<NamespaceReply> create(NamespaceDefinition requested) {
+    if (requested.name().equals(NamespaceDefinition.DEFAULT)) {
+      NamespaceDefinition builtIn = NamespaceDefinition.BUILT_IN;
+      return CompletableFuture.completedFuture(builtIn.sameShape(requested)
+          ? new NamespaceReply.AlreadyExists(builtIn) : new NamespaceReply.Conflicting(builtIn));
     }
-    if (mode != Mode.STRONG) {
-      return CompletableFuture.completedFuture(new NamespaceReply.Unsupported(
-          "eventual namespaces are not available in this version; use \"strong\""));
-    }
-    var definition = new NamespaceDefinition(name, mode, clock.instant());
+    var definition = requested.withCreatedAt(clock.instant());
     return registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Create(definition, replyTo), timeout)
         .thenCompose(this::afterChange);
   }
@@ -112,7 +111,7 @@ public final class Namespaces {
       if (found.isEmpty()) {
         return CompletableFuture.completedFuture(new NamespaceReply.NotFound(name));
       }
-      return contents.hasLiveKeys(name).thenCompose(live -> live
+      return contents.hasLiveKeys(found.get()).thenCompose(live -> live
           ? CompletableFuture.completedFuture(new NamespaceReply.NotEmpty(name))
           : registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Remove(name, replyTo), timeout)
               .thenCompose(this::afterChange));

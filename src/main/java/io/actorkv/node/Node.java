@@ -2,7 +2,11 @@ package io.actorkv.node;
 
 import com.typesafe.config.Config;
 import io.actorkv.ActorKvSettings;
+import com.typesafe.config.ConfigFactory;
+import io.actorkv.eventual.EventualSettings;
+import io.actorkv.eventual.EventualStore;
 import io.actorkv.http.HttpApi;
+import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.strong.KeyEntity;
 import io.actorkv.strong.StrongStore;
@@ -12,6 +16,8 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
@@ -49,7 +55,10 @@ public final class Node implements AutoCloseable {
     JournalDatabase database = JournalDatabase.of(settings);
     database.migrate();
 
-    Config full = database.pekkoConfig(settings.dbPoolSize()).withFallback(config);
+    Config full = database.pekkoConfig(settings.dbPoolSize())
+        .withFallback(ConfigFactory.parseMap(Map.of("pekko.cluster.distributed-data.durable.lmdb.dir",
+            settings.dataDir().resolve("eventual").toString())))
+        .withFallback(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, full);
     try {
       joinCluster(system, settings.seeds());
@@ -58,9 +67,14 @@ public final class Node implements AutoCloseable {
       Clock clock = Clock.systemUTC();
       KeyEntity.init(system, clock, settings.snapshotEvery());
       StrongStore store = new StrongStore(system, settings.requestTimeout());
-      Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock, store::hasLiveKeys);
+      EventualSettings eventualSettings = EventualSettings.from(full);
+      EventualStore eventual = new EventualStore(system, eventualSettings, clock);
+      Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock,
+          ns -> ns.mode() == Mode.EVENTUAL ? eventual.hasLiveKeys(ns) : store.hasLiveKeys(ns.name()));
+      schedulePurge(system, eventualSettings.purgeInterval(), namespaces, eventual);
       Optional<NetworkFaults> faults = settings.testMode() ? Optional.of(NetworkFaults.of(system)) : Optional.empty();
-      HttpApi api = new HttpApi(settings, store, namespaces, new ClusterStatus(system), faults);
+      HttpApi api = new HttpApi(settings, eventualSettings, store, eventual, namespaces, new ClusterStatus(system),
+          faults);
       ServerBinding binding = api.bind(system, settings.httpHost(), settings.httpPort())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       system.log().info("ActorKV HTTP API on http://{}:{}/v1, journal {}", settings.httpHost(),
@@ -73,6 +87,19 @@ public final class Node implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /** Every interval, drops expired values and old tombstones from this node's eventual replicas. */
+  private static void schedulePurge(ActorSystem<?> system, Duration interval, Namespaces namespaces,
+                                    EventualStore eventual) {
+    system.scheduler().scheduleWithFixedDelay(interval, interval, () -> namespaces.list()
+        .thenCompose(all -> CompletableFuture.allOf(all.stream()
+            .filter(ns -> ns.mode() == Mode.EVENTUAL)
+            .map(ns -> eventual.purge(ns).toCompletableFuture())
+            .toArray(CompletableFuture[]::new)))
+        .whenComplete((done, failure) -> {
+          if (failure != null) system.log().warn("purging eventual namespaces failed; next try in {}", interval, failure);
+        }), system.executionContext());
   }
 
   private static void createDirectories(ActorKvSettings settings) {

@@ -46,6 +46,8 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   public record Delete(Precondition precondition, String principal, ActorRef<KeyReply> replyTo)
       implements Command {}
 
+  public record Increment(long by, String principal, ActorRef<KeyReply> replyTo) implements Command {}
+
   /** The expiry timer fired; the entity checks the time itself, as the value may have changed since. */
   record ExpiryDue() implements Command {}
 
@@ -105,6 +107,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
         .onCommand(Get.class, this::onGet)
         .onCommand(Put.class, this::onPut)
         .onCommand(Delete.class, this::onDelete)
+        .onCommand(Increment.class, this::onIncrement)
         .onCommand(ExpiryDue.class, this::onExpiryDue)
         .onCommand(Passivate.class, (state, cmd) -> Effect().stop().thenNoReply())
         .build();
@@ -123,11 +126,32 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     if (!cmd.precondition().holds(exists, state.revision())) {
       return Effect().reply(cmd.replyTo(), new KeyReply.PreconditionFailed(state.revision(), exists));
     }
+    if (exists && state.value().counter()) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.WrongKind("counter"));
+    }
     Instant expiresAt = cmd.ttl() == null ? null : now.plus(cmd.ttl());
     return Effect()
         .persist(new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now))
         .thenRun(this::scheduleExpiry)
         .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
+  }
+
+  private ReplyEffect<KeyEvent, KeyState> onIncrement(KeyState state, Increment cmd) {
+    Instant now = clock.instant();
+    boolean exists = state.existsAt(now);
+    if (exists && !state.value().counter()) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.WrongKind("value"));
+    }
+    long before = exists ? state.value().count() : 0;
+    try {
+      Math.addExact(before, cmd.by());
+    } catch (ArithmeticException e) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.CounterOverflow(before));
+    }
+    return Effect()
+        .persist(new KeyEvent.CounterIncremented(cmd.by(), cmd.principal(), now))
+        .thenRun(this::scheduleExpiry)
+        .thenReply(cmd.replyTo(), next -> new KeyReply.Counted(next.revision(), next.value().count()));
   }
 
   private ReplyEffect<KeyEvent, KeyState> onDelete(KeyState state, Delete cmd) {

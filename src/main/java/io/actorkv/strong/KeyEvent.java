@@ -41,6 +41,9 @@ public sealed interface KeyEvent extends CborSerializable {
 
   record ValueDeleted(String principal, Instant timestamp) implements KeyEvent {}
 
+  /** A counter was incremented by {@code by} (negative: decremented); a key that held no value starts at 0. */
+  record CounterIncremented(long by, String principal, Instant timestamp) implements KeyEvent {}
+
   /** The value's time to live ran out; written by the entity's own timer. */
   record ValueExpired(Instant timestamp) implements KeyEvent {}
 }

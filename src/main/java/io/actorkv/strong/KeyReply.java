@@ -17,6 +17,15 @@ public sealed interface KeyReply extends CborSerializable {
   /** A delete removed the value; the delete itself is this revision. */
   record Deleted(long revision) implements KeyReply {}
 
+  /** An increment was stored at this revision; the counter is now {@code value}. */
+  record Counted(long revision, long value) implements KeyReply {}
+
+  /** The key holds the other kind of data ({@code existing}: "counter" or "value"); nothing was written. */
+  record WrongKind(String existing) implements KeyReply {}
+
+  /** The counter would leave the range of a 64-bit integer; nothing was written. */
+  record CounterOverflow(long value) implements KeyReply {}
+
   /** The write's precondition did not hold; nothing was written. */
   record PreconditionFailed(long revision, boolean exists) implements KeyReply {}
 }

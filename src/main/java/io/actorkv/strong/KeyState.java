@@ -21,6 +21,10 @@ public record KeyState(long revision, StoredValue value) implements CborSerializ
       return new KeyState(revision + 1,
           new StoredValue(put.value(), put.contentType(), put.expiresAt(), put.timestamp()));
     }
+    if (event instanceof KeyEvent.CounterIncremented inc) {
+      long before = value != null && value.counter() ? value.count() : 0;
+      return new KeyState(revision + 1, StoredValue.counter(before + inc.by(), inc.timestamp()));
+    }
     return new KeyState(revision + 1, null);
   }
 }

@@ -1,16 +1,35 @@
 package io.actorkv.strong;
 
 import io.actorkv.CborSerializable;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A key's value as of its last put: the bytes, their content type, when it
- * stops being readable ({@code null}: never) and when it was written.
+ * A key's value as of its last change: the bytes, their content type, when it
+ * stops being readable ({@code null}: never), when it was written, and
+ * whether it is a counter (its bytes are then the count in decimal).
  */
-public record StoredValue(byte[] bytes, String contentType, Instant expiresAt, Instant modifiedAt)
+public record StoredValue(byte[] bytes, String contentType, Instant expiresAt, Instant modifiedAt, boolean counter)
     implements CborSerializable {
+
+  public static final String COUNTER_CONTENT_TYPE = "text/plain; charset=UTF-8";
+
+  /** A value written by a put. */
+  public StoredValue(byte[] bytes, String contentType, Instant expiresAt, Instant modifiedAt) {
+    this(bytes, contentType, expiresAt, modifiedAt, false);
+  }
+
+  static StoredValue counter(long count, Instant modifiedAt) {
+    return new StoredValue(Long.toString(count).getBytes(StandardCharsets.US_ASCII), COUNTER_CONTENT_TYPE, null,
+        modifiedAt, true);
+  }
+
+  /** The count of a counter. */
+  public long count() {
+    return Long.parseLong(new String(bytes, StandardCharsets.US_ASCII));
+  }
 
   public boolean liveAt(Instant now) {
     return expiresAt == null || now.isBefore(expiresAt);
@@ -23,17 +42,18 @@ public record StoredValue(byte[] bytes, String contentType, Instant expiresAt, I
         && Arrays.equals(bytes, v.bytes)
         && contentType.equals(v.contentType)
         && Objects.equals(expiresAt, v.expiresAt)
-        && modifiedAt.equals(v.modifiedAt);
+        && modifiedAt.equals(v.modifiedAt)
+        && counter == v.counter;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(Arrays.hashCode(bytes), contentType, expiresAt, modifiedAt);
+    return Objects.hash(Arrays.hashCode(bytes), contentType, expiresAt, modifiedAt, counter);
   }
 
   @Override
   public String toString() {
     return "StoredValue[" + bytes.length + " bytes, " + contentType + ", expiresAt=" + expiresAt
-        + ", modifiedAt=" + modifiedAt + "]";
+        + ", modifiedAt=" + modifiedAt + (counter ? ", counter" : "") + "]";
   }
 }

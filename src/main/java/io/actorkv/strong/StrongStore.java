@@ -43,6 +43,10 @@ public final class StrongStore {
         replyTo -> new KeyEntity.Delete(precondition, principal, replyTo), timeout);
   }
 
+  public CompletionStage<KeyReply> increment(String namespace, String key, long by, String principal) {
+    return entity(namespace, key).ask(replyTo -> new KeyEntity.Increment(by, principal, replyTo), timeout);
+  }
+
   /**
    * Whether any key of the namespace holds a live value. Walks every
    * persistence id in the journal, so its cost grows with the number of keys

@@ -1,0 +1,183 @@
+package io.actorkv.eventual;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.cluster.UniqueAddress;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+
+/**
+ * The binary form of {@link KeyEntry}, and of {@link VClock} as the causal
+ * context handed to clients. Deterministic, as Distributed Data requires (it
+ * compares digests of serialized state): every map is written in key order,
+ * node addresses once each, in address order, referred to by index.
+ */
+public final class EventualSerializer extends SerializerWithStringManifest {
+
+  static final int IDENTIFIER = 730_001;
+  private static final String KEY_ENTRY = "K";
+  private static final byte FORMAT = 1;
+  private static final int MAX_NODES = 10_000;
+
+  public EventualSerializer(ExtendedActorSystem system) {}
+
+  @Override
+  public int identifier() {
+    return IDENTIFIER;
+  }
+
+  @Override
+  public String manifest(Object o) {
+    if (o instanceof KeyEntry) return KEY_ENTRY;
+    throw new IllegalArgumentException("cannot serialize " + o.getClass());
+  }
+
+  @Override
+  public byte[] toBinary(Object o) {
+    if (!(o instanceof KeyEntry entry)) throw new IllegalArgumentException("cannot serialize " + o.getClass());
+    return write(out -> writeEntry(entry, out));
+  }
+
+  @Override
+  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    if (!manifest.equals(KEY_ENTRY)) throw new NotSerializableException("unknown manifest " + manifest);
+    try {
+      return readEntry(new DataInputStream(new ByteArrayInputStream(bytes)));
+    } catch (IOException | RuntimeException e) {
+      throw (NotSerializableException) new NotSerializableException("corrupt key entry: " + e).initCause(e);
+    }
+  }
+
+  /** A context as clients carry it: URL-safe base64 without padding. */
+  public static String encodeContext(VClock clock) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(write(out -> {
+      List<UniqueAddress> nodes = writeNodes(new TreeSet<>(clock.entries().keySet()), out);
+      writeCounts(clock.entries(), nodes, out);
+    }));
+  }
+
+  /** @throws IllegalArgumentException if {@code context} is not one {@link #encodeContext} made */
+  public static VClock decodeContext(String context) {
+    try {
+      var in = new DataInputStream(new ByteArrayInputStream(Base64.getUrlDecoder().decode(context)));
+      List<UniqueAddress> nodes = readNodes(in);
+      VClock clock = VClock.of(readCounts(nodes, in));
+      if (in.available() > 0) throw new IOException("trailing bytes");
+      return clock;
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not a context this store issued", e);
+    }
+  }
+
+  private interface Writer {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  private static byte[] write(Writer writer) {
+    try {
+      var bytes = new ByteArrayOutputStream(256);
+      var out = new DataOutputStream(bytes);
+      out.writeByte(FORMAT);
+      writer.write(out);
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void writeEntry(KeyEntry entry, DataOutputStream out) throws IOException {
+    TreeSet<UniqueAddress> all = new TreeSet<>(entry.clock().entries().keySet());
+    entry.versions().forEach(v -> all.add(v.dot().node()));
+    all.addAll(entry.increments().keySet());
+    all.addAll(entry.decrements().keySet());
+    List<UniqueAddress> nodes = writeNodes(all, out);
+    writeCounts(entry.clock().entries(), nodes, out);
+    out.writeInt(entry.versions().size());
+    for (Version v : entry.versions()) {
+      out.writeInt(index(nodes, v.dot().node()));
+      out.writeLong(v.dot().counter());
+      out.writeLong(v.timestamp());
+      out.writeLong(v.expiresAt());
+      out.writeBoolean(v.tombstone());
+      out.writeUTF(v.contentType());
+      out.writeInt(v.value().length);
+      out.write(v.value());
+    }
+    writeCounts(entry.increments(), nodes, out);
+    writeCounts(entry.decrements(), nodes, out);
+  }
+
+  private static KeyEntry readEntry(DataInputStream in) throws IOException {
+    List<UniqueAddress> nodes = readNodes(in);
+    VClock clock = VClock.of(readCounts(nodes, in));
+    int count = in.readInt();
+    TreeMap<Dot, Version> versions = new TreeMap<>();
+    for (int i = 0; i < count; i++) {
+      Dot dot = new Dot(nodes.get(in.readInt()), in.readLong());
+      long timestamp = in.readLong();
+      long expiresAt = in.readLong();
+      boolean tombstone = in.readBoolean();
+      String contentType = in.readUTF();
+      byte[] value = new byte[in.readInt()];
+      in.readFully(value);
+      versions.put(dot, new Version(dot, value, contentType, timestamp, expiresAt, tombstone));
+    }
+    return new KeyEntry(clock, versions, readCounts(nodes, in), readCounts(nodes, in));
+  }
+
+  private static List<UniqueAddress> writeNodes(TreeSet<UniqueAddress> all, DataOutputStream out)
+      throws IOException {
+    out.writeInt(all.size());
+    for (UniqueAddress node : all) {
+      out.writeUTF(node.address().toString());
+      out.writeLong(node.longUid());
+    }
+    return new ArrayList<>(all);
+  }
+
+  private static List<UniqueAddress> readNodes(DataInputStream in) throws IOException {
+    if (in.readByte() != FORMAT) throw new IOException("unknown format");
+    int count = in.readInt();
+    if (count < 0 || count > MAX_NODES) throw new IOException("bad node count " + count);
+    List<UniqueAddress> nodes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      nodes.add(new UniqueAddress(AddressFromURIString.parse(in.readUTF()), in.readLong()));
+    }
+    return nodes;
+  }
+
+  private static void writeCounts(SortedMap<UniqueAddress, Long> counts, List<UniqueAddress> nodes,
+                                  DataOutputStream out) throws IOException {
+    out.writeInt(counts.size());
+    for (var e : counts.entrySet()) {
+      out.writeInt(index(nodes, e.getKey()));
+      out.writeLong(e.getValue());
+    }
+  }
+
+  private static TreeMap<UniqueAddress, Long> readCounts(List<UniqueAddress> nodes, DataInputStream in)
+      throws IOException {
+    int count = in.readInt();
+    if (count < 0 || count > nodes.size()) throw new IOException("bad count " + count);
+    TreeMap<UniqueAddress, Long> counts = new TreeMap<>();
+    for (int i = 0; i < count; i++) counts.put(nodes.get(in.readInt()), in.readLong());
+    return counts;
+  }
+
+  private static int index(List<UniqueAddress> sortedNodes, UniqueAddress node) {
+    return java.util.Collections.binarySearch(sortedNodes, node);
+  }
+}

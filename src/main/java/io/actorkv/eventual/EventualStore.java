@@ -1,0 +1,400 @@
+package io.actorkv.eventual;
+
+import io.actorkv.eventual.EventualReply.LevelNotReached;
+import io.actorkv.namespace.Conflicts;
+import io.actorkv.namespace.Level;
+import io.actorkv.namespace.NamespaceDefinition;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.UniqueAddress;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.ORMap;
+import org.apache.pekko.cluster.ddata.ORMapKey;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.pattern.Patterns;
+
+/**
+ * The eventual store as the rest of the node sees it: reads, writes, deletes
+ * and increments of one key at a requested level, over Distributed Data. A
+ * namespace's keys are hashed into its buckets, each a replicated
+ * {@code ORMap} from key to {@link KeyEntry}. Every decision about a key
+ * (preconditions, kinds, conflicts) is taken inside the local replicator's
+ * update, against this node's current state, and then replicates.
+ */
+public final class EventualStore {
+
+  /** Bucket ids are {@code ev|<namespace>|<n>}; all of them are durable (see eventual.conf). */
+  public static final String KEY_PREFIX = "ev|";
+
+  private final ActorSystem<?> system;
+  private final ActorRef<Replicator.Command> replicator;
+  private final SelfUniqueAddress self;
+  private final EventualSettings settings;
+  private final Clock clock;
+
+  public EventualStore(ActorSystem<?> system, EventualSettings settings, Clock clock) {
+    this.system = system;
+    this.replicator = DistributedData.get(system).replicator();
+    this.self = DistributedData.get(system).selfUniqueAddress();
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public static Key<ORMap<String, KeyEntry>> bucketKey(String namespace, int bucket) {
+    return ORMapKey.create(KEY_PREFIX + namespace + "|" + bucket);
+  }
+
+  /** The bucket of {@code key}: from String.hashCode, which the language fixes, spread by a multiplicative mix. */
+  public static int bucketOf(String key, int buckets) {
+    return Math.floorMod(key.hashCode() * 0x9E3779B9, buckets);
+  }
+
+  private static Key<ORMap<String, KeyEntry>> bucketKey(NamespaceDefinition ns, String key) {
+    return bucketKey(ns.name(), bucketOf(key, ns.buckets()));
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  public CompletionStage<EventualReply> get(NamespaceDefinition ns, String key, Level level) {
+    var bucket = bucketKey(ns, key);
+    return read(bucket, level).thenCompose(read -> read.reached()
+        ? CompletableFuture.completedStage(view(ns, read.entry(key)))
+        : readLevelNotReached(bucket, level));
+  }
+
+  /** A bucket as read: {@code map} is null if it was never written, or if the level was not {@code reached}. */
+  private record BucketRead(boolean reached, ORMap<String, KeyEntry> map) {
+    KeyEntry entry(String key) {
+      return map == null ? null : map.get(key).getOrElse(() -> null);
+    }
+  }
+
+  private CompletionStage<BucketRead> read(Key<ORMap<String, KeyEntry>> bucket, Level level) {
+    return AskPattern.<Replicator.Command, Replicator.GetResponse<ORMap<String, KeyEntry>>>ask(replicator,
+            replyTo -> new Replicator.Get<>(bucket, readConsistency(level), replyTo), askTimeout(), system.scheduler())
+        .thenApply(response -> {
+          if (response instanceof Replicator.GetSuccess<ORMap<String, KeyEntry>> success) {
+            return new BucketRead(true, success.dataValue());
+          }
+          if (response instanceof Replicator.NotFound) return new BucketRead(true, null);
+          if (response instanceof Replicator.GetFailure) return new BucketRead(false, null);
+          throw new IllegalStateException("unexpected replicator answer " + response);
+        });
+  }
+
+  /** What a reader sees of {@code entry}: the register by the namespace's conflict rule, else the counter. */
+  private EventualReply view(NamespaceDefinition ns, KeyEntry entry) {
+    if (entry == null) return new EventualReply.NotFound();
+    long now = clock.millis();
+    List<Version> values = liveValues(ns, entry, now);
+    if (!values.isEmpty()) return new EventualReply.Found(values, entry.clock());
+    if (entry.hasCounter()) return new EventualReply.CounterValue(entry.counterValue());
+    return new EventualReply.NotFound();
+  }
+
+  private static List<Version> liveValues(NamespaceDefinition ns, KeyEntry entry, long now) {
+    return ns.conflicts() == Conflicts.SIBLINGS ? entry.siblingsAt(now) : entry.winnerAt(now).stream().toList();
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Stores a value. {@code context} (from an earlier read) says which versions
+   * it supersedes; without one, a siblings namespace keeps it next to any
+   * value already there, and a last-writer-wins namespace supersedes what this
+   * node has. {@code ifAbsent} is checked against this node's state only.
+   */
+  public CompletionStage<EventualReply> put(NamespaceDefinition ns, String key, byte[] value, String contentType,
+                                            Duration ttl, Optional<VClock> context, boolean ifAbsent, Level level) {
+    return update(ns, key, level, current -> {
+      long now = clock.millis();
+      if (current.hasCounter()) return Change.refuse(new EventualReply.WrongKind("counter"));
+      boolean exists = !liveValues(ns, current, now).isEmpty();
+      if (ifAbsent && exists) return Change.refuse(new EventualReply.PreconditionFailed());
+      Duration effectiveTtl = ttl != null ? ttl : ns.defaultTtl();
+      long expiresAt = effectiveTtl == null ? 0 : now + effectiveTtl.toMillis();
+      long timestamp = Math.max(now, current.latestTimestamp() + 1);
+      KeyEntry next = current.write(self.uniqueAddress(), supersedes(ns, current, context),
+          Version.value(value, contentType, timestamp, expiresAt));
+      return Change.to(next, new EventualReply.Written(next.clock(), !exists));
+    });
+  }
+
+  /**
+   * Deletes the value (a tombstone that wins or loses like a write), or a
+   * whole counter. Without a context it deletes every version this node has.
+   * Answers not found, writing nothing, if this node sees no live value.
+   */
+  public CompletionStage<EventualReply> delete(NamespaceDefinition ns, String key, Optional<VClock> context,
+                                               Level level) {
+    return update(ns, key, level, current -> {
+      long now = clock.millis();
+      if (current.hasCounter()) return Change.removeKey(new EventualReply.Deleted(current.clock()));
+      if (liveValues(ns, current, now).isEmpty()) return Change.refuse(new EventualReply.NotFound());
+      VClock seen = context.orElse(current.clock());
+      KeyEntry next = current.write(self.uniqueAddress(), supersedes(ns, current, Optional.of(seen)),
+          Version.tombstone(Math.max(now, current.latestTimestamp() + 1)));
+      return Change.to(next, new EventualReply.Deleted(next.clock()));
+    });
+  }
+
+  /** Adds {@code by} to the key's counter; answers the value this node then sees. */
+  public CompletionStage<EventualReply> increment(NamespaceDefinition ns, String key, long by, Level level) {
+    return update(ns, key, level, current -> {
+      if (!liveValues(ns, current, clock.millis()).isEmpty()) return Change.refuse(new EventualReply.WrongKind("value"));
+      try {
+        KeyEntry next = current.increment(self.uniqueAddress(), by);
+        return Change.to(next, new EventualReply.Counted(next.counterValue()));
+      } catch (ArithmeticException e) {
+        return Change.refuse(new EventualReply.CounterOverflow());
+      }
+    });
+  }
+
+  /** Siblings: exactly what the client saw. Last writer wins: also everything this node has. */
+  private static VClock supersedes(NamespaceDefinition ns, KeyEntry current, Optional<VClock> context) {
+    VClock given = context.orElse(VClock.EMPTY);
+    return ns.conflicts() == Conflicts.SIBLINGS ? given : given.merge(current.clock());
+  }
+
+  /** What an update does to one key: a new entry, removal of the key, or nothing; and the answer. */
+  private record Change(KeyEntry next, boolean remove, EventualReply reply) {
+    static Change to(KeyEntry next, EventualReply reply) {
+      return new Change(next, false, reply);
+    }
+
+    static Change removeKey(EventualReply reply) {
+      return new Change(null, true, reply);
+    }
+
+    static Change refuse(EventualReply reply) {
+      return new Change(null, false, reply);
+    }
+  }
+
+  /** Thrown inside the replicator's update to leave the bucket as it is; carries the answer. */
+  private static final class Refused extends RuntimeException {
+    final EventualReply reply;
+
+    Refused(EventualReply reply) {
+      super(reply.toString(), null, false, false);
+      this.reply = reply;
+    }
+  }
+
+  private CompletionStage<EventualReply> update(NamespaceDefinition ns, String key, Level level,
+                                                Function<KeyEntry, Change> change) {
+    var bucket = bucketKey(ns, key);
+    var outcome = new AtomicReference<Change>();
+    Function<ORMap<String, KeyEntry>, ORMap<String, KeyEntry>> modify = map -> {
+      KeyEntry current = map.get(key).getOrElse(() -> KeyEntry.EMPTY);
+      Change c = change.apply(current);
+      outcome.set(c);
+      if (c.remove()) return map.remove(self, key);
+      if (c.next() == null) throw new Refused(c.reply());
+      checkBucketSize(map, current, c.next());
+      return map.update(self, key, KeyEntry.EMPTY, unused -> c.next());
+    };
+    return AskPattern.<Replicator.Command, Replicator.UpdateResponse<ORMap<String, KeyEntry>>>ask(replicator,
+            replyTo -> new Replicator.Update<>(bucket, ORMap.create(), writeConsistency(level), replyTo, modify),
+            askTimeout(), system.scheduler())
+        .thenCompose(response -> {
+          if (response instanceof Replicator.UpdateSuccess) return CompletableFuture.completedStage(outcome.get().reply());
+          if (response instanceof Replicator.ModifyFailure<?> failure && failure.cause() instanceof Refused r) {
+            return CompletableFuture.completedStage(r.reply);
+          }
+          if (response instanceof Replicator.UpdateTimeout) {
+            Change c = outcome.get();
+            Predicate<KeyEntry> holdsWrite = c.remove() ? entry -> entry == null
+                : entry -> entry != null && c.next().clock().seenBy(entry.clock());
+            return writeLevelNotReached(bucket, key, level, holdsWrite);
+          }
+          if (response instanceof Replicator.ModifyFailure<?> failure) {
+            return CompletableFuture.failedStage(failure.cause());
+          }
+          return CompletableFuture.failedStage(new IllegalStateException(
+              "the replicator could not store the write on this node: " + response));
+        });
+  }
+
+  /** Refuses a write that would make the bucket too large to replicate in one message. */
+  private void checkBucketSize(ORMap<String, KeyEntry> map, KeyEntry current, KeyEntry next) {
+    int growth = next.estimatedBytes() - current.estimatedBytes();
+    if (growth <= 0) return;
+    long bytes = growth;
+    for (KeyEntry e : map.getEntries().values()) bytes += e.estimatedBytes();
+    if (bytes > settings.maxBucketBytes()) {
+      throw new Refused(new EventualReply.BucketFull(bytes, settings.maxBucketBytes()));
+    }
+  }
+
+  // ---------------------------------------------------------------- namespace-wide
+
+  /** Whether this node's replicas of the namespace hold any live value or counter. */
+  public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition ns) {
+    List<CompletableFuture<Boolean>> buckets = new ArrayList<>();
+    for (int b = 0; b < ns.buckets(); b++) {
+      buckets.add(read(bucketKey(ns.name(), b), Level.LOCAL).toCompletableFuture().thenApply(read ->
+          read.map() != null && read.map().getEntries().values().stream()
+              .anyMatch(entry -> !(view(ns, entry) instanceof EventualReply.NotFound))));
+    }
+    return CompletableFuture.allOf(buckets.toArray(CompletableFuture[]::new))
+        .thenApply(done -> buckets.stream().anyMatch(CompletableFuture::join));
+  }
+
+  /**
+   * Removes, from this node's replicas of the namespace, keys that hold
+   * nothing readable any more: values all expired, or deleted longer ago
+   * than the tombstone grace (a replica cut off for longer than that could
+   * bring a deleted value back; docs/consistency.md). Answers how many keys
+   * were removed.
+   */
+  public CompletionStage<Integer> purge(NamespaceDefinition ns) {
+    List<CompletableFuture<Integer>> buckets = new ArrayList<>();
+    for (int b = 0; b < ns.buckets(); b++) {
+      var bucket = bucketKey(ns.name(), b);
+      buckets.add(read(bucket, Level.LOCAL).toCompletableFuture().thenCompose(read -> {
+        long now = clock.millis();
+        if (read.map() == null || read.map().getEntries().values().stream().noneMatch(e -> purgeable(e, now))) {
+          return CompletableFuture.completedFuture(0);
+        }
+        return purge(bucket);
+      }));
+    }
+    return CompletableFuture.allOf(buckets.toArray(CompletableFuture[]::new))
+        .thenApply(done -> buckets.stream().mapToInt(CompletableFuture::join).sum());
+  }
+
+  private CompletableFuture<Integer> purge(Key<ORMap<String, KeyEntry>> bucket) {
+    var removed = new AtomicReference<Integer>(0);
+    Function<ORMap<String, KeyEntry>, ORMap<String, KeyEntry>> modify = map -> {
+      long now = clock.millis();
+      ORMap<String, KeyEntry> next = map;
+      int n = 0;
+      for (var e : map.getEntries().entrySet()) {
+        if (purgeable(e.getValue(), now)) {
+          next = next.remove(self, e.getKey());
+          n++;
+        }
+      }
+      removed.set(n);
+      return next;
+    };
+    return AskPattern.<Replicator.Command, Replicator.UpdateResponse<ORMap<String, KeyEntry>>>ask(replicator,
+            replyTo -> new Replicator.Update<>(bucket, ORMap.create(), Replicator.writeLocal(), replyTo, modify),
+            askTimeout(), system.scheduler())
+        .toCompletableFuture()
+        .thenApply(response -> response instanceof Replicator.UpdateSuccess ? removed.get() : 0);
+  }
+
+  private boolean purgeable(KeyEntry entry, long now) {
+    long grace = settings.tombstoneGrace().toMillis();
+    return !entry.hasCounter() && entry.versions().stream()
+        .allMatch(v -> v.tombstone() ? v.timestamp() + grace < now : !v.liveAt(now));
+  }
+
+  // ---------------------------------------------------------------- levels
+
+  private Replicator.ReadConsistency readConsistency(Level level) {
+    Duration t = settings.levelTimeout();
+    return switch (level.kind()) {
+      case LOCAL -> Replicator.readLocal();
+      case MAJORITY -> new Replicator.ReadMajority(t);
+      case ALL -> new Replicator.ReadAll(t);
+      case COUNT -> new Replicator.ReadFrom(level.count(), t);
+    };
+  }
+
+  private Replicator.WriteConsistency writeConsistency(Level level) {
+    Duration t = settings.levelTimeout();
+    return switch (level.kind()) {
+      case LOCAL -> Replicator.writeLocal();
+      case MAJORITY -> new Replicator.WriteMajority(t);
+      case ALL -> new Replicator.WriteAll(t);
+      case COUNT -> new Replicator.WriteTo(level.count(), t);
+    };
+  }
+
+  /** Longer than any level's timeout, so the replicator always answers first. */
+  private Duration askTimeout() {
+    return settings.levelTimeout().plusSeconds(5);
+  }
+
+  private CompletionStage<EventualReply> readLevelNotReached(Key<ORMap<String, KeyEntry>> bucket, Level level) {
+    return askPeers(bucket, map -> true).thenApply(answered ->
+        new LevelNotReached(false, level, level.required(members()), 1 + answered, members()));
+  }
+
+  private CompletionStage<EventualReply> writeLevelNotReached(Key<ORMap<String, KeyEntry>> bucket, String key,
+                                                              Level level, Predicate<KeyEntry> holdsWrite) {
+    return askPeers(bucket, map -> holdsWrite.test(map == null ? null : map.get(key).getOrElse(() -> null)))
+        .thenApply(holding -> new LevelNotReached(true, level, level.required(members()), 1 + holding, members()));
+  }
+
+  /**
+   * Asks every other member's replicator for its local copy of the bucket and
+   * counts those that answer in time and satisfy {@code test} (given
+   * {@code null} for a bucket never written there). Only runs when a level was
+   * not reached, to say how far a request got.
+   */
+  private CompletionStage<Integer> askPeers(Key<ORMap<String, KeyEntry>> bucket,
+                                            Predicate<ORMap<String, KeyEntry>> test) {
+    List<CompletableFuture<Boolean>> answers = new ArrayList<>();
+    for (Address peer : peers()) {
+      var selection = system.classicSystem().actorSelection(peer + "/system/ddataReplicator");
+      var get = new org.apache.pekko.cluster.ddata.Replicator.Get<>(bucket,
+          org.apache.pekko.cluster.ddata.Replicator.readLocal());
+      answers.add(Patterns.ask(selection, get, settings.probeTimeout()).toCompletableFuture()
+          .handle((answer, failure) -> {
+            if (answer instanceof org.apache.pekko.cluster.ddata.Replicator.GetSuccess<?> s) {
+              @SuppressWarnings("unchecked")
+              var map = (ORMap<String, KeyEntry>) s.dataValue();
+              return test.test(map);
+            }
+            if (answer instanceof org.apache.pekko.cluster.ddata.Replicator.NotFound<?>) return test.test(null);
+            return false;
+          }));
+    }
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+        .thenApply(done -> (int) answers.stream().filter(CompletableFuture::join).count());
+  }
+
+  private List<Address> peers() {
+    UniqueAddress me = self.uniqueAddress();
+    List<Address> peers = new ArrayList<>();
+    for (Member m : Cluster.get(system).state().getMembers()) {
+      if (isReplica(m) && !m.uniqueAddress().equals(me)) peers.add(m.address());
+    }
+    return peers;
+  }
+
+  private int members() {
+    int n = 0;
+    for (Member m : Cluster.get(system).state().getMembers()) {
+      if (isReplica(m)) n++;
+    }
+    return Math.max(n, 1);
+  }
+
+  private static boolean isReplica(Member m) {
+    return m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()
+        || m.status() == MemberStatus.leaving();
+  }
+}

@@ -1,0 +1,236 @@
+package io.actorkv.eventual;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.pekko.cluster.UniqueAddress;
+import org.apache.pekko.cluster.ddata.AbstractReplicatedData;
+import org.apache.pekko.cluster.ddata.RemovedNodePruning;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * One key of an eventual namespace, as a CRDT: a multi-value register (every
+ * version no replica has superseded yet, each with the dot of its write, and
+ * the version vector of everything seen) and a PN-counter. A key is used as
+ * one or the other; a partition can leave it holding both, and readers then
+ * see the register (docs/consistency.md).
+ *
+ * <p>The register merges like an observed-remove set: a version survives if
+ * both sides have it, or if the side without it has not seen its dot. So a
+ * write supersedes exactly what its context had seen, and concurrent writes
+ * both survive as siblings. Last-writer-wins namespaces use the same state and
+ * let readers pick the winner by {@link Version#LWW_ORDER}, so every replica
+ * picks the same one.
+ */
+public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements RemovedNodePruning {
+
+  public static final KeyEntry EMPTY = new KeyEntry(VClock.EMPTY, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+
+  private final VClock clock;
+  private final SortedMap<Dot, Version> versions;
+  private final SortedMap<UniqueAddress, Long> increments;
+  private final SortedMap<UniqueAddress, Long> decrements;
+
+  KeyEntry(VClock clock, SortedMap<Dot, Version> versions, SortedMap<UniqueAddress, Long> increments,
+           SortedMap<UniqueAddress, Long> decrements) {
+    this.clock = clock;
+    this.versions = versions;
+    this.increments = increments;
+    this.decrements = decrements;
+  }
+
+  /** Everything this replica has seen of the key: the context handed to clients. */
+  public VClock clock() {
+    return clock;
+  }
+
+  /** Every version not yet superseded, tombstones and expired ones included, in dot order. */
+  public Collection<Version> versions() {
+    return Collections.unmodifiableCollection(versions.values());
+  }
+
+  SortedMap<UniqueAddress, Long> increments() {
+    return Collections.unmodifiableSortedMap(increments);
+  }
+
+  SortedMap<UniqueAddress, Long> decrements() {
+    return Collections.unmodifiableSortedMap(decrements);
+  }
+
+  /**
+   * This node's next write: drops the versions {@code context} has seen and
+   * adds {@code version} under a new dot ({@code null}: adds nothing, a
+   * delete that leaves no trace but the vector).
+   */
+  public KeyEntry write(UniqueAddress self, VClock context, Version version) {
+    VClock next = clock.merge(context).increment(self);
+    TreeMap<Dot, Version> kept = new TreeMap<>();
+    versions.forEach((dot, v) -> {
+      if (!context.seen(dot)) kept.put(dot, v);
+    });
+    if (version != null) {
+      Dot dot = new Dot(self, next.get(self));
+      kept.put(dot, version.withDot(dot));
+    }
+    return new KeyEntry(next, kept, increments, decrements);
+  }
+
+  /** The dot of this node's latest write, as in {@link #write}. */
+  public Dot lastDotOf(UniqueAddress self) {
+    return new Dot(self, clock.get(self));
+  }
+
+  /** The latest timestamp of any version; a new write is stamped later than this. */
+  public long latestTimestamp() {
+    return versions.values().stream().mapToLong(Version::timestamp).max().orElse(0);
+  }
+
+  /** The values a reader at {@code nowMillis} sees: no tombstones, nothing expired. */
+  public java.util.List<Version> siblingsAt(long nowMillis) {
+    return versions.values().stream().filter(v -> v.liveAt(nowMillis)).toList();
+  }
+
+  /** The last writer's version, if it is a live value at {@code nowMillis}. */
+  public Optional<Version> winnerAt(long nowMillis) {
+    return versions.values().stream().max(Version.LWW_ORDER).filter(v -> v.liveAt(nowMillis));
+  }
+
+  public boolean hasCounter() {
+    return !increments.isEmpty() || !decrements.isEmpty();
+  }
+
+  public long counterValue() {
+    long up = increments.values().stream().mapToLong(Long::longValue).reduce(0, Math::addExact);
+    long down = decrements.values().stream().mapToLong(Long::longValue).reduce(0, Math::addExact);
+    return Math.subtractExact(up, down);
+  }
+
+  /**
+   * Adds {@code by} (which may be negative) to the counter as this node.
+   * @throws ArithmeticException if the counter would leave the range of a long
+   */
+  public KeyEntry increment(UniqueAddress self, long by) {
+    if (by == 0) return this;
+    TreeMap<UniqueAddress, Long> up = new TreeMap<>(increments);
+    TreeMap<UniqueAddress, Long> down = new TreeMap<>(decrements);
+    if (by > 0) {
+      up.merge(self, by, Math::addExact);
+    } else {
+      down.merge(self, Math.negateExact(by), Math::addExact);
+    }
+    KeyEntry next = new KeyEntry(clock, versions, up, down);
+    next.counterValue();
+    return next;
+  }
+
+  /** About how many bytes this key takes when replicated. */
+  public int estimatedBytes() {
+    int bytes = 32 + 48 * (clock.entries().size() + increments.size() + decrements.size());
+    for (Version v : versions.values()) bytes += v.estimatedBytes();
+    return bytes;
+  }
+
+  @Override
+  public KeyEntry mergeData(KeyEntry that) {
+    if (that == this) return this;
+    TreeMap<Dot, Version> merged = new TreeMap<>();
+    versions.forEach((dot, v) -> {
+      if (that.versions.containsKey(dot) || !that.clock.seen(dot)) merged.put(dot, v);
+    });
+    that.versions.forEach((dot, v) -> {
+      if (!versions.containsKey(dot) && !clock.seen(dot)) merged.put(dot, v);
+    });
+    return new KeyEntry(clock.merge(that.clock), merged, maxPerNode(increments, that.increments),
+        maxPerNode(decrements, that.decrements));
+  }
+
+  private static SortedMap<UniqueAddress, Long> maxPerNode(SortedMap<UniqueAddress, Long> a,
+                                                          SortedMap<UniqueAddress, Long> b) {
+    if (b.isEmpty()) return a;
+    if (a.isEmpty()) return b;
+    TreeMap<UniqueAddress, Long> merged = new TreeMap<>(a);
+    b.forEach((node, n) -> merged.merge(node, n, Math::max));
+    return merged;
+  }
+
+  @Override
+  public scala.collection.immutable.Set<UniqueAddress> modifiedByNodes() {
+    Set<UniqueAddress> nodes = new HashSet<>(clock.entries().keySet());
+    nodes.addAll(increments.keySet());
+    nodes.addAll(decrements.keySet());
+    return CollectionConverters.asScala(nodes).toSet();
+  }
+
+  @Override
+  public boolean needPruningFrom(UniqueAddress removed) {
+    return clock.get(removed) > 0 || increments.containsKey(removed) || decrements.containsKey(removed);
+  }
+
+  /**
+   * Moves what {@code removed} wrote to {@code collapseInto}: its versions get
+   * new dots of that node and its counts are added to that node's, as
+   * Distributed Data's own sets and counters do.
+   */
+  @Override
+  public KeyEntry prune(UniqueAddress removed, UniqueAddress collapseInto) {
+    VClock next = clock.without(removed);
+    if (clock.get(removed) > 0) next = next.increment(collapseInto);
+    TreeMap<Dot, Version> moved = new TreeMap<>();
+    for (var e : versions.entrySet()) {
+      if (e.getKey().node().equals(removed)) {
+        next = next.increment(collapseInto);
+        Dot dot = new Dot(collapseInto, next.get(collapseInto));
+        moved.put(dot, e.getValue().withDot(dot));
+      } else {
+        moved.put(e.getKey(), e.getValue());
+      }
+    }
+    return new KeyEntry(next, moved, collapse(increments, removed, collapseInto),
+        collapse(decrements, removed, collapseInto));
+  }
+
+  private static SortedMap<UniqueAddress, Long> collapse(SortedMap<UniqueAddress, Long> counts,
+                                                        UniqueAddress removed, UniqueAddress into) {
+    Long n = counts.get(removed);
+    if (n == null) return counts;
+    TreeMap<UniqueAddress, Long> next = new TreeMap<>(counts);
+    next.remove(removed);
+    next.merge(into, n, Math::addExact);
+    return next;
+  }
+
+  /** Forgets {@code removed} entirely, once its writes have been moved everywhere by {@link #prune}. */
+  @Override
+  public KeyEntry pruningCleanup(UniqueAddress removed) {
+    TreeMap<Dot, Version> kept = new TreeMap<>();
+    versions.forEach((dot, v) -> {
+      if (!dot.node().equals(removed)) kept.put(dot, v);
+    });
+    TreeMap<UniqueAddress, Long> up = new TreeMap<>(increments);
+    up.remove(removed);
+    TreeMap<UniqueAddress, Long> down = new TreeMap<>(decrements);
+    down.remove(removed);
+    return new KeyEntry(clock.without(removed), kept, up, down);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof KeyEntry k && clock.equals(k.clock) && versions.equals(k.versions)
+        && increments.equals(k.increments) && decrements.equals(k.decrements);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(clock, versions, increments, decrements);
+  }
+
+  @Override
+  public String toString() {
+    return "KeyEntry[" + clock + ", " + versions.values() + ", +" + increments + ", -" + decrements + "]";
+  }
+}

@@ -1,0 +1,36 @@
+package io.actorkv.namespace;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The one syntax for times to live, in requests and namespace definitions: {@code 30s}, {@code 5m}, ... */
+public final class TtlSyntax {
+
+  public static final Duration MAX = Duration.ofDays(365 * 100);
+
+  private static final Pattern TTL = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+
+  private TtlSyntax() {}
+
+  /** @throws IllegalArgumentException with the reason, for anything but a whole number of ms, s, m, h or d */
+  public static Duration parse(String text) {
+    Matcher m = TTL.matcher(text);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "ttl must be a whole number followed by ms, s, m, h or d (e.g. 30s, 5m), not '" + text + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+    if (d.isZero() || d.compareTo(MAX) > 0) {
+      throw new IllegalArgumentException("ttl must be more than 0 and at most 100 years");
+    }
+    return d;
+  }
+}
