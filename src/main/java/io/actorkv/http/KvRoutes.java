@@ -101,18 +101,16 @@ final class KvRoutes extends ApiDirectives {
                 .thenApply(KvRoutes::writeResponse);
           });
         })))),
-        post(() -> parameterOptional("by", by -> parameterOptional("w", w -> respond(true, () -> {
-          if (!rest.endsWith(INCREMENT)) {
-            throw ApiError.of(StatusCodes.NOT_FOUND, "not_found",
-                "POST is only for /v1/kv/{ns}/{key}/increment?by=n");
-          }
-          long delta = KvInput.incrementBy(by);
-          return resolve(ns, rest.substring(0, rest.length() - INCREMENT.length())).thenCompose(t -> t.eventual()
-              ? eventual.increment(t.ns(), t.key(), delta, KvInput.level("w", w, t.ns().write()))
-                  .thenApply(EventualResponses::write)
-              : store.increment(strongOnly(t, w, "w").name(), t.key(), delta, principal)
-                  .thenApply(KvRoutes::writeResponse));
-        }))))))));
+        // Only .../increment takes POST; testing before the method directive keeps the 405 for other paths.
+        !rest.endsWith(INCREMENT) ? reject() : post(() -> parameterOptional("by", by -> parameterOptional("w", w ->
+            respond(true, () -> {
+              long delta = KvInput.incrementBy(by);
+              return resolve(ns, rest.substring(0, rest.length() - INCREMENT.length())).thenCompose(t -> t.eventual()
+                  ? eventual.increment(t.ns(), t.key(), delta, KvInput.level("w", w, t.ns().write()))
+                      .thenApply(EventualResponses::write)
+                  : store.increment(strongOnly(t, w, "w").name(), t.key(), delta, principal)
+                      .thenApply(KvRoutes::writeResponse));
+            }))))))));
   }
 
   private static final String INCREMENT = "/increment";

@@ -233,8 +233,8 @@ class HttpApiEndToEndTest {
 
   @Test
   void namespaceRequestsThatCannotBeHonouredAreClearErrors() {
-    assertError(kv.send(kv.request("/v1/namespaces/cache").PUT(body("{\"mode\":\"eventual\"}")).build()), 400,
-        "unsupported_mode");
+    assertError(kv.send(kv.request("/v1/namespaces/default").PUT(body("{\"mode\":\"eventual\"}")).build()), 409,
+        "namespace_exists");
     assertError(kv.send(kv.request("/v1/namespaces/cache").PUT(body("{\"mode\":\"fast\"}")).build()), 400,
         "bad_namespace_definition");
     assertError(kv.send(kv.request("/v1/namespaces/cache").PUT(body("{not json")).build()), 400,
