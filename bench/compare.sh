@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side on this machine: etcd (one member, data on local disk),
-# ActorKV (one node, PostgreSQL journal) and Pekko HTTP serving a map (the
+# ActorKV (one node, PostgreSQL journal; a strong namespace, and an eventual
+# one written and read at level local) and Pekko HTTP serving a map (the
 # ceiling), all driven by the same client, `actorkv bench`, alternating
 # stores per workload. Prints one table. Everything it starts, it stops;
 # all traffic stays on 127.0.0.1.
@@ -78,6 +79,8 @@ java -Xms2g -Xmx2g -jar target/actorkv.jar serve --data-dir "$work/actorkv" --ht
   --db-url "$dburl" --db-user postgres --db-password postgres > "$work/actorkv.log" 2>&1 &
 pids+=($!)
 until curl -sf "http://127.0.0.1:$mgmt_port/ready" > /dev/null; do sleep 0.5; done
+curl -sf -X PUT "http://127.0.0.1:$akv_port/v1/namespaces/evbench" \
+  -d '{"mode":"eventual","write":"local","read":"local"}' > /dev/null
 
 # The ceiling: Pekko HTTP and a map
 ceil_port=$(free_port)
@@ -87,13 +90,14 @@ wait_http "http://127.0.0.1:$ceil_port/v1/kv/x/y"
 
 bench() { # store workload extra-args...
   local store=$1 workload=$2; shift 2
-  local kind=actorkv url
+  local kind=actorkv url ns=default
   case $store in
     etcd) kind=etcd; url="http://127.0.0.1:$etcd_port" ;;
     actorkv) url="http://127.0.0.1:$akv_port" ;;
+    actorkv-eventual) url="http://127.0.0.1:$akv_port"; ns=evbench ;;
     ceiling) url="http://127.0.0.1:$ceil_port" ;;
   esac
-  java -jar target/actorkv.jar bench --target "$url" --kind "$kind" --workload "$workload" \
+  java -jar target/actorkv.jar bench --target "$url" --kind "$kind" --namespace "$ns" --workload "$workload" \
     --keys "$KEYS" --value-size "$VALUE" --connections "$CONNECTIONS" \
     --duration "$DURATION" --warmup "$WARMUP" --json "$work/$store-$workload${*// /_}.json" "$@" > "$work/$store-$workload.out" 2>&1 \
     || { echo "bench failed: $store $workload"; tail -5 "$work/$store-$workload.out"; }
@@ -112,11 +116,13 @@ row() { # label store json [etcd-json]
 
 echo "== closed loop: $CONNECTIONS connections, $VALUE-byte values, $KEYS keys, $DURATION after $WARMUP warm-up"
 for workload in put get; do
-  e=$(bench etcd $workload); a=$(bench actorkv $workload); c=$(bench ceiling $workload)
-  row "$workload" etcd "$e"; row "$workload" actorkv "$a" "$e"; row "$workload" ceiling "$c" "$e"
+  e=$(bench etcd $workload); a=$(bench actorkv $workload); v=$(bench actorkv-eventual $workload)
+  c=$(bench ceiling $workload)
+  row "$workload" etcd "$e"; row "$workload" actorkv "$a" "$e"; row "$workload" actorkv-eventual "$v" "$e"
+  row "$workload" ceiling "$c" "$e"
   # Open loop at half of each store's own closed-loop maximum: latency under a steady, sustainable load.
-  for store in etcd actorkv; do
-    f=$([ $store = etcd ] && echo "$e" || echo "$a")
+  for store in etcd actorkv actorkv-eventual; do
+    case $store in etcd) f=$e ;; actorkv) f=$a ;; *) f=$v ;; esac
     rate=$(jq -r '.opsPerSecond / 2 | floor' "$f")
     o=$(bench $store $workload --rate "$rate")
     row "$workload @ ${rate}/s (open loop)" $store "$o"

@@ -48,7 +48,10 @@ final class ActorKvProtocol implements TargetProtocol {
     return TargetProtocol.httpError(status);
   }
 
-  /** Creates the namespace unless it is the built-in one; an existing namespace is left as it is. */
+  /**
+   * Creates the namespace (strong) unless it is the built-in one; an existing
+   * namespace, of either mode, is used as it is (409 says it exists otherwise).
+   */
   @Override
   public void prepare(HttpConnection connection) throws IOException {
     if (namespace.equals(DEFAULT_NAMESPACE)) return;
@@ -57,7 +60,7 @@ final class ActorKvProtocol implements TargetProtocol {
     request.append(ascii("PUT /v1/namespaces/" + namespace + " HTTP/1.1\r\nHost: " + hostHeader
         + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")).append(body);
     int status = connection.exchange(request.array(), request.length());
-    if (status != 200 && status != 201) {
+    if (status != 200 && status != 201 && status != 409) {
       throw new IOException("cannot create namespace '" + namespace + "': HTTP " + status + " "
           + new String(connection.body(), 0, connection.bodyLength(), StandardCharsets.UTF_8));
     }
