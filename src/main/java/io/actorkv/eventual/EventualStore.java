@@ -61,9 +61,15 @@ public final class EventualStore {
     return ORMapKey.create(KEY_PREFIX + namespace + "|" + bucket);
   }
 
-  /** The bucket of {@code key}: from String.hashCode, which the language fixes, spread by a multiplicative mix. */
+  /**
+   * The bucket of {@code key}: String.hashCode (which the language fixes, so
+   * every node agrees) spread by Fibonacci hashing. The high half of the
+   * 64-bit product is taken: the low bits of a product only reshuffle the low
+   * bits of the hash, which left some buckets with eight times as many keys
+   * as others.
+   */
   public static int bucketOf(String key, int buckets) {
-    return Math.floorMod(key.hashCode() * 0x9E3779B9, buckets);
+    return Math.floorMod((int) ((key.hashCode() * 0x9E3779B97F4A7C15L) >>> 32), buckets);
   }
 
   private static Key<ORMap<String, KeyEntry>> bucketKey(NamespaceDefinition ns, String key) {
