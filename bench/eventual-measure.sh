@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Eventual-mode measurements (docs/benchmarks.md, "Eventual mode measurements"):
+#   VisibilityDelay  three nodes, w=local writes on one, time until r=local reads
+#                    on the other two see them;
+#   KeysPerGiB       one node, heap per key after writing N keys.
+# Nodes run inside the measuring JVM, from the test classes; PostgreSQL is the
+# embedded one of the tests. Maven runs offline, holding /tmp/mvn.lock (shared
+# checkout). Traffic stays on 127.0.0.1.
+#   bench/eventual-measure.sh [visibility|keys|all]          (default: all)
+# Environment: WRITES=1000 RATE=25 MAX_IN_FLIGHT=20 PAUSE_MS=2 (visibility),
+#              SIZES=100000,200000 BUCKETS=128 VALUE_BYTES=256 (keys).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+lock=${MVN_LOCK:-/tmp/mvn.lock}
+
+# Build, then copy the classes away, so a build in the same checkout during
+# the run cannot change them under the running JVM.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+flock "$lock" mvn -B -q -o test-compile
+flock "$lock" mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$work/classpath.txt"
+flock "$lock" cp -r target/classes target/test-classes "$work/"
+cp="$work/test-classes:$work/classes:$(cat "$work/classpath.txt")"
+# --add-opens for LMDB (Distributed Data's durable store), as the tests get them.
+read -r -a opens <<< "$(sed -n 's:.*<jvm.opens>\(.*\)</jvm.opens>.*:\1:p' pom.xml)"
+
+if [ "$what" = visibility ] || [ "$what" = all ]; then
+  echo "== VisibilityDelay"
+  java "${opens[@]}" -Xmx2g -cp "$cp" io.actorkv.measure.VisibilityDelay \
+    "${WRITES:-1000}" "${RATE:-25}" "${MAX_IN_FLIGHT:-20}" "${PAUSE_MS:-2}"
+fi
+if [ "$what" = keys ] || [ "$what" = all ]; then
+  echo "== KeysPerGiB"
+  java "${opens[@]}" -Xmx3g -cp "$cp" io.actorkv.measure.KeysPerGiB \
+    "${SIZES:-100000,200000}" "${BUCKETS:-128}" "${VALUE_BYTES:-256}"
+fi
