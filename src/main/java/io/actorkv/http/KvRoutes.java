@@ -2,6 +2,7 @@ package io.actorkv.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.actorkv.Stages;
 import io.actorkv.eventual.EventualReply;
 import io.actorkv.eventual.EventualStore;
 import io.actorkv.namespace.Level;
@@ -63,14 +64,15 @@ final class KvRoutes extends ApiDirectives {
 
   Route route() {
     return pathPrefix("kv", () -> pathPrefix(segment(), ns -> rawKeyPath(rest -> concat(
-        get(() -> parameterOptional("r", r -> respond(false, () -> resolve(ns, rest).thenCompose(t -> t.eventual()
-            ? eventual.get(t.ns(), t.key(), KvInput.level("r", r, t.ns().read()))
+        get(() -> query(q -> respond(false, () -> resolve(ns, rest).thenCompose(t -> t.eventual()
+            ? eventual.get(t.ns(), t.key(), KvInput.level("r", q.get("r"), t.ns().read()))
                 .thenApply(EventualResponses::read)
-            : store.get(strongOnly(t, r, "r").name(), t.key()).thenApply(KvRoutes::readResponse))))),
-        put(() -> requestHeaders(headers -> parameterOptional("ttl", ttlParam -> parameterOptional("w", w ->
+            : store.get(strongOnly(t, q.get("r"), "r").name(), t.key()).thenApply(KvRoutes::readResponse))))),
+        put(() -> requestHeaders(headers -> query(q ->
             extractMaterializer(mat -> extractRequestEntity(entity -> respond(true, () -> {
               Precondition pre = headers.precondition();
-              Duration ttl = KvInput.ttl(ttlParam);
+              Duration ttl = KvInput.ttl(q.get("ttl"));
+              Optional<String> w = q.get("w");
               String contentType = entity.getContentType().toString();
               return resolve(ns, rest).thenCompose(t -> {
                 if (t.eventual()) {
@@ -86,9 +88,10 @@ final class KvRoutes extends ApiDirectives {
                         store.put(strongOnly(t, w, "w").name(), t.key(), bytes, contentType, ttl, pre, principal))
                     .thenApply(KvRoutes::writeResponse);
               });
-            }))))))),
-        delete(() -> requestHeaders(headers -> parameterOptional("w", w -> respond(true, () -> {
+            })))))),
+        delete(() -> requestHeaders(headers -> query(q -> respond(true, () -> {
           Precondition pre = headers.precondition();
+          Optional<String> w = q.get("w");
           return resolve(ns, rest).thenCompose(t -> {
             if (t.eventual()) {
               eventualPrecondition(pre);
@@ -102,15 +105,16 @@ final class KvRoutes extends ApiDirectives {
           });
         })))),
         // Only .../increment takes POST; testing before the method directive keeps the 405 for other paths.
-        !rest.endsWith(INCREMENT) ? reject() : post(() -> parameterOptional("by", by -> parameterOptional("w", w ->
+        !rest.endsWith(INCREMENT) ? reject() : post(() -> query(q ->
             respond(true, () -> {
-              long delta = KvInput.incrementBy(by);
+              long delta = KvInput.incrementBy(q.get("by"));
+              Optional<String> w = q.get("w");
               return resolve(ns, rest.substring(0, rest.length() - INCREMENT.length())).thenCompose(t -> t.eventual()
                   ? eventual.increment(t.ns(), t.key(), delta, KvInput.level("w", w, t.ns().write()))
                       .thenApply(EventualResponses::write)
                   : store.increment(strongOnly(t, w, "w").name(), t.key(), delta, principal)
                       .thenApply(KvRoutes::writeResponse));
-            }))))))));
+            })))))));
   }
 
   private static final String INCREMENT = "/increment";
@@ -208,8 +212,7 @@ final class KvRoutes extends ApiDirectives {
   }
 
   private CompletionStage<byte[]> body(RequestEntity entity, Materializer mat, long limit) {
-    return entity.withSizeLimit(limit)
-        .toStrict(bodyTimeout.toMillis(), mat)
+    return Stages.direct(entity.withSizeLimit(limit).toStrict(bodyTimeout.toMillis(), mat))
         .thenApply(strict -> strict.getData().toArray());
   }
 

@@ -3,6 +3,7 @@ package io.actorkv.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.actorkv.Stages;
 import io.actorkv.namespace.Conflicts;
 import io.actorkv.namespace.Level;
 import io.actorkv.namespace.Mode;
@@ -47,7 +48,7 @@ final class NamespaceRoutes extends ApiDirectives {
                     .orElseGet(() -> notFound(name).response())))),
             put(() -> extractMaterializer(mat -> extractRequestEntity(entity -> respond(true, () -> {
               String ns = KvInput.namespace(name);
-              return entity.withSizeLimit(MAX_DEFINITION_BYTES).toStrict(bodyTimeout.toMillis(), mat)
+              return Stages.direct(entity.withSizeLimit(MAX_DEFINITION_BYTES).toStrict(bodyTimeout.toMillis(), mat))
                   .thenCompose(strict -> namespaces.create(definition(ns, parse(strict.getData().toArray()))))
                   .thenApply(NamespaceRoutes::toResponse);
             })))),

@@ -1,5 +1,6 @@
 package io.actorkv.namespace;
 
+import io.actorkv.Stages;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,7 +99,8 @@ public final class Namespaces {
           ? new NamespaceReply.AlreadyExists(builtIn) : new NamespaceReply.Conflicting(builtIn));
     }
     var definition = requested.withCreatedAt(clock.instant());
-    return registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Create(definition, replyTo), timeout)
+    return Stages.direct(registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Create(definition, replyTo),
+            timeout))
         .thenCompose(this::afterChange);
   }
 
@@ -113,7 +115,7 @@ public final class Namespaces {
       }
       return contents.hasLiveKeys(found.get()).thenCompose(live -> live
           ? CompletableFuture.completedFuture(new NamespaceReply.NotEmpty(name))
-          : registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Remove(name, replyTo), timeout)
+          : Stages.direct(registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Remove(name, replyTo), timeout))
               .thenCompose(this::afterChange));
     });
   }
@@ -123,7 +125,7 @@ public final class Namespaces {
   }
 
   private CompletionStage<NamespaceReply.Listing> refresh() {
-    return registry.<NamespaceReply>ask(NamespaceRegistry.List::new, timeout)
+    return Stages.direct(registry.<NamespaceReply>ask(NamespaceRegistry.List::new, timeout))
         .thenApply(reply -> learn((NamespaceReply.Listing) reply));
   }
 

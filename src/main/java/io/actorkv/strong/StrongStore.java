@@ -1,5 +1,6 @@
 package io.actorkv.strong;
 
+import io.actorkv.Stages;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,23 +29,24 @@ public final class StrongStore {
   }
 
   public CompletionStage<KeyReply> get(String namespace, String key) {
-    return entity(namespace, key).ask(KeyEntity.Get::new, timeout);
+    return Stages.direct(entity(namespace, key).ask(KeyEntity.Get::new, timeout));
   }
 
   public CompletionStage<KeyReply> put(String namespace, String key, byte[] value, String contentType,
                                        Duration ttl, Precondition precondition, String principal) {
-    return entity(namespace, key).ask(
-        replyTo -> new KeyEntity.Put(value, contentType, ttl, precondition, principal, replyTo), timeout);
+    return Stages.direct(entity(namespace, key).ask(
+        replyTo -> new KeyEntity.Put(value, contentType, ttl, precondition, principal, replyTo), timeout));
   }
 
   public CompletionStage<KeyReply> delete(String namespace, String key, Precondition precondition,
                                           String principal) {
-    return entity(namespace, key).ask(
-        replyTo -> new KeyEntity.Delete(precondition, principal, replyTo), timeout);
+    return Stages.direct(entity(namespace, key).ask(
+        replyTo -> new KeyEntity.Delete(precondition, principal, replyTo), timeout));
   }
 
   public CompletionStage<KeyReply> increment(String namespace, String key, long by, String principal) {
-    return entity(namespace, key).ask(replyTo -> new KeyEntity.Increment(by, principal, replyTo), timeout);
+    return Stages.direct(entity(namespace, key).ask(replyTo -> new KeyEntity.Increment(by, principal, replyTo),
+        timeout));
   }
 
   /**
