@@ -12,13 +12,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 /** What every route of the API shares: work that fails answers with its {@link ApiError}. */
 abstract class ApiDirectives extends AllDirectives {
 
-  /**
-   * The request's query parameters, read in place. Pekko's parameter
-   * directives unmarshal through a Future, which moves every request that
-   * passes one to another thread: on a 2-core machine that doubled the
-   * latency of a GET (0.22 to 0.35 ms at one connection) and cut throughput
-   * at 32 connections by four.
-   */
+  /** The request's query parameters, parsed once for all of a route's optional parameters. */
   protected Route query(Function<Query, Route> inner) {
     return extractUri(uri -> inner.apply(uri.query()));
   }
