@@ -8,10 +8,12 @@ import java.util.concurrent.Executor;
  * Where a stage from Pekko's Java API enters our code. Those stages are Scala
  * futures underneath (scala.jdk's {@code CF}), and every non-async
  * continuation on them ({@code thenApply}, {@code thenCompose},
- * {@code whenComplete}, ...) is silently run on the common ForkJoin pool:
- * one thread on a 2-core machine, and a thread hop per step. Measured on the
- * strong GET path that halved single-connection throughput and cut it by four
- * at 32 connections. {@link #direct} hands the result on from the thread that
+ * {@code whenComplete}, ...) is silently run on CompletableFuture's default
+ * async executor: the common ForkJoin pool, or, where that pool has fewer
+ * than two threads (machines with fewer than three cores, like our 2-core
+ * benchmark machine), a new thread for every continuation. Measured on the
+ * GET path, that halved single-connection throughput and cut it by four at
+ * 32 connections. {@link #direct} hands the result on from the thread that
  * completed it instead, so our continuations run where the answer arrived.
  */
 public final class Stages {
