@@ -47,7 +47,7 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   @Override
   public byte[] toBinary(Object o) {
     if (!(o instanceof KeyEntry entry)) throw new IllegalArgumentException("cannot serialize " + o.getClass());
-    return write(out -> writeEntry(entry, out));
+    return entry.serialized(e -> write(out -> writeEntry(e, out))).clone();
   }
 
   @Override

@@ -35,6 +35,13 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
   private final SortedMap<Dot, Version> versions;
   private final SortedMap<UniqueAddress, Long> increments;
   private final SortedMap<UniqueAddress, Long> decrements;
+  /**
+   * This entry's serialized form and size estimate, computed once: an entry
+   * never changes, and Distributed Data serializes a whole bucket (every
+   * entry in it) for each LMDB write and gossip digest.
+   */
+  private volatile byte[] serialized;
+  private volatile int estimatedBytes = -1;
 
   KeyEntry(VClock clock, SortedMap<Dot, Version> versions, SortedMap<UniqueAddress, Long> increments,
            SortedMap<UniqueAddress, Long> decrements) {
@@ -130,8 +137,21 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
 
   /** About how many bytes this key takes when replicated. */
   public int estimatedBytes() {
-    int bytes = 32 + 48 * (clock.entries().size() + increments.size() + decrements.size());
-    for (Version v : versions.values()) bytes += v.estimatedBytes();
+    if (estimatedBytes < 0) {
+      int bytes = 32 + 48 * (clock.entries().size() + increments.size() + decrements.size());
+      for (Version v : versions.values()) bytes += v.estimatedBytes();
+      estimatedBytes = bytes;
+    }
+    return estimatedBytes;
+  }
+
+  /** The serialized form, made by {@code serializer} the first time it is asked for. */
+  byte[] serialized(java.util.function.Function<KeyEntry, byte[]> serializer) {
+    byte[] bytes = serialized;
+    if (bytes == null) {
+      bytes = serializer.apply(this);
+      serialized = bytes;
+    }
     return bytes;
   }
 
