@@ -4,7 +4,6 @@ import io.actorkv.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -61,11 +60,6 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     return namespace + SEPARATOR + key;
   }
 
-  /** The namespace's tag: every event of a namespace carries it, for change feeds. */
-  public static String namespaceTag(String namespace) {
-    return "ns" + SEPARATOR + namespace;
-  }
-
   /** Persistence ids of strong keys are {@code kv|<namespace>|<key>}. */
   public static String persistenceIdPrefix(String namespace) {
     return TYPE_KEY.name() + SEPARATOR + namespace + SEPARATOR;
@@ -81,7 +75,6 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     return Behaviors.withTimers(timers -> new KeyEntity(entityId, clock, snapshotEvery, timers));
   }
 
-  private final String namespace;
   private final Clock clock;
   private final int snapshotEvery;
   private final TimerScheduler<Command> timers;
@@ -89,7 +82,6 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private KeyEntity(String entityId, Clock clock, int snapshotEvery, TimerScheduler<Command> timers) {
     super(PersistenceId.ofUniqueId(TYPE_KEY.name() + SEPARATOR + entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
-    this.namespace = entityId.substring(0, entityId.indexOf(SEPARATOR));
     this.clock = clock;
     this.snapshotEvery = snapshotEvery;
     this.timers = timers;
@@ -204,10 +196,5 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   public RetentionCriteria retentionCriteria() {
     // Snapshots bound recovery time; events stay in the journal for history.
     return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
-  }
-
-  @Override
-  public Set<String> tagsFor(KeyEvent event) {
-    return Set.of(namespaceTag(namespace));
   }
 }
