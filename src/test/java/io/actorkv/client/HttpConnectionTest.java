@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +54,8 @@ class HttpConnectionTest {
     final List<String> requests = new CopyOnWriteArrayList<>();
     final AtomicInteger accepted = new AtomicInteger();
     final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Released by {@link #close}: a silent answer holds its connection open until then. */
+    final CountDownLatch closed = new CountDownLatch(1);
 
     ScriptedServer(Answer... script) throws IOException {
       listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -89,7 +92,8 @@ class HttpConnectionTest {
           requests.add(request);
           Answer answer = answers.poll(10, TimeUnit.SECONDS);
           if (answer == null || answer.silent()) {
-            Thread.sleep(Long.MAX_VALUE);
+            closed.await();
+            return;
           }
           for (String part : answer.parts()) {
             out.write(part.getBytes(StandardCharsets.ISO_8859_1));
@@ -122,6 +126,7 @@ class HttpConnectionTest {
 
     @Override
     public void close() throws IOException {
+      closed.countDown();
       listener.close();
       for (Socket s : sockets) s.close();
     }

@@ -3,6 +3,7 @@ package io.actorkv.measure;
 import io.actorkv.eventual.EventualSettings;
 import io.actorkv.eventual.EventualStore;
 import io.actorkv.node.Node;
+import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import java.lang.management.GarbageCollectorMXBean;
@@ -134,22 +135,22 @@ public final class KeysPerGiB {
   }
 
   /**
-   * Heap in use once full collections stop freeing anything (two readings
-   * within 0.5 %). Waits first for the durable store's write-behind to take
-   * the last writes, so no pending batch is counted.
+   * Heap in use once full collections stop freeing anything: two readings
+   * within 0.5 %, polled for up to 30 s. A pending write-behind batch is freed
+   * when the durable store takes it (within 200 ms), so it does not settle
+   * into the reading.
    */
-  private static long settledHeapUsed() throws InterruptedException {
-    Thread.sleep(2_000);
+  private static long settledHeapUsed() {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    long previous = Long.MAX_VALUE;
-    for (int attempt = 0; attempt < 10; attempt++) {
+    long[] previous = {Long.MAX_VALUE};
+    Await.poll(Duration.ofSeconds(30), () -> {
       memory.gc();
-      Thread.sleep(300);
       long used = memory.getHeapMemoryUsage().getUsed();
-      if (Math.abs(previous - used) < used / 200) return used;
-      previous = used;
-    }
-    return previous;
+      boolean settled = Math.abs(previous[0] - used) < used / 200;
+      previous[0] = used;
+      return settled;
+    });
+    return previous[0];
   }
 
   /** How evenly the keys fell into buckets: the largest bucket is the one that reaches bucket_full first. */

@@ -1,5 +1,6 @@
 package io.actorkv.reliability;
 
+import io.actorkv.testing.Await;
 import io.actorkv.testing.TestPostgres;
 import io.actorkv.verify.CheckResult;
 import io.actorkv.verify.Checker;
@@ -248,11 +249,7 @@ final class ReliabilityRun {
   }
 
   private static void await(Duration timeout, BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
-      sleep(Duration.ofMillis(200));
-    }
+    if (!Await.poll(timeout, condition)) throw new IllegalStateException("timed out waiting for " + what);
   }
 
   /** The fault schedule's own clock: holding a fault for a set time is the point here. */
