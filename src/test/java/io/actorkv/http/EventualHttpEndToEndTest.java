@@ -9,11 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.actorkv.eventual.EventualStore;
-import io.actorkv.eventual.KeyEntry;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
+import io.actorkv.testing.LocalReplica;
 import io.actorkv.testing.TestNodes;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,10 +22,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.ddata.ORMap;
-import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
-import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -240,13 +235,6 @@ class EventualHttpEndToEndTest {
   /** Whether this node's replica of the key's bucket still holds the key at all. */
   private boolean storedLocally(String namespace, String key) {
     var definition = json(kv.send(kv.request("/v1/namespaces/" + namespace).GET().build()));
-    var bucket = EventualStore.bucketKey(namespace, EventualStore.bucketOf(key, definition.get("buckets").asInt()));
-    var replicator = DistributedData.get(node.system()).replicator();
-    Replicator.GetResponse<ORMap<String, KeyEntry>> response = AskPattern.<Replicator.Command,
-            Replicator.GetResponse<ORMap<String, KeyEntry>>>ask(replicator,
-            replyTo -> new Replicator.Get<>(bucket, Replicator.readLocal(), replyTo), Duration.ofSeconds(5),
-            node.system().scheduler())
-        .toCompletableFuture().join();
-    return response instanceof Replicator.GetSuccess<ORMap<String, KeyEntry>> s && s.dataValue().contains(key);
+    return LocalReplica.holds(node.system(), namespace, definition.get("buckets").asInt(), key);
   }
 }

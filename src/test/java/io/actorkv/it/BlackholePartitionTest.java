@@ -16,9 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.StreamSupport;
-import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +46,7 @@ class BlackholePartitionTest {
       nodes.add(TestNodes.start(s2, PATIENT_RESOLVER));
       Node first = nodes.get(0);
       Node second = nodes.get(1);
-      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> upMembers(n) == 2));
+      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 2));
 
       assertNoContent(blackhole(first, "POST", s2));
       assertNoContent(blackhole(second, "POST", s1));
@@ -59,8 +56,8 @@ class BlackholePartitionTest {
       assertNoContent(blackhole(first, "DELETE", s2));
       assertNoContent(blackhole(second, "DELETE", s1));
 
-      Await.until(Duration.ofSeconds(30), () -> nodes.stream().allMatch(n -> state(n).getUnreachable().isEmpty()));
-      nodes.forEach(n -> assertEquals(2, upMembers(n), "both still members after the heal"));
+      Await.until(Duration.ofSeconds(30), () -> nodes.stream().allMatch(n -> TestNodes.clusterState(n).getUnreachable().isEmpty()));
+      nodes.forEach(n -> assertEquals(2, TestNodes.upMembers(n), "both still members after the heal"));
     } finally {
       nodes.forEach(Node::close);
     }
@@ -77,18 +74,10 @@ class BlackholePartitionTest {
     assertEquals("", r.body());
   }
 
-  private static CurrentClusterState state(Node node) {
-    return Cluster.get(node.system()).state();
-  }
 
   private static boolean seesUnreachable(Node observer, Node other) {
     var otherAddress = Cluster.get(other.system()).selfMember().address();
-    return state(observer).getUnreachable().stream().anyMatch(m -> m.address().equals(otherAddress));
+    return TestNodes.clusterState(observer).getUnreachable().stream().anyMatch(m -> m.address().equals(otherAddress));
   }
 
-  private static long upMembers(Node node) {
-    return StreamSupport.stream(state(node).getMembers().spliterator(), false)
-        .filter(m -> m.status() == MemberStatus.up())
-        .count();
-  }
 }

@@ -10,11 +10,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorkv.NodeConfig;
 import io.actorkv.NodeConfig.Setting;
-import io.actorkv.eventual.EventualStore;
-import io.actorkv.eventual.KeyEntry;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
+import io.actorkv.testing.LocalReplica;
 import io.actorkv.testing.TestNodes;
 import io.actorkv.testing.TestPostgres;
 import java.net.http.HttpRequest;
@@ -27,14 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.ddata.ORMap;
-import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
-import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,7 +77,7 @@ class EventualClusterTest {
       s.put(Setting.TEST_MODE, true);
       nodes.add(TestNodes.start(s, PATIENT));
     }
-    Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> upMembers(n) == 3));
+    Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 3));
     nodes.forEach(n -> kv.add(new KvClient(n.httpPort())));
     define("lww", "{\"mode\":\"eventual\"}");
     define("sib", "{\"mode\":\"eventual\",\"conflicts\":\"siblings\"}");
@@ -186,15 +179,9 @@ class EventualClusterTest {
         .withFallback(TestNodes.FAST_CLUSTER));
     ActorSystem<Void> offline = ActorSystem.create(Behaviors.empty(), Node.SYSTEM_NAME, config);
     try {
-      var bucket = EventualStore.bucketKey("lww", EventualStore.bucketOf("durable", 128));
-      Replicator.GetResponse<ORMap<String, KeyEntry>> response = AskPattern.<Replicator.Command,
-              Replicator.GetResponse<ORMap<String, KeyEntry>>>ask(DistributedData.get(offline).replicator(),
-              replyTo -> new Replicator.Get<>(bucket, Replicator.readLocal(), replyTo), Duration.ofSeconds(30),
-              offline.scheduler())
-          .toCompletableFuture().get();
+      boolean onDisk = LocalReplica.holds(offline, "lww", 128, "durable");
       assertFalse(Cluster.get(offline).state().getMembers().iterator().hasNext(), "never joined a cluster");
-      assertTrue(response instanceof Replicator.GetSuccess<ORMap<String, KeyEntry>> s
-          && s.dataValue().contains("durable"), "read from disk: " + response);
+      assertTrue(onDisk, "read from disk");
     } finally {
       offline.terminate();
       offline.getWhenTerminated().toCompletableFuture().get();
@@ -203,7 +190,7 @@ class EventualClusterTest {
     Node restarted = TestNodes.start(settings.get(2), PATIENT);
     nodes.set(2, restarted);
     kv.set(2, new KvClient(restarted.httpPort()));
-    Await.until(Duration.ofSeconds(60), () -> upMembers(restarted) == 3);
+    Await.until(Duration.ofSeconds(60), () -> TestNodes.upMembers(restarted) == 3);
     assertEquals("kept", send(2, "GET", "/v1/kv/lww/durable?r=local", null).body());
   }
 
@@ -221,8 +208,8 @@ class EventualClusterTest {
       assertEquals(204, blackhole(other, 0, method).statusCode());
     }
     Await.until(Duration.ofSeconds(30), () -> cut
-        ? state(nodes.get(0)).getUnreachable().size() == 2 && state(nodes.get(1)).getUnreachable().size() == 1
-        : nodes.stream().allMatch(n -> state(n).getUnreachable().isEmpty()));
+        ? TestNodes.clusterState(nodes.get(0)).getUnreachable().size() == 2 && TestNodes.clusterState(nodes.get(1)).getUnreachable().size() == 1
+        : nodes.stream().allMatch(n -> TestNodes.clusterState(n).getUnreachable().isEmpty()));
   }
 
   private HttpResponse<String> blackhole(int from, int to, String method) {
@@ -257,13 +244,5 @@ class EventualClusterTest {
     return values;
   }
 
-  private static org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state(Node node) {
-    return Cluster.get(node.system()).state();
-  }
 
-  private static long upMembers(Node node) {
-    return StreamSupport.stream(state(node).getMembers().spliterator(), false)
-        .filter(m -> m.status() == MemberStatus.up())
-        .count();
-  }
 }

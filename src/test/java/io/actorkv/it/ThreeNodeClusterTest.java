@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
@@ -53,7 +52,7 @@ class ThreeNodeClusterTest {
       nodes.add(TestNodes.start(s1, fast));
       nodes.add(TestNodes.start(s2, fast));
       nodes.add(TestNodes.start(s3, fast));
-      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> upMembers(n) == 3));
+      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 3));
 
       KvClient first = new KvClient(nodes.get(0).httpPort());
       Map<String, Long> acknowledged = new LinkedHashMap<>();
@@ -83,7 +82,7 @@ class ThreeNodeClusterTest {
       assertTrue(!hosted.get(victim).isEmpty());
       TestNodes.crash(nodes.remove(victim));
 
-      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> upMembers(n) == 2
+      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 2
           && StreamSupport.stream(Cluster.get(n.system()).state().getMembers().spliterator(), false).count() == 2));
       for (Node node : nodes) {
         KvClient kv = new KvClient(node.httpPort());
@@ -101,10 +100,6 @@ class ThreeNodeClusterTest {
     }
   }
 
-  static long upMembers(Node node) {
-    return StreamSupport.stream(Cluster.get(node.system()).state().getMembers().spliterator(), false)
-        .filter(m -> m.status() == MemberStatus.up()).count();
-  }
 
   /** The keys whose entities this node runs right now. */
   static Set<String> hostedKeys(Node node) throws Exception {

@@ -29,11 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * How long a {@code w=local} write takes, after it is acknowledged, to become
@@ -106,7 +103,7 @@ public final class VisibilityDelay {
     List<Node> nodes = new ArrayList<>();
     try {
       for (var s : List.of(s1, s2, s3)) nodes.add(TestNodes.start(s, ConfigFactory.empty()));
-      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> upMembers(n) == 3));
+      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 3));
       return nodes;
     } catch (RuntimeException | Error e) {
       nodes.forEach(Node::close);
@@ -114,10 +111,6 @@ public final class VisibilityDelay {
     }
   }
 
-  private static long upMembers(Node node) {
-    return StreamSupport.stream(Cluster.get(node.system()).state().getMembers().spliterator(), false)
-        .filter(m -> m.status() == MemberStatus.up()).count();
-  }
 
   /** The Distributed Data settings that decide how fast a local write spreads. */
   private static void printReplicationSettings(Config config) {

@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * Starts nodes inside the test JVM on free loopback ports. Nodes started here
@@ -66,6 +70,17 @@ public final class TestNodes {
   public static void crash(Node node) {
     node.system().terminate();
     node.system().getWhenTerminated().toCompletableFuture().join();
+  }
+
+  public static CurrentClusterState clusterState(Node node) {
+    return Cluster.get(node.system()).state();
+  }
+
+  /** How many members this node sees Up, itself included. */
+  public static long upMembers(Node node) {
+    return StreamSupport.stream(clusterState(node).getMembers().spliterator(), false)
+        .filter(m -> m.status() == MemberStatus.up())
+        .count();
   }
 
   public static String remoteAddress(Map<Setting, Object> settings) {
