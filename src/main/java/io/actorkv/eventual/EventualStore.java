@@ -15,7 +15,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Member;
@@ -83,7 +82,7 @@ public final class EventualStore {
     var bucket = bucketKey(ns, key);
     return read(bucket, level).thenCompose(read -> read.reached()
         ? CompletableFuture.completedStage(view(ns, read.entry(key)))
-        : readLevelNotReached(bucket, level));
+        : levelNotReached(false, bucket, level, map -> true));
   }
 
   /** A bucket as read: {@code map} is null if it was never written, or if the level was not {@code reached}. */
@@ -94,7 +93,7 @@ public final class EventualStore {
   }
 
   private CompletionStage<BucketRead> read(Key<ORMap<String, KeyEntry>> bucket, Level level) {
-    return Stages.direct(Patterns.ask(replicator, new Replicator.Get<>(bucket, readConsistency(level)), askTimeout()))
+    return askReplicator(new Replicator.Get<>(bucket, readConsistency(level)))
         .thenApply(response -> {
           if (response instanceof Replicator.GetSuccess<?> success) {
             @SuppressWarnings("unchecked")
@@ -220,8 +219,7 @@ public final class EventualStore {
       checkBucketSize(map, current, c.next());
       return map.update(self, key, KeyEntry.EMPTY, unused -> c.next());
     };
-    return Stages.direct(Patterns.ask(replicator,
-            new Replicator.Update<>(bucket, ORMap.create(), writeConsistency(level), modify), askTimeout()))
+    return askReplicator(new Replicator.Update<>(bucket, ORMap.create(), writeConsistency(level), modify))
         .thenCompose(response -> {
           if (response instanceof Replicator.UpdateSuccess) return CompletableFuture.completedStage(outcome.get().reply());
           if (response instanceof Replicator.ModifyFailure<?> failure && failure.cause() instanceof Refused r) {
@@ -231,7 +229,8 @@ public final class EventualStore {
             Change c = outcome.get();
             Predicate<KeyEntry> holdsWrite = c.remove() ? entry -> entry == null
                 : entry -> entry != null && c.next().clock().seenBy(entry.clock());
-            return writeLevelNotReached(bucket, key, level, holdsWrite);
+            return levelNotReached(true, bucket, level,
+                map -> holdsWrite.test(map == null ? null : map.get(key).getOrElse(() -> null)));
           }
           if (response instanceof Replicator.ModifyFailure<?> failure) {
             return CompletableFuture.failedStage(failure.cause());
@@ -304,8 +303,7 @@ public final class EventualStore {
       removed.set(n);
       return next;
     };
-    return Stages.direct(Patterns.ask(replicator,
-            new Replicator.Update<>(bucket, ORMap.create(), Replicator.writeLocal(), modify), askTimeout()))
+    return askReplicator(new Replicator.Update<>(bucket, ORMap.create(), Replicator.writeLocal(), modify))
         .thenApply(response -> response instanceof Replicator.UpdateSuccess ? removed.get() : 0);
   }
 
@@ -337,33 +335,25 @@ public final class EventualStore {
     };
   }
 
-  /** Longer than any level's timeout, so the replicator always answers first. */
-  private Duration askTimeout() {
-    return settings.levelTimeout().plusSeconds(5);
-  }
-
-  private CompletionStage<EventualReply> readLevelNotReached(Key<ORMap<String, KeyEntry>> bucket, Level level) {
-    return askPeers(bucket, map -> true).thenApply(answered ->
-        new LevelNotReached(false, level, level.required(members()), 1 + answered, members()));
-  }
-
-  private CompletionStage<EventualReply> writeLevelNotReached(Key<ORMap<String, KeyEntry>> bucket, String key,
-                                                              Level level, Predicate<KeyEntry> holdsWrite) {
-    return askPeers(bucket, map -> holdsWrite.test(map == null ? null : map.get(key).getOrElse(() -> null)))
-        .thenApply(holding -> new LevelNotReached(true, level, level.required(members()), 1 + holding, members()));
+  /** This node's replicator, given longer than any level's timeout, so that it always answers first. */
+  private CompletableFuture<Object> askReplicator(Object message) {
+    return Stages.direct(Patterns.ask(replicator, message, settings.levelTimeout().plusSeconds(5)));
   }
 
   /**
-   * Asks every other member's replicator for its local copy of the bucket and
-   * counts those that answer in time and satisfy {@code test} (given
-   * {@code null} for a bucket never written there). Only runs when a level was
-   * not reached, to say how far a request got.
+   * The answer when a level was not reached: asks every other member's
+   * replicator for its local copy of the bucket and counts, with this node,
+   * those that answer in time and satisfy {@code test} (given {@code null}
+   * for a bucket never written there). Only runs on that failure, to say how
+   * far the request got.
    */
-  private CompletionStage<Integer> askPeers(Key<ORMap<String, KeyEntry>> bucket,
-                                            Predicate<ORMap<String, KeyEntry>> test) {
+  private CompletionStage<EventualReply> levelNotReached(boolean write, Key<ORMap<String, KeyEntry>> bucket,
+                                                         Level level, Predicate<ORMap<String, KeyEntry>> test) {
+    UniqueAddress me = self.uniqueAddress();
     List<CompletableFuture<Boolean>> answers = new ArrayList<>();
-    for (Address peer : peers()) {
-      var selection = system.classicSystem().actorSelection(peer + "/system/ddataReplicator");
+    for (Member m : Cluster.get(system).state().getMembers()) {
+      if (!isReplica(m) || m.uniqueAddress().equals(me)) continue;
+      var selection = system.classicSystem().actorSelection(m.address() + "/system/ddataReplicator");
       var get = new Replicator.Get<>(bucket, Replicator.readLocal());
       answers.add(Stages.direct(Patterns.ask(selection, get, settings.probeTimeout()))
           .handle((answer, failure) -> {
@@ -376,25 +366,11 @@ public final class EventualStore {
             return false;
           }));
     }
-    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-        .thenApply(done -> (int) answers.stream().filter(CompletableFuture::join).count());
-  }
-
-  private List<Address> peers() {
-    UniqueAddress me = self.uniqueAddress();
-    List<Address> peers = new ArrayList<>();
-    for (Member m : Cluster.get(system).state().getMembers()) {
-      if (isReplica(m) && !m.uniqueAddress().equals(me)) peers.add(m.address());
-    }
-    return peers;
-  }
-
-  private int members() {
-    int n = 0;
-    for (Member m : Cluster.get(system).state().getMembers()) {
-      if (isReplica(m)) n++;
-    }
-    return Math.max(n, 1);
+    int members = answers.size() + 1;
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      int holding = 1 + (int) answers.stream().filter(CompletableFuture::join).count();
+      return new LevelNotReached(write, level, level.required(members), holding, members);
+    });
   }
 
   private static boolean isReplica(Member m) {

@@ -87,11 +87,6 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
     return new KeyEntry(next, kept, increments, decrements);
   }
 
-  /** The dot of this node's latest write, as in {@link #write}. */
-  public Dot lastDotOf(UniqueAddress self) {
-    return new Dot(self, clock.get(self));
-  }
-
   /** The latest timestamp of any version; a new write is stamped later than this. */
   public long latestTimestamp() {
     return versions.values().stream().mapToLong(Version::timestamp).max().orElse(0);

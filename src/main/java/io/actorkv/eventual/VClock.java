@@ -71,10 +71,6 @@ public final class VClock {
     return Collections.unmodifiableSortedMap(counters);
   }
 
-  public boolean isEmpty() {
-    return counters.isEmpty();
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof VClock v && counters.equals(v.counters);

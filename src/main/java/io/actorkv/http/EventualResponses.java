@@ -6,7 +6,6 @@ import io.actorkv.eventual.EventualSerializer;
 import io.actorkv.eventual.Version;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -92,25 +91,18 @@ final class EventualResponses {
   }
 
   private static HttpResponse levelNotReached(EventualReply.LevelNotReached f) {
-    Map<String, Object> details = new LinkedHashMap<>();
-    String message;
-    if (f.write()) {
-      message = "the write reached " + f.acknowledged() + " of the " + f.required() + " replicas that w=" + f.level()
-          + " needs in time. It is stored on this node and will reach the others when they can be reached";
-      details.put("acknowledged", f.acknowledged());
-      details.put("storedLocally", true);
-      details.put("mayHaveApplied", true);
-    } else {
-      message = "only " + f.acknowledged() + " of the " + f.required() + " replicas that r=" + f.level()
-          + " needs answered in time; nothing was changed";
-      details.put("answered", f.acknowledged());
-    }
+    String message = f.write()
+        ? "the write reached " + f.acknowledged() + " of the " + f.required() + " replicas that w=" + f.level()
+            + " needs in time. It is stored on this node and will reach the others when they can be reached"
+        : "only " + f.acknowledged() + " of the " + f.required() + " replicas that r=" + f.level()
+            + " needs answered in time; nothing was changed";
     ApiError error = ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "level_not_reached", message)
         .with("level", f.level().toString())
         .with("required", f.required())
         .with("members", f.members());
-    for (var e : details.entrySet()) error = error.with(e.getKey(), e.getValue());
-    return error.response();
+    return (f.write()
+        ? error.with("acknowledged", f.acknowledged()).with("storedLocally", true).with("mayHaveApplied", true)
+        : error.with("answered", f.acknowledged())).response();
   }
 
   private static RawHeader context(String encoded) {

@@ -96,9 +96,7 @@ final class NamespaceRegistry
   private ReplyEffect<Event, State> onCreate(State state, Create cmd) {
     NamespaceDefinition existing = state.definitions().get(cmd.definition().name());
     if (existing != null) {
-      return Effect().reply(cmd.replyTo(), existing.sameShape(cmd.definition())
-          ? new NamespaceReply.AlreadyExists(existing)
-          : new NamespaceReply.Conflicting(existing));
+      return Effect().reply(cmd.replyTo(), NamespaceReply.exists(existing, cmd.definition()));
     }
     return Effect().persist(new Created(cmd.definition()))
         .thenRun(this::publish)

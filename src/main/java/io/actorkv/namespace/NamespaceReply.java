@@ -24,6 +24,11 @@ public sealed interface NamespaceReply extends CborSerializable {
   /** A namespace of that name exists with a different definition; nothing changed (definitions never change). */
   record Conflicting(NamespaceDefinition existing) implements NamespaceReply {}
 
+  /** The answer to creating {@code requested} where {@code existing} is already defined. */
+  static NamespaceReply exists(NamespaceDefinition existing, NamespaceDefinition requested) {
+    return existing.sameShape(requested) ? new AlreadyExists(existing) : new Conflicting(existing);
+  }
+
   /** Every stored definition as of registry revision {@code revision}. */
   record Listing(long revision, List<NamespaceDefinition> definitions) implements NamespaceReply {}
 }

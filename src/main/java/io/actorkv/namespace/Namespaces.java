@@ -94,9 +94,7 @@ public final class Namespaces {
   /** Creates the namespace {@code requested} describes (its creation time is set here), unless it exists. */
   public CompletionStage<NamespaceReply> create(NamespaceDefinition requested) {
     if (requested.name().equals(NamespaceDefinition.DEFAULT)) {
-      NamespaceDefinition builtIn = NamespaceDefinition.BUILT_IN;
-      return CompletableFuture.completedFuture(builtIn.sameShape(requested)
-          ? new NamespaceReply.AlreadyExists(builtIn) : new NamespaceReply.Conflicting(builtIn));
+      return CompletableFuture.completedFuture(NamespaceReply.exists(NamespaceDefinition.BUILT_IN, requested));
     }
     var definition = requested.withCreatedAt(clock.instant());
     return Stages.direct(registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Create(definition, replyTo),
