@@ -6,8 +6,12 @@
 # stores per workload. Prints one table. Everything it starts, it stops;
 # all traffic stays on 127.0.0.1.
 #
-#   bench/compare.sh                 # 30 s per run, 32 connections, 256-byte values, 10,000 keys
+#   bench/compare.sh                 # 30 s per run after 15 s of warm-up, 32 connections, 256-byte values, 10,000 keys
 #   DURATION=60s bench/compare.sh
+#   JAVA_OPTS=-XX:+UseG1GC bench/compare.sh
+#
+# JAVA_OPTS go to every JVM it starts (the node, the ceiling and the client);
+# the default is the parallel collector, which docs/benchmarks.md explains.
 #
 # Installs etcd-server and jq from Debian's packages if missing (needs root).
 # PostgreSQL: a private server from the local PostgreSQL installation if there
@@ -15,7 +19,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-30s}
-WARMUP=${WARMUP:-10s}
+WARMUP=${WARMUP:-15s}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseParallelGC}
 CONNECTIONS=${CONNECTIONS:-32}
 KEYS=${KEYS:-10000}
 VALUE=${VALUE:-256}
@@ -74,7 +79,7 @@ wait_http "http://127.0.0.1:$etcd_port/version"
 
 # ActorKV: one node on that PostgreSQL
 akv_port=$(free_port); mgmt_port=$(free_port); remote_port=$(free_port)
-java -Xms2g -Xmx2g -jar target/actorkv.jar serve --data-dir "$work/actorkv" --http-port "$akv_port" \
+java -Xms2g -Xmx2g $JAVA_OPTS -jar target/actorkv.jar serve --data-dir "$work/actorkv" --http-port "$akv_port" \
   --remote-port "$remote_port" --management-port "$mgmt_port" \
   --db-url "$dburl" --db-user postgres --db-password postgres > "$work/actorkv.log" 2>&1 &
 pids+=($!)
@@ -84,7 +89,7 @@ curl -sf -X PUT "http://127.0.0.1:$akv_port/v1/namespaces/evbench" \
 
 # The ceiling: Pekko HTTP and a map
 ceil_port=$(free_port)
-java -Xms1g -Xmx1g -jar target/actorkv.jar http-ceiling --http-port "$ceil_port" > "$work/ceiling.log" 2>&1 &
+java -Xms2g -Xmx2g $JAVA_OPTS -jar target/actorkv.jar http-ceiling --http-port "$ceil_port" > "$work/ceiling.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$ceil_port/v1/kv/x/y"
 
@@ -97,7 +102,7 @@ bench() { # store workload extra-args...
     actorkv-eventual) url="http://127.0.0.1:$akv_port"; ns=evbench ;;
     ceiling) url="http://127.0.0.1:$ceil_port" ;;
   esac
-  java -jar target/actorkv.jar bench --target "$url" --kind "$kind" --namespace "$ns" --workload "$workload" \
+  java $JAVA_OPTS -jar target/actorkv.jar bench --target "$url" --kind "$kind" --namespace "$ns" --workload "$workload" \
     --keys "$KEYS" --value-size "$VALUE" --connections "$CONNECTIONS" \
     --duration "$DURATION" --warmup "$WARMUP" --json "$work/$store-$workload${*// /_}.json" "$@" > "$work/$store-$workload.out" 2>&1 \
     || { echo "bench failed: $store $workload"; tail -5 "$work/$store-$workload.out"; }
@@ -130,7 +135,7 @@ for workload in put get; do
 done
 
 echo
-echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; journal: $pgkind; etcd $(etcd --version | head -1 | awk '{print $3}')"
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; journal: $pgkind; etcd $(etcd --version | head -1 | awk '{print $3}'); JVMs: $JAVA_OPTS"
 echo
 echo "| workload | store | ops/s | p50 ms | p99 ms | errors | ratio to etcd |"
 echo "|---|---|---:|---:|---:|---:|---:|"
