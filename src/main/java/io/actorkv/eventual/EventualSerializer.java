@@ -9,6 +9,7 @@ import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -54,7 +55,7 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
     if (!manifest.equals(KEY_ENTRY)) throw new NotSerializableException("unknown manifest " + manifest);
     try {
-      return readEntry(new DataInputStream(new ByteArrayInputStream(bytes)));
+      return readEntry(reader(bytes));
     } catch (IOException | RuntimeException e) {
       throw (NotSerializableException) new NotSerializableException("corrupt key entry: " + e).initCause(e);
     }
@@ -71,7 +72,7 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   /** @throws IllegalArgumentException if {@code context} is not one {@link #encodeContext} made */
   public static VClock decodeContext(String context) {
     try {
-      var in = new DataInputStream(new ByteArrayInputStream(Base64.getUrlDecoder().decode(context)));
+      var in = reader(Base64.getUrlDecoder().decode(context));
       List<UniqueAddress> nodes = readNodes(in);
       VClock clock = VClock.of(readCounts(nodes, in));
       if (in.available() > 0) throw new IOException("trailing bytes");
@@ -96,6 +97,13 @@ public final class EventualSerializer extends SerializerWithStringManifest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Reads what {@link #write} wrote, after its format byte. */
+  private static DataInputStream reader(byte[] bytes) throws IOException {
+    var in = new DataInputStream(new ByteArrayInputStream(bytes));
+    if (in.readByte() != FORMAT) throw new IOException("unknown format");
+    return in;
   }
 
   private static void writeEntry(KeyEntry entry, DataOutputStream out) throws IOException {
@@ -149,7 +157,6 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   }
 
   private static List<UniqueAddress> readNodes(DataInputStream in) throws IOException {
-    if (in.readByte() != FORMAT) throw new IOException("unknown format");
     int count = in.readInt();
     if (count < 0 || count > MAX_NODES) throw new IOException("bad node count " + count);
     List<UniqueAddress> nodes = new ArrayList<>(count);
@@ -178,6 +185,6 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   }
 
   private static int index(List<UniqueAddress> sortedNodes, UniqueAddress node) {
-    return java.util.Collections.binarySearch(sortedNodes, node);
+    return Collections.binarySearch(sortedNodes, node);
   }
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.ActorRef;
@@ -82,28 +83,30 @@ public final class EventualStore {
     var bucket = bucketKey(ns, key);
     return read(bucket, level).thenCompose(read -> read.reached()
         ? CompletableFuture.completedStage(view(ns, read.entry(key)))
-        : levelNotReached(false, bucket, level, map -> true));
+        : levelNotReached(false, bucket, key, level, entry -> true));
   }
 
   /** A bucket as read: {@code map} is null if it was never written, or if the level was not {@code reached}. */
   private record BucketRead(boolean reached, ORMap<String, KeyEntry> map) {
+    /** A replicator's answer to a {@link Replicator.Get}: a bucket, not found, or (anything else) not reached. */
+    @SuppressWarnings("unchecked")
+    static BucketRead of(Object response) {
+      if (response instanceof Replicator.GetSuccess<?> success) {
+        return new BucketRead(true, (ORMap<String, KeyEntry>) success.dataValue());
+      }
+      return new BucketRead(response instanceof Replicator.NotFound<?>, null);
+    }
+
     KeyEntry entry(String key) {
       return map == null ? null : map.get(key).getOrElse(() -> null);
     }
   }
 
-  private CompletionStage<BucketRead> read(Key<ORMap<String, KeyEntry>> bucket, Level level) {
-    return askReplicator(new Replicator.Get<>(bucket, readConsistency(level)))
-        .thenApply(response -> {
-          if (response instanceof Replicator.GetSuccess<?> success) {
-            @SuppressWarnings("unchecked")
-            var map = (ORMap<String, KeyEntry>) success.dataValue();
-            return new BucketRead(true, map);
-          }
-          if (response instanceof Replicator.NotFound) return new BucketRead(true, null);
-          if (response instanceof Replicator.GetFailure) return new BucketRead(false, null);
-          throw new IllegalStateException("unexpected replicator answer " + response);
-        });
+  private CompletableFuture<BucketRead> read(Key<ORMap<String, KeyEntry>> bucket, Level level) {
+    return askReplicator(new Replicator.Get<>(bucket, readConsistency(level))).thenApply(response -> {
+      if (response instanceof Replicator.GetResponse<?>) return BucketRead.of(response);
+      throw new IllegalStateException("unexpected replicator answer " + response);
+    });
   }
 
   /** What a reader sees of {@code entry}: the register by the namespace's conflict rule, else the counter. */
@@ -130,12 +133,12 @@ public final class EventualStore {
    */
   public CompletionStage<EventualReply> put(NamespaceDefinition ns, String key, byte[] value, String contentType,
                                             Duration ttl, Optional<VClock> context, boolean ifAbsent, Level level) {
+    Duration effectiveTtl = ttl != null ? ttl : ns.defaultTtl();
     return update(ns, key, level, current -> {
       long now = clock.millis();
       if (current.hasCounter()) return Change.refuse(new EventualReply.WrongKind("counter"));
       boolean exists = !liveValues(ns, current, now).isEmpty();
       if (ifAbsent && exists) return Change.refuse(new EventualReply.PreconditionFailed());
-      Duration effectiveTtl = ttl != null ? ttl : ns.defaultTtl();
       long expiresAt = effectiveTtl == null ? 0 : now + effectiveTtl.toMillis();
       long timestamp = Math.max(now, current.latestTimestamp() + 1);
       KeyEntry next = current.write(self.uniqueAddress(), supersedes(ns, current, context),
@@ -227,10 +230,8 @@ public final class EventualStore {
           }
           if (response instanceof Replicator.UpdateTimeout) {
             Change c = outcome.get();
-            Predicate<KeyEntry> holdsWrite = c.remove() ? entry -> entry == null
-                : entry -> entry != null && c.next().clock().seenBy(entry.clock());
-            return levelNotReached(true, bucket, level,
-                map -> holdsWrite.test(map == null ? null : map.get(key).getOrElse(() -> null)));
+            return levelNotReached(true, bucket, key, level, c.remove() ? entry -> entry == null
+                : entry -> entry != null && c.next().clock().seenBy(entry.clock()));
           }
           if (response instanceof Replicator.ModifyFailure<?> failure) {
             return CompletableFuture.failedStage(failure.cause());
@@ -255,14 +256,10 @@ public final class EventualStore {
 
   /** Whether this node's replicas of the namespace hold any live value or counter. */
   public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition ns) {
-    List<CompletableFuture<Boolean>> buckets = new ArrayList<>();
-    for (int b = 0; b < ns.buckets(); b++) {
-      buckets.add(read(bucketKey(ns.name(), b), Level.LOCAL).toCompletableFuture().thenApply(read ->
-          read.map() != null && read.map().getEntries().values().stream()
-              .anyMatch(entry -> !(view(ns, entry) instanceof EventualReply.NotFound))));
-    }
-    return CompletableFuture.allOf(buckets.toArray(CompletableFuture[]::new))
-        .thenApply(done -> buckets.stream().anyMatch(CompletableFuture::join));
+    return eachBucket(ns, (bucket, read) -> CompletableFuture.completedFuture(read.map() != null
+            && read.map().getEntries().values().stream()
+                .anyMatch(entry -> !(view(ns, entry) instanceof EventualReply.NotFound))))
+        .thenApply(live -> live.contains(true));
   }
 
   /**
@@ -273,19 +270,24 @@ public final class EventualStore {
    * were removed.
    */
   public CompletionStage<Integer> purge(NamespaceDefinition ns) {
-    List<CompletableFuture<Integer>> buckets = new ArrayList<>();
+    return eachBucket(ns, (bucket, read) -> {
+      long now = clock.millis();
+      return read.map() == null || read.map().getEntries().values().stream().noneMatch(e -> purgeable(e, now))
+          ? CompletableFuture.completedFuture(0)
+          : purge(bucket);
+    }).thenApply(removed -> removed.stream().mapToInt(Integer::intValue).sum());
+  }
+
+  /** {@code work} on this node's copy of each of the namespace's buckets, all at once; their results in order. */
+  private <T> CompletableFuture<List<T>> eachBucket(
+      NamespaceDefinition ns, BiFunction<Key<ORMap<String, KeyEntry>>, BucketRead, CompletableFuture<T>> work) {
+    List<CompletableFuture<T>> buckets = new ArrayList<>();
     for (int b = 0; b < ns.buckets(); b++) {
       var bucket = bucketKey(ns.name(), b);
-      buckets.add(read(bucket, Level.LOCAL).toCompletableFuture().thenCompose(read -> {
-        long now = clock.millis();
-        if (read.map() == null || read.map().getEntries().values().stream().noneMatch(e -> purgeable(e, now))) {
-          return CompletableFuture.completedFuture(0);
-        }
-        return purge(bucket);
-      }));
+      buckets.add(read(bucket, Level.LOCAL).thenCompose(read -> work.apply(bucket, read)));
     }
     return CompletableFuture.allOf(buckets.toArray(CompletableFuture[]::new))
-        .thenApply(done -> buckets.stream().mapToInt(CompletableFuture::join).sum());
+        .thenApply(done -> buckets.stream().map(CompletableFuture::join).toList());
   }
 
   private CompletableFuture<Integer> purge(Key<ORMap<String, KeyEntry>> bucket) {
@@ -343,12 +345,12 @@ public final class EventualStore {
   /**
    * The answer when a level was not reached: asks every other member's
    * replicator for its local copy of the bucket and counts, with this node,
-   * those that answer in time and satisfy {@code test} (given {@code null}
-   * for a bucket never written there). Only runs on that failure, to say how
-   * far the request got.
+   * those that answer in time and whose entry for {@code key} satisfies
+   * {@code test} (given {@code null} where the key is absent). Only runs on
+   * that failure, to say how far the request got.
    */
   private CompletionStage<EventualReply> levelNotReached(boolean write, Key<ORMap<String, KeyEntry>> bucket,
-                                                         Level level, Predicate<ORMap<String, KeyEntry>> test) {
+                                                         String key, Level level, Predicate<KeyEntry> test) {
     UniqueAddress me = self.uniqueAddress();
     List<CompletableFuture<Boolean>> answers = new ArrayList<>();
     for (Member m : Cluster.get(system).state().getMembers()) {
@@ -357,13 +359,8 @@ public final class EventualStore {
       var get = new Replicator.Get<>(bucket, Replicator.readLocal());
       answers.add(Stages.direct(Patterns.ask(selection, get, settings.probeTimeout()))
           .handle((answer, failure) -> {
-            if (answer instanceof Replicator.GetSuccess<?> s) {
-              @SuppressWarnings("unchecked")
-              var map = (ORMap<String, KeyEntry>) s.dataValue();
-              return test.test(map);
-            }
-            if (answer instanceof Replicator.NotFound<?>) return test.test(null);
-            return false;
+            BucketRead read = BucketRead.of(answer);
+            return read.reached() && test.test(read.entry(key));
           }));
     }
     int members = answers.size() + 1;

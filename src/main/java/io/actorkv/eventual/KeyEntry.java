@@ -3,11 +3,13 @@ package io.actorkv.eventual;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.AbstractReplicatedData;
 import org.apache.pekko.cluster.ddata.RemovedNodePruning;
@@ -93,7 +95,7 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
   }
 
   /** The values a reader at {@code nowMillis} sees: no tombstones, nothing expired. */
-  public java.util.List<Version> siblingsAt(long nowMillis) {
+  public List<Version> siblingsAt(long nowMillis) {
     return versions.values().stream().filter(v -> v.liveAt(nowMillis)).toList();
   }
 
@@ -141,7 +143,7 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
   }
 
   /** The serialized form, made by {@code serializer} the first time it is asked for. */
-  byte[] serialized(java.util.function.Function<KeyEntry, byte[]> serializer) {
+  byte[] serialized(Function<KeyEntry, byte[]> serializer) {
     byte[] bytes = serialized;
     if (bytes == null) {
       bytes = serializer.apply(this);
@@ -160,17 +162,8 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
     that.versions.forEach((dot, v) -> {
       if (!versions.containsKey(dot) && !clock.seen(dot)) merged.put(dot, v);
     });
-    return new KeyEntry(clock.merge(that.clock), merged, maxPerNode(increments, that.increments),
-        maxPerNode(decrements, that.decrements));
-  }
-
-  private static SortedMap<UniqueAddress, Long> maxPerNode(SortedMap<UniqueAddress, Long> a,
-                                                          SortedMap<UniqueAddress, Long> b) {
-    if (b.isEmpty()) return a;
-    if (a.isEmpty()) return b;
-    TreeMap<UniqueAddress, Long> merged = new TreeMap<>(a);
-    b.forEach((node, n) -> merged.merge(node, n, Math::max));
-    return merged;
+    return new KeyEntry(clock.merge(that.clock), merged, VClock.maxPerNode(increments, that.increments),
+        VClock.maxPerNode(decrements, that.decrements));
   }
 
   @Override

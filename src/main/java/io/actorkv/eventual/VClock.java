@@ -47,11 +47,18 @@ public final class VClock {
   }
 
   public VClock merge(VClock other) {
-    if (other.counters.isEmpty() || other == this) return this;
-    if (counters.isEmpty()) return other;
-    TreeMap<UniqueAddress, Long> next = new TreeMap<>(counters);
-    other.counters.forEach((node, c) -> next.merge(node, c, Math::max));
-    return new VClock(next);
+    SortedMap<UniqueAddress, Long> merged = maxPerNode(counters, other.counters);
+    return merged == counters ? this : merged == other.counters ? other : new VClock(merged);
+  }
+
+  /** The larger count of each node; one of the two maps itself where the other adds nothing. */
+  static SortedMap<UniqueAddress, Long> maxPerNode(SortedMap<UniqueAddress, Long> a,
+                                                   SortedMap<UniqueAddress, Long> b) {
+    if (b.isEmpty() || a == b) return a;
+    if (a.isEmpty()) return b;
+    TreeMap<UniqueAddress, Long> merged = new TreeMap<>(a);
+    b.forEach((node, n) -> merged.merge(node, n, Math::max));
+    return merged;
   }
 
   /** Whether every write this vector knows is known to {@code other} too. */

@@ -2,7 +2,6 @@ package io.actorkv.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import io.actorkv.Stages;
 import io.actorkv.eventual.EventualReply;
 import io.actorkv.eventual.EventualStore;
 import io.actorkv.namespace.Level;
@@ -24,6 +23,7 @@ import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.ETag;
@@ -40,6 +40,7 @@ final class KvRoutes extends ApiDirectives {
   static final String EXPIRES_HEADER = "X-KV-Expires";
   static final String MODIFIED_HEADER = "X-KV-Modified";
   static final String CONTEXT_HEADER = "X-KV-Context";
+  private static final String INCREMENT = "/increment";
 
   private final StrongStore store;
   private final EventualStore eventual;
@@ -64,60 +65,74 @@ final class KvRoutes extends ApiDirectives {
 
   Route route() {
     return pathPrefix("kv", () -> pathPrefix(segment(), ns -> rawKeyPath(rest -> concat(
-        get(() -> query(q -> respond(false, () -> resolve(ns, rest).thenCompose(t -> t.eventual()
-            ? eventual.get(t.ns(), t.key(), KvInput.level("r", q.get("r"), t.ns().read()))
-                .thenApply(EventualResponses::read)
-            : store.get(strongOnly(t, q.get("r"), "r").name(), t.key()).thenApply(KvRoutes::readResponse))))),
+        get(() -> query(q -> getKey(ns, rest, q))),
         put(() -> requestHeaders(headers -> query(q ->
-            extractMaterializer(mat -> extractRequestEntity(entity -> respond(true, () -> {
-              Precondition pre = headers.precondition();
-              Duration ttl = KvInput.ttl(q.get("ttl"));
-              Optional<String> w = q.get("w");
-              String contentType = entity.getContentType().toString();
-              return resolve(ns, rest).thenCompose(t -> {
-                if (t.eventual()) {
-                  boolean ifAbsent = eventualPrecondition(pre);
-                  Level level = KvInput.level("w", w, t.ns().write());
-                  var context = KvInput.context(headers.context());
-                  return body(entity, mat, maxEventualValueBytes).<EventualReply>thenCompose(bytes ->
-                      eventual.put(t.ns(), t.key(), bytes, contentType, ttl, context, ifAbsent, level))
-                      .thenApply(EventualResponses::write);
-                }
-                headers.strongOnly();
-                return body(entity, mat, maxValueBytes).<KeyReply>thenCompose(bytes ->
-                        store.put(strongOnly(t, w, "w").name(), t.key(), bytes, contentType, ttl, pre, principal))
-                    .thenApply(KvRoutes::writeResponse);
-              });
-            })))))),
-        delete(() -> requestHeaders(headers -> query(q -> respond(true, () -> {
-          Precondition pre = headers.precondition();
-          Optional<String> w = q.get("w");
-          return resolve(ns, rest).thenCompose(t -> {
-            if (t.eventual()) {
-              eventualPrecondition(pre);
-              return eventual.delete(t.ns(), t.key(), KvInput.context(headers.context()),
-                      KvInput.level("w", w, t.ns().write()))
-                  .thenApply(EventualResponses::write);
-            }
-            headers.strongOnly();
-            return store.delete(strongOnly(t, w, "w").name(), t.key(), pre, principal)
-                .thenApply(KvRoutes::writeResponse);
-          });
-        })))),
+            extractMaterializer(mat -> extractRequestEntity(entity -> putKey(ns, rest, headers, q, entity, mat)))))),
+        delete(() -> requestHeaders(headers -> query(q -> deleteKey(ns, rest, headers, q)))),
         // Only .../increment takes POST; testing before the method directive keeps the 405 for other paths.
-        !rest.endsWith(INCREMENT) ? reject() : post(() -> query(q ->
-            respond(true, () -> {
-              long delta = KvInput.incrementBy(q.get("by"));
-              Optional<String> w = q.get("w");
-              return resolve(ns, rest.substring(0, rest.length() - INCREMENT.length())).thenCompose(t -> t.eventual()
-                  ? eventual.increment(t.ns(), t.key(), delta, KvInput.level("w", w, t.ns().write()))
-                      .thenApply(EventualResponses::write)
-                  : store.increment(strongOnly(t, w, "w").name(), t.key(), delta, principal)
-                      .thenApply(KvRoutes::writeResponse));
-            })))))));
+        !rest.endsWith(INCREMENT) ? reject() : post(() -> query(q -> incrementKey(ns, rest, q)))))));
   }
 
-  private static final String INCREMENT = "/increment";
+  private Route getKey(String ns, String rest, Query q) {
+    return respond(false, () -> resolve(ns, rest).thenCompose(t -> t.eventual()
+        ? eventual.get(t.ns(), t.key(), KvInput.level("r", q.get("r"), t.ns().read()))
+            .thenApply(EventualResponses::read)
+        : store.get(strongOnly(t, q.get("r"), "r").name(), t.key()).thenApply(KvRoutes::readResponse)));
+  }
+
+  private Route putKey(String ns, String rest, RequestHeaders headers, Query q, RequestEntity entity,
+                       Materializer mat) {
+    return respond(true, () -> {
+      Precondition pre = headers.precondition();
+      Duration ttl = KvInput.ttl(q.get("ttl"));
+      Optional<String> w = q.get("w");
+      String contentType = entity.getContentType().toString();
+      return resolve(ns, rest).thenCompose(t -> {
+        if (t.eventual()) {
+          boolean ifAbsent = eventualPrecondition(pre);
+          Level level = KvInput.level("w", w, t.ns().write());
+          var context = KvInput.context(headers.context());
+          return bytes(entity, mat, maxEventualValueBytes, bodyTimeout).<EventualReply>thenCompose(value ->
+                  eventual.put(t.ns(), t.key(), value, contentType, ttl, context, ifAbsent, level))
+              .thenApply(EventualResponses::write);
+        }
+        headers.strongOnly();
+        return bytes(entity, mat, maxValueBytes, bodyTimeout).<KeyReply>thenCompose(value ->
+                store.put(strongOnly(t, w, "w").name(), t.key(), value, contentType, ttl, pre, principal))
+            .thenApply(KvRoutes::writeResponse);
+      });
+    });
+  }
+
+  private Route deleteKey(String ns, String rest, RequestHeaders headers, Query q) {
+    return respond(true, () -> {
+      Precondition pre = headers.precondition();
+      Optional<String> w = q.get("w");
+      return resolve(ns, rest).thenCompose(t -> {
+        if (t.eventual()) {
+          eventualPrecondition(pre);
+          return eventual.delete(t.ns(), t.key(), KvInput.context(headers.context()),
+                  KvInput.level("w", w, t.ns().write()))
+              .thenApply(EventualResponses::write);
+        }
+        headers.strongOnly();
+        return store.delete(strongOnly(t, w, "w").name(), t.key(), pre, principal)
+            .thenApply(KvRoutes::writeResponse);
+      });
+    });
+  }
+
+  private Route incrementKey(String ns, String rest, Query q) {
+    return respond(true, () -> {
+      long delta = KvInput.incrementBy(q.get("by"));
+      Optional<String> w = q.get("w");
+      return resolve(ns, rest.substring(0, rest.length() - INCREMENT.length())).thenCompose(t -> t.eventual()
+          ? eventual.increment(t.ns(), t.key(), delta, KvInput.level("w", w, t.ns().write()))
+              .thenApply(EventualResponses::write)
+          : store.increment(strongOnly(t, w, "w").name(), t.key(), delta, principal)
+              .thenApply(KvRoutes::writeResponse));
+    });
+  }
 
   /** Eventual namespaces take {@code If-None-Match: *} (checked on this node only) and nothing else. */
   private static boolean eventualPrecondition(Precondition pre) {
@@ -209,11 +224,6 @@ final class KvRoutes extends ApiDirectives {
           }
           return new Target(found.get(), key);
         });
-  }
-
-  private CompletionStage<byte[]> body(RequestEntity entity, Materializer mat, long limit) {
-    return Stages.direct(entity.withSizeLimit(limit).toStrict(bodyTimeout.toMillis(), mat))
-        .thenApply(strict -> strict.getData().toArray());
   }
 
   private static HttpResponse readResponse(KeyReply reply) {

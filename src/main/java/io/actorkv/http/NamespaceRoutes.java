@@ -3,7 +3,6 @@ package io.actorkv.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
-import io.actorkv.Stages;
 import io.actorkv.namespace.Conflicts;
 import io.actorkv.namespace.Level;
 import io.actorkv.namespace.Mode;
@@ -48,14 +47,13 @@ final class NamespaceRoutes extends ApiDirectives {
                     .orElseGet(() -> notFound(name).response())))),
             put(() -> extractMaterializer(mat -> extractRequestEntity(entity -> respond(true, () -> {
               String ns = KvInput.namespace(name);
-              return Stages.direct(entity.withSizeLimit(MAX_DEFINITION_BYTES).toStrict(bodyTimeout.toMillis(), mat))
-                  .thenCompose(strict -> namespaces.create(definition(ns, parse(strict.getData().toArray()))))
+              return bytes(entity, mat, MAX_DEFINITION_BYTES, bodyTimeout)
+                  .thenCompose(body -> namespaces.create(definition(ns, parse(body))))
                   .thenApply(NamespaceRoutes::toResponse);
             })))),
             delete(() -> respond(true, () -> namespaces.remove(KvInput.namespace(name))
                 .thenApply(NamespaceRoutes::toResponse)))))));
   }
-
 
   private static final String EXPECTED = "expected {\"mode\": \"strong\"} or {\"mode\": \"eventual\", "
       + "\"conflicts\": \"lww\"|\"siblings\", \"write\": level, \"read\": level, \"ttl\": \"30s\", \"buckets\": n}";

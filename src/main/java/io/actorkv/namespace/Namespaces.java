@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
@@ -97,9 +98,7 @@ public final class Namespaces {
       return CompletableFuture.completedFuture(NamespaceReply.exists(NamespaceDefinition.BUILT_IN, requested));
     }
     var definition = requested.withCreatedAt(clock.instant());
-    return Stages.direct(registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Create(definition, replyTo),
-            timeout))
-        .thenCompose(this::afterChange);
+    return askRegistry(replyTo -> new NamespaceRegistry.Create(definition, replyTo)).thenCompose(this::afterChange);
   }
 
   /** Removes a namespace that holds no live key. */
@@ -113,8 +112,7 @@ public final class Namespaces {
       }
       return contents.hasLiveKeys(found.get()).thenCompose(live -> live
           ? CompletableFuture.completedFuture(new NamespaceReply.NotEmpty(name))
-          : Stages.direct(registry.<NamespaceReply>ask(replyTo -> new NamespaceRegistry.Remove(name, replyTo), timeout))
-              .thenCompose(this::afterChange));
+          : askRegistry(replyTo -> new NamespaceRegistry.Remove(name, replyTo)).thenCompose(this::afterChange));
     });
   }
 
@@ -123,8 +121,12 @@ public final class Namespaces {
   }
 
   private CompletionStage<NamespaceReply.Listing> refresh() {
-    return Stages.direct(registry.<NamespaceReply>ask(NamespaceRegistry.List::new, timeout))
-        .thenApply(reply -> learn((NamespaceReply.Listing) reply));
+    return askRegistry(NamespaceRegistry.List::new).thenApply(reply -> learn((NamespaceReply.Listing) reply));
+  }
+
+  private CompletionStage<NamespaceReply> askRegistry(
+      Function<ActorRef<NamespaceReply>, NamespaceRegistry.Command> command) {
+    return Stages.direct(registry.ask(command::apply, timeout));
   }
 
   /** Keeps the newest list seen: published and fetched lists may arrive in any order. */

@@ -1,8 +1,8 @@
 package io.actorkv.node;
 
 import com.typesafe.config.Config;
-import io.actorkv.ActorKvSettings;
 import com.typesafe.config.ConfigFactory;
+import io.actorkv.ActorKvSettings;
 import io.actorkv.eventual.EventualSettings;
 import io.actorkv.eventual.EventualStore;
 import io.actorkv.http.HttpApi;
@@ -17,8 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;

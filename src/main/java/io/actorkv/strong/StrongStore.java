@@ -3,9 +3,11 @@ package io.actorkv.strong;
 import io.actorkv.Stages;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -29,24 +31,22 @@ public final class StrongStore {
   }
 
   public CompletionStage<KeyReply> get(String namespace, String key) {
-    return Stages.direct(entity(namespace, key).ask(KeyEntity.Get::new, timeout));
+    return ask(namespace, key, KeyEntity.Get::new);
   }
 
   public CompletionStage<KeyReply> put(String namespace, String key, byte[] value, String contentType,
                                        Duration ttl, Precondition precondition, String principal) {
-    return Stages.direct(entity(namespace, key).ask(
-        replyTo -> new KeyEntity.Put(value, contentType, ttl, precondition, principal, replyTo), timeout));
+    return ask(namespace, key,
+        replyTo -> new KeyEntity.Put(value, contentType, ttl, precondition, principal, replyTo));
   }
 
   public CompletionStage<KeyReply> delete(String namespace, String key, Precondition precondition,
                                           String principal) {
-    return Stages.direct(entity(namespace, key).ask(
-        replyTo -> new KeyEntity.Delete(precondition, principal, replyTo), timeout));
+    return ask(namespace, key, replyTo -> new KeyEntity.Delete(precondition, principal, replyTo));
   }
 
   public CompletionStage<KeyReply> increment(String namespace, String key, long by, String principal) {
-    return Stages.direct(entity(namespace, key).ask(replyTo -> new KeyEntity.Increment(by, principal, replyTo),
-        timeout));
+    return ask(namespace, key, replyTo -> new KeyEntity.Increment(by, principal, replyTo));
   }
 
   /**
@@ -58,15 +58,18 @@ public final class StrongStore {
     String prefix = KeyEntity.persistenceIdPrefix(namespace);
     JdbcReadJournal journal = PersistenceQuery.get(system)
         .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-    return journal.currentPersistenceIds()
-        .filter(id -> id.startsWith(prefix))
-        .mapAsync(4, id -> get(namespace, id.substring(prefix.length())))
-        .filter(reply -> reply instanceof KeyReply.Found)
-        .runWith(Sink.headOption(), system)
+    return Stages.direct(journal.currentPersistenceIds()
+            .filter(id -> id.startsWith(prefix))
+            .mapAsync(4, id -> get(namespace, id.substring(prefix.length())))
+            .filter(reply -> reply instanceof KeyReply.Found)
+            .runWith(Sink.headOption(), system))
         .thenApply(found -> found.isPresent());
   }
 
-  private EntityRef<KeyEntity.Command> entity(String namespace, String key) {
-    return sharding.entityRefFor(KeyEntity.TYPE_KEY, KeyEntity.entityId(namespace, key));
+  private CompletionStage<KeyReply> ask(String namespace, String key,
+                                        Function<ActorRef<KeyReply>, KeyEntity.Command> command) {
+    EntityRef<KeyEntity.Command> entity =
+        sharding.entityRefFor(KeyEntity.TYPE_KEY, KeyEntity.entityId(namespace, key));
+    return Stages.direct(entity.ask(command, timeout));
   }
 }
