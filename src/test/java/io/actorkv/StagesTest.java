@@ -1,6 +1,7 @@
 package io.actorkv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletionStage;
@@ -29,7 +30,7 @@ class StagesTest {
     completer.join();
 
     String plainThread = plain.toCompletableFuture().get(5, TimeUnit.SECONDS);
-    assertTrue(!plainThread.equals("completer"), "the trap Stages.direct exists for: ran on " + plainThread);
+    assertNotEquals("completer", plainThread, "the trap Stages.direct exists for: ran on " + plainThread);
     assertEquals("completer", direct.toCompletableFuture().get(5, TimeUnit.SECONDS));
   }
 

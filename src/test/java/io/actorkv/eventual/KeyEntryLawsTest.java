@@ -1,5 +1,6 @@
 package io.actorkv.eventual;
 
+import static io.actorkv.eventual.Replicas.merge;
 import static io.actorkv.eventual.Replicas.node;
 import static io.actorkv.eventual.Replicas.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -51,10 +52,6 @@ class KeyEntryLawsTest {
       };
     }
     return r;
-  }
-
-  private static KeyEntry merge(KeyEntry a, KeyEntry b) {
-    return (KeyEntry) a.merge(b);
   }
 
   @Property

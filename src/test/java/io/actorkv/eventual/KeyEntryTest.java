@@ -1,5 +1,6 @@
 package io.actorkv.eventual;
 
+import static io.actorkv.eventual.Replicas.merge;
 import static io.actorkv.eventual.Replicas.node;
 import static io.actorkv.eventual.Replicas.text;
 import static io.actorkv.eventual.Replicas.value;
@@ -13,10 +14,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class KeyEntryTest {
-
-  static KeyEntry merge(KeyEntry a, KeyEntry b) {
-    return (KeyEntry) a.merge(b);
-  }
 
   static List<String> siblings(KeyEntry e) {
     return e.siblingsAt(0).stream().map(Replicas::text).toList();
@@ -93,7 +90,7 @@ class KeyEntryTest {
     assertTrue(e.needPruningFrom(node(1)));
     KeyEntry pruned = e.prune(node(1), node(2));
     assertFalse(pruned.needPruningFrom(node(1)));
-    assertEquals(List.of("one", "two").stream().sorted().toList(), siblings(pruned).stream().sorted().toList());
+    assertEquals(List.of("one", "two"), siblings(pruned).stream().sorted().toList());
     assertEquals(7, pruned.counterValue());
     assertEquals(pruned, pruned.pruningCleanup(node(1)));
   }

@@ -1,5 +1,6 @@
 package io.actorkv.eventual;
 
+import java.nio.charset.StandardCharsets;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.UniqueAddress;
 
@@ -13,10 +14,14 @@ final class Replicas {
   }
 
   static Version value(String s, long timestamp) {
-    return Version.value(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain", timestamp, 0);
+    return Version.value(s.getBytes(StandardCharsets.UTF_8), "text/plain", timestamp, 0);
+  }
+
+  static KeyEntry merge(KeyEntry a, KeyEntry b) {
+    return (KeyEntry) a.merge(b);
   }
 
   static String text(Version v) {
-    return new String(v.value(), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(v.value(), StandardCharsets.UTF_8);
   }
 }

@@ -1,8 +1,8 @@
 package io.actorkv.http;
 
 import static io.actorkv.http.HttpApiEndToEndTest.assertError;
-import static io.actorkv.http.HttpApiEndToEndTest.body;
-import static io.actorkv.http.HttpApiEndToEndTest.json;
+import static io.actorkv.testing.KvClient.context;
+import static io.actorkv.testing.KvClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +14,6 @@ import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.LocalReplica;
 import io.actorkv.testing.TestNodes;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,20 +52,13 @@ class EventualHttpEndToEndTest {
   }
 
   private HttpResponse<String> createNamespace(String name, String definition) {
-    var r = kv.send(kv.request("/v1/namespaces/" + name).PUT(body(definition)).build());
+    var r = kv.putNamespace(name, definition);
     assertTrue(r.statusCode() == 201 || r.statusCode() == 200, r.body());
     return r;
   }
 
-  private static String context(HttpResponse<?> r) {
-    return r.headers().firstValue("X-KV-Context").orElseThrow(() -> new AssertionError("no X-KV-Context"));
-  }
-
   private HttpResponse<String> send(String method, String path, String value, String... headers) {
-    HttpRequest.Builder b = kv.request(path).method(method,
-        value == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(value));
-    if (headers.length > 0) b.headers(headers);
-    return kv.send(b.build());
+    return kv.send(method, path, value, headers);
   }
 
   @Test
@@ -82,7 +74,7 @@ class EventualHttpEndToEndTest {
     assertEquals(128, shown.get("buckets").asInt());
 
     assertEquals(200, createNamespace("carts", "{\"mode\":\"eventual\",\"ttl\":\"30m\"}").statusCode());
-    var changed = kv.send(kv.request("/v1/namespaces/carts").PUT(body("{\"mode\":\"strong\"}")).build());
+    var changed = kv.putNamespace("carts", "{\"mode\":\"strong\"}");
     assertError(changed, 409, "namespace_exists");
     assertEquals("eventual", json(changed).get("existing").get("mode").asText());
   }
@@ -97,7 +89,7 @@ class EventualHttpEndToEndTest {
         "{\"mode\":\"eventual\",\"buckets\":0}",
         "{\"mode\":\"eventual\",\"buckets\":100000}",
         "{\"mode\":\"strong\",\"conflicts\":\"lww\"}")) {
-      assertError(kv.send(kv.request("/v1/namespaces/bad").PUT(body(bad)).build()), 400, "bad_namespace_definition");
+      assertError(kv.putNamespace("bad", bad), 400, "bad_namespace_definition");
     }
     assertError(kv.send(kv.request("/v1/namespaces/bad").GET().build()), 404, "namespace_not_found");
   }

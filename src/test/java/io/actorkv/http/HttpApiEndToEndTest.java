@@ -1,10 +1,10 @@
 package io.actorkv.http;
 
+import static io.actorkv.testing.KvClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
@@ -47,14 +47,6 @@ class HttpApiEndToEndTest {
   @AfterAll
   void stop() {
     node.close();
-  }
-
-  static JsonNode json(HttpResponse<String> r) {
-    try {
-      return Json.MAPPER.readTree(r.body());
-    } catch (Exception e) {
-      throw new AssertionError("not JSON: " + r.body(), e);
-    }
   }
 
   static void assertError(HttpResponse<String> r, int status, String code) {

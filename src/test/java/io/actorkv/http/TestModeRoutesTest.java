@@ -1,8 +1,8 @@
 package io.actorkv.http;
 
+import static io.actorkv.testing.KvClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import io.actorkv.NodeConfig.Setting;
 import io.actorkv.node.Node;
@@ -66,11 +66,4 @@ class TestModeRoutesTest {
     return client.request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()).build();
   }
 
-  private static JsonNode json(HttpResponse<String> r) {
-    try {
-      return Json.MAPPER.readTree(r.body());
-    } catch (Exception e) {
-      throw new AssertionError("not JSON: " + r.body(), e);
-    }
-  }
 }

@@ -7,9 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.actorkv.NodeConfig.Setting;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
-import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,13 +46,13 @@ class BlackholePartitionTest {
       Node second = nodes.get(1);
       Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 2));
 
-      assertNoContent(blackhole(first, "POST", s2));
-      assertNoContent(blackhole(second, "POST", s1));
+      assertNoContent(TestNodes.blackhole(first, "POST", s2));
+      assertNoContent(TestNodes.blackhole(second, "POST", s1));
 
       Await.until(Duration.ofSeconds(30), () -> seesUnreachable(first, second) && seesUnreachable(second, first));
 
-      assertNoContent(blackhole(first, "DELETE", s2));
-      assertNoContent(blackhole(second, "DELETE", s1));
+      assertNoContent(TestNodes.blackhole(first, "DELETE", s2));
+      assertNoContent(TestNodes.blackhole(second, "DELETE", s1));
 
       Await.until(Duration.ofSeconds(30), () -> nodes.stream().allMatch(n -> TestNodes.clusterState(n).getUnreachable().isEmpty()));
       nodes.forEach(n -> assertEquals(2, TestNodes.upMembers(n), "both still members after the heal"));
@@ -63,17 +61,10 @@ class BlackholePartitionTest {
     }
   }
 
-  private static HttpResponse<String> blackhole(Node node, String method, Map<Setting, Object> peer) {
-    KvClient client = new KvClient(node.httpPort());
-    return client.send(client.request("/test/v1/blackhole?peer=" + TestNodes.remoteAddress(peer))
-        .method(method, HttpRequest.BodyPublishers.noBody()).build());
-  }
-
   private static void assertNoContent(HttpResponse<String> r) {
     assertEquals(204, r.statusCode(), r.body());
     assertEquals("", r.body());
   }
-
 
   private static boolean seesUnreachable(Node observer, Node other) {
     var otherAddress = Cluster.get(other.system()).selfMember().address();

@@ -1,11 +1,12 @@
 package io.actorkv.it;
 
+import static io.actorkv.testing.KvClient.context;
+import static io.actorkv.testing.KvClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorkv.NodeConfig;
@@ -16,7 +17,6 @@ import io.actorkv.testing.KvClient;
 import io.actorkv.testing.LocalReplica;
 import io.actorkv.testing.TestNodes;
 import io.actorkv.testing.TestPostgres;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,8 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EventualClusterTest {
-
-  static final ObjectMapper JSON = new ObjectMapper();
 
   /** Nobody is downed while a partition lasts; this test heals it itself. */
   static final Config PATIENT = ConfigFactory.parseString("""
@@ -195,8 +193,7 @@ class EventualClusterTest {
   }
 
   private void define(String name, String definition) {
-    var r = kv.get(0).send(kv.get(0).request("/v1/namespaces/" + name)
-        .PUT(HttpRequest.BodyPublishers.ofString(definition)).build());
+    var r = kv.get(0).putNamespace(name, definition);
     assertEquals(201, r.statusCode(), r.body());
   }
 
@@ -204,38 +201,17 @@ class EventualClusterTest {
   private void partition(boolean cut) {
     String method = cut ? "POST" : "DELETE";
     for (int other = 1; other < 3; other++) {
-      assertEquals(204, blackhole(0, other, method).statusCode());
-      assertEquals(204, blackhole(other, 0, method).statusCode());
+      assertEquals(204, TestNodes.blackhole(nodes.get(0), method, settings.get(other)).statusCode());
+      assertEquals(204, TestNodes.blackhole(nodes.get(other), method, settings.get(0)).statusCode());
     }
     Await.until(Duration.ofSeconds(30), () -> cut
-        ? TestNodes.clusterState(nodes.get(0)).getUnreachable().size() == 2 && TestNodes.clusterState(nodes.get(1)).getUnreachable().size() == 1
+        ? TestNodes.clusterState(nodes.get(0)).getUnreachable().size() == 2
+            && TestNodes.clusterState(nodes.get(1)).getUnreachable().size() == 1
         : nodes.stream().allMatch(n -> TestNodes.clusterState(n).getUnreachable().isEmpty()));
   }
 
-  private HttpResponse<String> blackhole(int from, int to, String method) {
-    return kv.get(from).send(kv.get(from)
-        .request("/test/v1/blackhole?peer=" + TestNodes.remoteAddress(settings.get(to)))
-        .method(method, HttpRequest.BodyPublishers.noBody()).build());
-  }
-
   private HttpResponse<String> send(int node, String method, String path, String value, String... headers) {
-    KvClient client = kv.get(node);
-    HttpRequest.Builder b = client.request(path).method(method,
-        value == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(value));
-    if (headers.length > 0) b.headers(headers);
-    return client.send(b.build());
-  }
-
-  private static String context(HttpResponse<?> r) {
-    return r.headers().firstValue("X-KV-Context").orElseThrow();
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    try {
-      return JSON.readTree(r.body());
-    } catch (Exception e) {
-      throw new AssertionError("not JSON: " + r.body(), e);
-    }
+    return kv.get(node).send(method, path, value, headers);
   }
 
   private static Set<String> siblingValues(HttpResponse<String> r) {
@@ -243,6 +219,4 @@ class EventualClusterTest {
     json(r).get("siblings").forEach(s -> values.add(new String(Base64.getDecoder().decode(s.get("value").asText()))));
     return values;
   }
-
-
 }

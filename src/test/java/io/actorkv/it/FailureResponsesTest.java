@@ -1,10 +1,9 @@
 package io.actorkv.it;
 
+import static io.actorkv.testing.KvClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
@@ -22,10 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a client is told when the node cannot serve: 503 before it is a member, 504 when the journal stalls. */
 class FailureResponsesTest {
-
-  static JsonNode json(HttpResponse<String> r) throws Exception {
-    return new ObjectMapper().readTree(r.body());
-  }
 
   @Test
   void aWriteStuckOnAStalledJournalAnswers504AndSaysItMayHaveApplied(@TempDir Path dataDir) throws Exception {

@@ -100,7 +100,6 @@ class ThreeNodeClusterTest {
     }
   }
 
-
   /** The keys whose entities this node runs right now. */
   static Set<String> hostedKeys(Node node) throws Exception {
     var system = node.system();

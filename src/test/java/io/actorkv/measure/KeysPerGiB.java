@@ -9,7 +9,6 @@ import io.actorkv.testing.TestNodes;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,12 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * How many eventual keys one node holds per GiB of heap. Starts one node in
@@ -42,11 +39,6 @@ public final class KeysPerGiB {
   static final int WARM_UP_KEYS = 5_000;
   static final int CONCURRENCY = 32;
   static final long GIB = 1L << 30;
-
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
 
   private KeysPerGiB() {}
 
@@ -85,7 +77,7 @@ public final class KeysPerGiB {
       printBucketSpread(written, buckets);
       exitCode = 0;
     } finally {
-      deleteRecursively(root);
+      TempDirs.delete(root);
     }
     System.exit(exitCode);
   }
@@ -102,9 +94,8 @@ public final class KeysPerGiB {
   }
 
   private static void createNamespace(KvClient client, int buckets) {
-    var response = client.send(client.request("/v1/namespaces/" + NAMESPACE)
-        .PUT(HttpRequest.BodyPublishers.ofString(
-            "{\"mode\":\"eventual\",\"write\":\"local\",\"buckets\":" + buckets + "}")).build());
+    var response = client.putNamespace(NAMESPACE,
+        "{\"mode\":\"eventual\",\"write\":\"local\",\"buckets\":" + buckets + "}");
     if (response.statusCode() != 201) {
       throw new IllegalStateException("creating namespace: " + response.statusCode() + " " + response.body());
     }
@@ -121,7 +112,7 @@ public final class KeysPerGiB {
       String key = prefix + i;
       HttpRequest put = client.request("/v1/kv/" + NAMESPACE + "/" + key + "?w=local")
           .PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build();
-      HTTP.sendAsync(put, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+      client.sendAsync(put, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
         if (error != null) {
           failure.compareAndSet(null, key + ": " + error);
         } else if (response.statusCode() / 100 != 2) {
@@ -143,13 +134,14 @@ public final class KeysPerGiB {
   private static long settledHeapUsed() {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long[] previous = {Long.MAX_VALUE};
-    Await.poll(Duration.ofSeconds(30), () -> {
+    boolean settled = Await.poll(Duration.ofSeconds(30), () -> {
       memory.gc();
       long used = memory.getHeapMemoryUsage().getUsed();
-      boolean settled = Math.abs(previous[0] - used) < used / 200;
+      boolean same = Math.abs(previous[0] - used) < used / 200;
       previous[0] = used;
-      return settled;
+      return same;
     });
+    if (!settled) System.out.println("warning: the heap did not settle within 30 s; this reading is the last one");
     return previous[0];
   }
 
@@ -163,9 +155,4 @@ public final class KeysPerGiB {
         (keys + WARM_UP_KEYS) / (double) buckets, max);
   }
 
-  private static void deleteRecursively(Path root) throws Exception {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    }
-  }
 }

@@ -8,14 +8,12 @@ import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import io.actorkv.testing.TestPostgres;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
 
@@ -87,7 +84,7 @@ public final class VisibilityDelay {
       exitCode = probe.errors() == 0 ? 0 : 1;
     } finally {
       for (Node node : nodes) node.close();
-      deleteRecursively(root);
+      TempDirs.delete(root);
     }
     // The embedded PostgreSQL stops in its shutdown hook.
     System.exit(exitCode);
@@ -111,7 +108,6 @@ public final class VisibilityDelay {
     }
   }
 
-
   /** The Distributed Data settings that decide how fast a local write spreads. */
   private static void printReplicationSettings(Config config) {
     String dd = "pekko.cluster.distributed-data.";
@@ -133,18 +129,11 @@ public final class VisibilityDelay {
   }
 
   private static void createNamespace(KvClient client) {
-    var response = client.send(client.request("/v1/namespaces/" + NAMESPACE)
-        .PUT(HttpRequest.BodyPublishers.ofString("{\"mode\":\"eventual\",\"write\":\"local\"}")).build());
+    var response = client.putNamespace(NAMESPACE, "{\"mode\":\"eventual\",\"write\":\"local\"}");
     if (response.statusCode() != 201) {
       throw new IllegalStateException("creating namespace: " + response.statusCode() + " " + response.body());
     }
     System.out.println("namespace: " + response.body());
-  }
-
-  private static void deleteRecursively(Path root) throws Exception {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    }
   }
 
   /**
@@ -152,11 +141,6 @@ public final class VisibilityDelay {
    * others until it shows there.
    */
   static final class Probe {
-
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
 
     private final KvClient writer;
     private final List<KvClient> readers;
@@ -239,7 +223,7 @@ public final class VisibilityDelay {
 
     private void write(String key, String value) {
       long sent = System.nanoTime();
-      HTTP.sendAsync(writer.request(path(key) + "?w=local").PUT(HttpRequest.BodyPublishers.ofString(value)).build(),
+      writer.sendAsync(writer.request(path(key) + "?w=local").PUT(HttpRequest.BodyPublishers.ofString(value)).build(),
               HttpResponse.BodyHandlers.ofString())
           .whenComplete((response, failure) -> {
             long acked = System.nanoTime();
@@ -256,7 +240,7 @@ public final class VisibilityDelay {
     /** Reads the key on {@code reader}; {@code lastMissAt}: when the last read that missed it was sent. */
     private void poll(Pending pending, KvClient reader, long lastMissAt) {
       long sent = System.nanoTime();
-      HTTP.sendAsync(reader.request(path(pending.key) + "?r=local").GET().build(), HttpResponse.BodyHandlers.ofString())
+      reader.sendAsync(reader.request(path(pending.key) + "?r=local").GET().build(), HttpResponse.BodyHandlers.ofString())
           .whenComplete((response, failure) -> {
             long now = System.nanoTime();
             pollRoundTrip.recordValue(micros(now - sent));

@@ -1,5 +1,7 @@
 package io.actorkv.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -9,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /** A real HTTP/1.1 client for one node's API, as a user's program would talk to it. */
 public final class KvClient {
@@ -17,6 +20,7 @@ public final class KvClient {
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5))
       .build();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String base;
 
@@ -38,10 +42,7 @@ public final class KvClient {
   }
 
   public HttpResponse<String> put(String ns, String key, String value, String... headers) {
-    HttpRequest.Builder b = request("/v1/kv/" + ns + "/" + encode(key))
-        .PUT(HttpRequest.BodyPublishers.ofString(value));
-    if (headers.length > 0) b.headers(headers);
-    return send(b.build());
+    return send("PUT", "/v1/kv/" + ns + "/" + encode(key), value, headers);
   }
 
   public HttpResponse<String> get(String ns, String key) {
@@ -49,9 +50,20 @@ public final class KvClient {
   }
 
   public HttpResponse<String> delete(String ns, String key, String... headers) {
-    HttpRequest.Builder b = request("/v1/kv/" + ns + "/" + encode(key)).DELETE();
+    return send("DELETE", "/v1/kv/" + ns + "/" + encode(key), null, headers);
+  }
+
+  /** Any request: {@code body} null sends none; {@code headers} are name, value, name, value, ... */
+  public HttpResponse<String> send(String method, String path, String body, String... headers) {
+    HttpRequest.Builder b = request(path).method(method,
+        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (headers.length > 0) b.headers(headers);
     return send(b.build());
+  }
+
+  /** {@code PUT /v1/namespaces/{name}} with {@code definition} as its JSON body. */
+  public HttpResponse<String> putNamespace(String name, String definition) {
+    return send("PUT", "/v1/namespaces/" + name, definition);
   }
 
   public HttpResponse<String> send(HttpRequest request) {
@@ -67,6 +79,23 @@ public final class KvClient {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    return HTTP.sendAsync(request, handler);
+  }
+
+  public static JsonNode json(HttpResponse<String> r) {
+    try {
+      return JSON.readTree(r.body());
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + r.body(), e);
+    }
+  }
+
+  /** The causal context an eventual namespace answered with. */
+  public static String context(HttpResponse<?> r) {
+    return r.headers().firstValue("X-KV-Context").orElseThrow(() -> new AssertionError("no X-KV-Context"));
   }
 
   public static long revision(HttpResponse<?> response) {

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.actorkv.NodeConfig;
 import io.actorkv.NodeConfig.Setting;
 import io.actorkv.node.Node;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -81,6 +82,14 @@ public final class TestNodes {
     return StreamSupport.stream(clusterState(node).getMembers().spliterator(), false)
         .filter(m -> m.status() == MemberStatus.up())
         .count();
+  }
+
+  /**
+   * Test mode's partition switch: {@code POST} cuts {@code node} off from
+   * {@code peer} (one direction), {@code DELETE} heals that.
+   */
+  public static HttpResponse<String> blackhole(Node node, String method, Map<Setting, Object> peer) {
+    return new KvClient(node.httpPort()).send(method, "/test/v1/blackhole?peer=" + remoteAddress(peer), null);
   }
 
   public static String remoteAddress(Map<Setting, Object> settings) {
