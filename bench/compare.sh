@@ -10,7 +10,7 @@
 #   DURATION=60s bench/compare.sh
 #   JAVA_OPTS=-XX:+UseG1GC bench/compare.sh
 #
-# JAVA_OPTS go to every JVM it starts (the node, the ceiling and the client);
+# JAVA_OPTS go to the node, the ceiling and the client (not to embedded PostgreSQL);
 # the default is the parallel collector, which docs/benchmarks.md explains.
 #
 # Installs etcd-server and jq from Debian's packages if missing (needs root).
