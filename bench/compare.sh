@@ -9,9 +9,12 @@
 #   bench/compare.sh                 # 30 s per run after 15 s of warm-up, 32 connections, 256-byte values, 10,000 keys
 #   DURATION=60s bench/compare.sh
 #   JAVA_OPTS=-XX:+UseG1GC bench/compare.sh
+#   NODE_HEAP="-Xms2g -Xmx2g" bench/compare.sh
 #
 # JAVA_OPTS go to the node, the ceiling and the client (not to embedded PostgreSQL);
-# the default is the parallel collector, which docs/benchmarks.md explains.
+# the default is the parallel collector. NODE_HEAP sizes the node's and the
+# ceiling's heaps; the default's large young generation makes young
+# collections rare. docs/benchmarks.md explains both.
 #
 # Installs etcd-server and jq from Debian's packages if missing (needs root).
 # PostgreSQL: a private server from the local PostgreSQL installation if there
@@ -21,6 +24,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-30s}
 WARMUP=${WARMUP:-15s}
 JAVA_OPTS=${JAVA_OPTS:--XX:+UseParallelGC}
+NODE_HEAP=${NODE_HEAP:--Xms4g -Xmx4g -Xmn3g -XX:MaxTenuringThreshold=2 -XX:+AlwaysPreTouch}
 CONNECTIONS=${CONNECTIONS:-32}
 KEYS=${KEYS:-10000}
 VALUE=${VALUE:-256}
@@ -52,11 +56,18 @@ if [ -n "$PGBIN" ]; then
   mkdir -p "$work/pg" && chown "$owner" "$work" "$work/pg"
   run_pg() { if [ "$owner" = "$(id -un)" ]; then "$@"; else su "$owner" -s /bin/sh -c "$(printf '%q ' "$@")"; fi; }
   run_pg "$PGBIN/initdb" -D "$work/pg" -U postgres --auth=trust > /dev/null
-  run_pg "$PGBIN/pg_ctl" -D "$work/pg" -o "-p $pgport -k $work -c listen_addresses=127.0.0.1" -l "$work/pg.log" -w start > /dev/null
+  run_pg "$PGBIN/pg_ctl" -D "$work/pg" -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 -c min_wal_size=2GB -c max_wal_size=4GB" \
+    -l "$work/pg.log" -w start > /dev/null
   pg_started=1
+  # A server in service reuses old WAL segments. A fresh one creates each new
+  # 16 MB segment and fills it with zeros inside a commit: under load, a 30 to
+  # 40 ms stall every few seconds. Writing 1.8 GB of WAL once and checkpointing
+  # leaves that many segments to reuse (min_wal_size keeps them).
+  warm="CREATE TABLE walwarm AS SELECT g, repeat('x', 1000) AS pad FROM generate_series(1, 1800000) g;"
+  run_pg "$PGBIN/psql" -h 127.0.0.1 -p "$pgport" -U postgres -qc "$warm DROP TABLE walwarm; CHECKPOINT;"
   run_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" -U postgres actorkv
   dburl="jdbc:postgresql://127.0.0.1:$pgport/actorkv"
-  pgkind="local PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') (synchronous_commit=on)"
+  pgkind="local PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') (synchronous_commit=on, WAL segments ready for reuse)"
 else
   mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
   java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.actorkv.testing.EmbeddedPostgresMain > "$work/embedded-pg.txt" &
@@ -79,7 +90,7 @@ wait_http "http://127.0.0.1:$etcd_port/version"
 
 # ActorKV: one node on that PostgreSQL
 akv_port=$(free_port); mgmt_port=$(free_port); remote_port=$(free_port)
-java -Xms2g -Xmx2g $JAVA_OPTS -jar target/actorkv.jar serve --data-dir "$work/actorkv" --http-port "$akv_port" \
+java $NODE_HEAP $JAVA_OPTS -jar target/actorkv.jar serve --data-dir "$work/actorkv" --http-port "$akv_port" \
   --remote-port "$remote_port" --management-port "$mgmt_port" \
   --db-url "$dburl" --db-user postgres --db-password postgres > "$work/actorkv.log" 2>&1 &
 pids+=($!)
@@ -89,7 +100,7 @@ curl -sf -X PUT "http://127.0.0.1:$akv_port/v1/namespaces/evbench" \
 
 # The ceiling: Pekko HTTP and a map
 ceil_port=$(free_port)
-java -Xms2g -Xmx2g $JAVA_OPTS -jar target/actorkv.jar http-ceiling --http-port "$ceil_port" > "$work/ceiling.log" 2>&1 &
+java $NODE_HEAP $JAVA_OPTS -jar target/actorkv.jar http-ceiling --http-port "$ceil_port" > "$work/ceiling.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$ceil_port/v1/kv/x/y"
 
@@ -135,7 +146,7 @@ for workload in put get; do
 done
 
 echo
-echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; journal: $pgkind; etcd $(etcd --version | head -1 | awk '{print $3}'); JVMs: $JAVA_OPTS"
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; journal: $pgkind; etcd $(etcd --version | head -1 | awk '{print $3}'); JVMs: $JAVA_OPTS; node and ceiling heap: $NODE_HEAP"
 echo
 echo "| workload | store | ops/s | p50 ms | p99 ms | errors | ratio to etcd |"
 echo "|---|---|---:|---:|---:|---:|---:|"
