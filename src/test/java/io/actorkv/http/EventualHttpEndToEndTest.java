@@ -57,15 +57,11 @@ class EventualHttpEndToEndTest {
     return r;
   }
 
-  private HttpResponse<String> send(String method, String path, String value, String... headers) {
-    return kv.send(method, path, value, headers);
-  }
-
   @Test
   void anEventualNamespaceShowsItsDefinitionWithDefaultsAndNeverChanges() {
     var created = createNamespace("carts", "{\"mode\":\"eventual\",\"ttl\":\"30m\"}");
     assertEquals(201, created.statusCode());
-    JsonNode shown = json(kv.send(kv.request("/v1/namespaces/carts").GET().build()));
+    JsonNode shown = json(kv.send("GET", "/v1/namespaces/carts", null));
     assertEquals("eventual", shown.get("mode").asText());
     assertEquals("lww", shown.get("conflicts").asText());
     assertEquals("majority", shown.get("write").asText());
@@ -91,7 +87,7 @@ class EventualHttpEndToEndTest {
         "{\"mode\":\"strong\",\"conflicts\":\"lww\"}")) {
       assertError(kv.putNamespace("bad", bad), 400, "bad_namespace_definition");
     }
-    assertError(kv.send(kv.request("/v1/namespaces/bad").GET().build()), 404, "namespace_not_found");
+    assertError(kv.send("GET", "/v1/namespaces/bad", null), 404, "namespace_not_found");
   }
 
   @Test
@@ -133,7 +129,7 @@ class EventualHttpEndToEndTest {
 
   @Test
   void aLevelThatCannotBeReachedAnswers503SayingHowFarTheRequestGot() {
-    var write = send("PUT", "/v1/kv/lww/unreachable?w=3", "stored-anyway");
+    var write = kv.send("PUT", "/v1/kv/lww/unreachable?w=3", "stored-anyway");
     assertError(write, 503, "level_not_reached");
     JsonNode w = json(write);
     assertEquals("3", w.get("level").asText());
@@ -142,9 +138,9 @@ class EventualHttpEndToEndTest {
     assertEquals(1, w.get("members").asInt());
     assertTrue(w.get("storedLocally").asBoolean());
     assertTrue(w.get("mayHaveApplied").asBoolean());
-    assertEquals("stored-anyway", send("GET", "/v1/kv/lww/unreachable?r=local", null).body());
+    assertEquals("stored-anyway", kv.send("GET", "/v1/kv/lww/unreachable?r=local", null).body());
 
-    var read = send("GET", "/v1/kv/lww/unreachable?r=2", null);
+    var read = kv.send("GET", "/v1/kv/lww/unreachable?r=2", null);
     assertError(read, 503, "level_not_reached");
     assertEquals(1, json(read).get("answered").asInt());
     assertEquals(2, json(read).get("required").asInt());
@@ -161,19 +157,19 @@ class EventualHttpEndToEndTest {
 
   @Test
   void badLevelsAndContextsAreRefusedAndStrongNamespacesTakeNeither() {
-    assertError(send("PUT", "/v1/kv/lww/k?w=most", "v"), 400, "bad_level");
-    assertError(send("GET", "/v1/kv/lww/k?r=-1", null), 400, "bad_level");
+    assertError(kv.send("PUT", "/v1/kv/lww/k?w=most", "v"), 400, "bad_level");
+    assertError(kv.send("GET", "/v1/kv/lww/k?r=-1", null), 400, "bad_level");
     assertError(kv.put("lww", "k", "v", "X-KV-Context", "garbage!"), 400, "bad_context");
-    assertError(send("GET", "/v1/kv/default/k?r=majority", null), 400, "bad_level");
+    assertError(kv.send("GET", "/v1/kv/default/k?r=majority", null), 400, "bad_level");
     assertError(kv.put("default", "k", "v", "X-KV-Context", "AQ"), 400, "bad_context");
   }
 
   @Test
   void countersCountAndAKeyIsEitherACounterOrAValue() {
     for (String ns : List.of("lww", "default")) {
-      assertEquals(5, json(send("POST", "/v1/kv/" + ns + "/hits/increment?by=5", null)).get("value").asLong());
-      assertEquals(3, json(send("POST", "/v1/kv/" + ns + "/hits/increment?by=-2", null)).get("value").asLong());
-      assertEquals(4, json(send("POST", "/v1/kv/" + ns + "/hits/increment", null)).get("value").asLong());
+      assertEquals(5, json(kv.send("POST", "/v1/kv/" + ns + "/hits/increment?by=5", null)).get("value").asLong());
+      assertEquals(3, json(kv.send("POST", "/v1/kv/" + ns + "/hits/increment?by=-2", null)).get("value").asLong());
+      assertEquals(4, json(kv.send("POST", "/v1/kv/" + ns + "/hits/increment", null)).get("value").asLong());
       var read = kv.get(ns, "hits");
       assertEquals(200, read.statusCode());
       assertEquals("4", read.body());
@@ -181,11 +177,11 @@ class EventualHttpEndToEndTest {
 
       assertError(kv.put(ns, "hits", "text"), 409, "wrong_kind");
       assertEquals(201, kv.put(ns, "name", "text").statusCode());
-      assertError(send("POST", "/v1/kv/" + ns + "/name/increment", null), 409, "wrong_kind");
-      assertError(send("POST", "/v1/kv/" + ns + "/hits/increment?by=ten", null), 400, "bad_increment");
-      assertError(send("POST", "/v1/kv/" + ns + "/hits/increment?by=" + Long.MAX_VALUE, null), 409,
+      assertError(kv.send("POST", "/v1/kv/" + ns + "/name/increment", null), 409, "wrong_kind");
+      assertError(kv.send("POST", "/v1/kv/" + ns + "/hits/increment?by=ten", null), 400, "bad_increment");
+      assertError(kv.send("POST", "/v1/kv/" + ns + "/hits/increment?by=" + Long.MAX_VALUE, null), 409,
           "counter_overflow");
-      assertError(send("POST", "/v1/kv/" + ns + "/hits", null), 405, "method_not_allowed");
+      assertError(kv.send("POST", "/v1/kv/" + ns + "/hits", null), 405, "method_not_allowed");
 
       assertEquals(204, kv.delete(ns, "hits").statusCode());
       assertError(kv.get(ns, "hits"), 404, "key_not_found");
@@ -197,7 +193,7 @@ class EventualHttpEndToEndTest {
   void valuesExpireAndExpiredOrDeletedKeysArePurged() throws Exception {
     assertEquals(201, kv.put("short", "session", "s").statusCode(), "the namespace's ttl applies");
     assertTrue(kv.get("short", "session").headers().firstValue("X-KV-Expires").isPresent());
-    assertEquals(201, send("PUT", "/v1/kv/lww/token?ttl=300ms", "t").statusCode());
+    assertEquals(201, kv.send("PUT", "/v1/kv/lww/token?ttl=300ms", "t").statusCode());
     assertEquals(201, kv.put("lww", "gone", "g").statusCode());
     assertEquals(204, kv.delete("lww", "gone").statusCode());
     assertError(kv.get("lww", "gone"), 404, "key_not_found");
@@ -219,14 +215,14 @@ class EventualHttpEndToEndTest {
   void anEventualNamespaceIsRemovedOnlyWhenEmpty() {
     createNamespace("temp", "{\"mode\":\"eventual\",\"buckets\":4}");
     assertEquals(201, kv.put("temp", "k", "v").statusCode());
-    assertError(kv.send(kv.request("/v1/namespaces/temp").DELETE().build()), 409, "namespace_not_empty");
+    assertError(kv.send("DELETE", "/v1/namespaces/temp", null), 409, "namespace_not_empty");
     assertEquals(204, kv.delete("temp", "k").statusCode());
-    assertEquals(204, kv.send(kv.request("/v1/namespaces/temp").DELETE().build()).statusCode());
+    assertEquals(204, kv.send("DELETE", "/v1/namespaces/temp", null).statusCode());
   }
 
   /** Whether this node's replica of the key's bucket still holds the key at all. */
   private boolean storedLocally(String namespace, String key) {
-    var definition = json(kv.send(kv.request("/v1/namespaces/" + namespace).GET().build()));
+    var definition = json(kv.send("GET", "/v1/namespaces/" + namespace, null));
     return LocalReplica.holds(node.system(), namespace, definition.get("buckets").asInt(), key);
   }
 }

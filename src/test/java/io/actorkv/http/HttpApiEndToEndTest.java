@@ -56,10 +56,6 @@ class HttpApiEndToEndTest {
     assertFalse(json(r).get("message").asText().isBlank());
   }
 
-  static HttpRequest.BodyPublisher body(String s) {
-    return HttpRequest.BodyPublishers.ofString(s);
-  }
-
   @Test
   void putCreatesThenReplacesAndGetReturnsBytesWithHeaders() {
     var created = kv.put("default", "greeting", "hello", "Content-Type", "text/plain; charset=UTF-8");
@@ -84,13 +80,11 @@ class HttpApiEndToEndTest {
   @Test
   void headAnswersLikeGetWithoutABody() {
     kv.put("default", "head-me", "12345");
-    var head = kv.send(kv.request("/v1/kv/default/head-me").method("HEAD", HttpRequest.BodyPublishers.noBody())
-        .build());
+    var head = kv.send("HEAD", "/v1/kv/default/head-me", null);
     assertEquals(200, head.statusCode());
     assertEquals("", head.body());
     assertEquals("\"1\"", head.headers().firstValue("ETag").orElseThrow());
-    var absent = kv.send(kv.request("/v1/kv/default/no-such-head")
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+    var absent = kv.send("HEAD", "/v1/kv/default/no-such-head", null);
     assertEquals(404, absent.statusCode());
   }
 
@@ -133,11 +127,11 @@ class HttpApiEndToEndTest {
     assertError(kv.put("default", "stable", "x", "If-Match", "\"1\"", "If-None-Match", "*"), 400,
         "bad_precondition");
     assertError(kv.put("default", "stable", "x", "If-None-Match", "\"1\""), 400, "bad_precondition");
-    assertError(kv.send(kv.request("/v1/kv/default/stable?ttl=soon").PUT(body("x")).build()), 400, "bad_ttl");
-    assertError(kv.send(kv.request("/v1/kv/default/stable?ttl=0s").PUT(body("x")).build()), 400, "bad_ttl");
+    assertError(kv.send("PUT", "/v1/kv/default/stable?ttl=soon", "x"), 400, "bad_ttl");
+    assertError(kv.send("PUT", "/v1/kv/default/stable?ttl=0s", "x"), 400, "bad_ttl");
     assertError(kv.put("Not_Valid", "k", "x"), 400, "bad_namespace");
-    assertError(kv.send(kv.request("/v1/kv/default/%FF").GET().build()), 400, "bad_key");
-    assertError(kv.send(kv.request("/v1/kv/default/").GET().build()), 400, "bad_key");
+    assertError(kv.send("GET", "/v1/kv/default/%FF", null), 400, "bad_key");
+    assertError(kv.send("GET", "/v1/kv/default/", null), 400, "bad_key");
     var read = kv.get("default", "stable");
     assertEquals("keep", read.body());
     assertEquals(1, KvClient.revision(read));
@@ -147,8 +141,8 @@ class HttpApiEndToEndTest {
   void unknownNamespacesPathsAndMethodsAreJsonErrors() {
     assertError(kv.get("nope", "k"), 404, "namespace_not_found");
     assertError(kv.put("nope", "k", "v"), 404, "namespace_not_found");
-    assertError(kv.send(kv.request("/v1/nothing-here").GET().build()), 404, "not_found");
-    assertError(kv.send(kv.request("/v1/kv/default/k").POST(HttpRequest.BodyPublishers.noBody()).build()),
+    assertError(kv.send("GET", "/v1/nothing-here", null), 404, "not_found");
+    assertError(kv.send("POST", "/v1/kv/default/k", null),
         405, "method_not_allowed");
   }
 
@@ -164,7 +158,7 @@ class HttpApiEndToEndTest {
     assertError(kv.put("default", "a".repeat(1025), "x"), 400, "bad_key");
     assertError(kv.put("default", "ü".repeat(512) + "a", "x"), 400, "bad_key");
     // A raw slash and an encoded one name the same key.
-    assertEquals("value of a/b/c", kv.send(kv.request("/v1/kv/default/a/b/c").GET().build()).body());
+    assertEquals("value of a/b/c", kv.send("GET", "/v1/kv/default/a/b/c", null).body());
   }
 
   @Test
@@ -189,9 +183,9 @@ class HttpApiEndToEndTest {
 
   @Test
   void ttlMakesAKeyExpire() {
-    var put = kv.send(kv.request("/v1/kv/default/short-lived?ttl=300ms").PUT(body("brief")).build());
+    var put = kv.send("PUT", "/v1/kv/default/short-lived?ttl=300ms", "brief");
     assertEquals(201, put.statusCode());
-    var ttlLong = kv.send(kv.request("/v1/kv/default/long-lived?ttl=1h").PUT(body("lasting")).build());
+    var ttlLong = kv.send("PUT", "/v1/kv/default/long-lived?ttl=1h", "lasting");
     assertEquals(201, ttlLong.statusCode());
     assertTrue(kv.get("default", "long-lived").headers().firstValue("X-KV-Expires").isPresent());
 
@@ -203,42 +197,42 @@ class HttpApiEndToEndTest {
 
   @Test
   void namespacesCanBeCreatedListedShownAndRemovedWhenEmpty() {
-    var created = kv.send(kv.request("/v1/namespaces/orders").PUT(body("{\"mode\":\"strong\"}")).build());
+    var created = kv.putNamespace("orders", "{\"mode\":\"strong\"}");
     assertEquals(201, created.statusCode(), created.body());
     assertEquals("strong", json(created).get("mode").asText());
-    assertEquals(200, kv.send(kv.request("/v1/namespaces/orders").PUT(body("{\"mode\":\"strong\"}")).build())
+    assertEquals(200, kv.putNamespace("orders", "{\"mode\":\"strong\"}")
         .statusCode());
 
-    var list = json(kv.send(kv.request("/v1/namespaces").GET().build()));
+    var list = json(kv.send("GET", "/v1/namespaces", null));
     List<String> names = new ArrayList<>();
     list.get("namespaces").forEach(n -> names.add(n.get("name").asText()));
     assertTrue(names.containsAll(List.of("default", "orders")), names.toString());
-    assertEquals("orders", json(kv.send(kv.request("/v1/namespaces/orders").GET().build())).get("name").asText());
+    assertEquals("orders", json(kv.send("GET", "/v1/namespaces/orders", null)).get("name").asText());
 
     assertEquals(201, kv.put("orders", "o-1", "{}").statusCode());
-    assertError(kv.send(kv.request("/v1/namespaces/orders").DELETE().build()), 409, "namespace_not_empty");
+    assertError(kv.send("DELETE", "/v1/namespaces/orders", null), 409, "namespace_not_empty");
     assertEquals(204, kv.delete("orders", "o-1").statusCode());
-    assertEquals(204, kv.send(kv.request("/v1/namespaces/orders").DELETE().build()).statusCode());
-    assertError(kv.send(kv.request("/v1/namespaces/orders").GET().build()), 404, "namespace_not_found");
+    assertEquals(204, kv.send("DELETE", "/v1/namespaces/orders", null).statusCode());
+    assertError(kv.send("GET", "/v1/namespaces/orders", null), 404, "namespace_not_found");
     assertError(kv.get("orders", "o-1"), 404, "namespace_not_found");
   }
 
   @Test
   void namespaceRequestsThatCannotBeHonouredAreClearErrors() {
-    assertError(kv.send(kv.request("/v1/namespaces/default").PUT(body("{\"mode\":\"eventual\"}")).build()), 409,
+    assertError(kv.putNamespace("default", "{\"mode\":\"eventual\"}"), 409,
         "namespace_exists");
-    assertError(kv.send(kv.request("/v1/namespaces/cache").PUT(body("{\"mode\":\"fast\"}")).build()), 400,
+    assertError(kv.putNamespace("cache", "{\"mode\":\"fast\"}"), 400,
         "bad_namespace_definition");
-    assertError(kv.send(kv.request("/v1/namespaces/cache").PUT(body("{not json")).build()), 400,
+    assertError(kv.putNamespace("cache", "{not json"), 400,
         "bad_namespace_definition");
-    assertError(kv.send(kv.request("/v1/namespaces/Bad!").PUT(body("{}")).build()), 400, "bad_namespace");
-    assertError(kv.send(kv.request("/v1/namespaces/default").DELETE().build()), 409, "namespace_built_in");
-    assertError(kv.send(kv.request("/v1/namespaces/missing").DELETE().build()), 404, "namespace_not_found");
+    assertError(kv.send("PUT", "/v1/namespaces/Bad!", "{}"), 400, "bad_namespace");
+    assertError(kv.send("DELETE", "/v1/namespaces/default", null), 409, "namespace_built_in");
+    assertError(kv.send("DELETE", "/v1/namespaces/missing", null), 404, "namespace_not_found");
   }
 
   @Test
   void clusterShowsThisNodeAsAnUpMember() {
-    var cluster = json(kv.send(kv.request("/v1/cluster").GET().build()));
+    var cluster = json(kv.send("GET", "/v1/cluster", null));
     String self = cluster.get("self").asText();
     assertTrue(self.startsWith("pekko://actorkv@127.0.0.1:"), self);
     assertEquals(1, cluster.get("members").size());

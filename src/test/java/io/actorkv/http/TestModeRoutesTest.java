@@ -9,7 +9,6 @@ import io.actorkv.node.Node;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ class TestModeRoutesTest {
     try (Node node = TestNodes.single(dataDir)) {
       KvClient client = new KvClient(node.httpPort());
 
-      HttpResponse<String> r = client.send(post(client, "/test/v1/blackhole?peer=127.0.0.1:25520"));
+      HttpResponse<String> r = client.send("POST", "/test/v1/blackhole?peer=127.0.0.1:25520", null);
 
       assertEquals(404, r.statusCode(), r.body());
       assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
@@ -45,25 +44,20 @@ class TestModeRoutesTest {
           "127.0.0.1:port", "pekko://actorkv@127.0.0.1:25520", "actorkv@127.0.0.1:25520", "127.0.0.1:25520/x",
           "bad host:25520", "-host:25520")) {
         String query = "/test/v1/blackhole?peer=" + URLEncoder.encode(peer, StandardCharsets.UTF_8);
-        HttpResponse<String> posted = client.send(post(client, query));
+        HttpResponse<String> posted = client.send("POST", query, null);
         assertEquals(400, posted.statusCode(), peer + " -> " + posted.body());
         assertEquals("bad_peer", json(posted).get("error").asText(), peer);
         assertEquals(peer, json(posted).get("peer").asText(), peer);
       }
 
-      HttpResponse<String> missing = client.send(post(client, "/test/v1/blackhole"));
+      HttpResponse<String> missing = client.send("POST", "/test/v1/blackhole", null);
       assertEquals(400, missing.statusCode(), missing.body());
       assertEquals("bad_peer", json(missing).get("error").asText());
 
       HttpResponse<String> healMalformed =
-          client.send(client.request("/test/v1/blackhole?peer=nonsense").DELETE().build());
+          client.send("DELETE", "/test/v1/blackhole?peer=nonsense", null);
       assertEquals(400, healMalformed.statusCode(), healMalformed.body());
       assertEquals("bad_peer", json(healMalformed).get("error").asText());
     }
   }
-
-  private static HttpRequest post(KvClient client, String pathAndQuery) {
-    return client.request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()).build();
-  }
-
 }

@@ -6,7 +6,6 @@ import io.actorkv.node.Node;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import io.actorkv.testing.TestPostgres;
-import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,8 +39,7 @@ class DurabilityTest {
     Map<String, Expected> acknowledged = new HashMap<>();
     Node node = before.get();
     KvClient kv = new KvClient(node.httpPort());
-    assertEquals(201, kv.send(kv.request("/v1/namespaces/durable")
-        .PUT(HttpRequest.BodyPublishers.ofString("{\"mode\":\"strong\"}")).build()).statusCode());
+    assertEquals(201, kv.putNamespace("durable", "{\"mode\":\"strong\"}").statusCode());
     for (int i = 0; i < KEYS; i++) {
       String key = "key/" + i;
       // Keys get one to three revisions, so revisions are checked, not just presence.
