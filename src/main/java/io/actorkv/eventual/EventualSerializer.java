@@ -17,22 +17,39 @@ import java.util.TreeSet;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.cluster.UniqueAddress;
+import org.apache.pekko.cluster.ddata.ORMap;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.apache.pekko.serialization.Serializers;
 
 /**
- * The binary form of {@link KeyEntry}, and of {@link VClock} as the causal
- * context handed to clients. Deterministic, as Distributed Data requires (it
- * compares digests of serialized state): every map is written in key order,
- * node addresses once each, in address order, referred to by index.
+ * The binary form of {@link KeyEntry}, of {@link Bucket}s, their deltas and
+ * keys, and of {@link VClock} as the causal context handed to clients.
+ * Deterministic, as Distributed Data requires (it compares digests of
+ * serialized state): every map is written in key order, node addresses once
+ * each, in address order, referred to by index. A bucket is its
+ * {@code ORMap} (or a delta its {@code ORMap} delta) in Pekko's own form,
+ * which writes each entry through this serializer.
  */
 public final class EventualSerializer extends SerializerWithStringManifest {
 
   static final int IDENTIFIER = 730_001;
   private static final String KEY_ENTRY = "K";
+  private static final String BUCKET = "B";
+  private static final String DELTA = "D";
+  private static final String BUCKET_KEY = "Y";
   private static final byte FORMAT = 1;
   private static final int MAX_NODES = 10_000;
 
-  public EventualSerializer(ExtendedActorSystem system) {}
+  private final ExtendedActorSystem system;
+  /** Pekko's serialization, for the maps inside buckets; not available yet while serializers are being made. */
+  private volatile Serialization serialization;
+
+  public EventualSerializer(ExtendedActorSystem system) {
+    this.system = system;
+  }
 
   @Override
   public int identifier() {
@@ -42,23 +59,62 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   @Override
   public String manifest(Object o) {
     if (o instanceof KeyEntry) return KEY_ENTRY;
+    if (o instanceof Bucket) return BUCKET;
+    if (o instanceof Bucket.Delta) return DELTA;
+    if (o instanceof BucketKey) return BUCKET_KEY;
     throw new IllegalArgumentException("cannot serialize " + o.getClass());
   }
 
   @Override
   public byte[] toBinary(Object o) {
-    if (!(o instanceof KeyEntry entry)) throw new IllegalArgumentException("cannot serialize " + o.getClass());
-    return entry.serialized(e -> write(out -> writeEntry(e, out))).clone();
+    if (o instanceof KeyEntry entry) return entry.serialized(e -> write(out -> writeEntry(e, out))).clone();
+    if (o instanceof Bucket bucket) return write(out -> writeNested(bucket.map(), out));
+    if (o instanceof Bucket.Delta delta) return write(out -> writeNested(delta.op(), out));
+    if (o instanceof BucketKey key) return write(out -> out.writeUTF(key.id()));
+    throw new IllegalArgumentException("cannot serialize " + o.getClass());
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-    if (!manifest.equals(KEY_ENTRY)) throw new NotSerializableException("unknown manifest " + manifest);
     try {
-      return readEntry(reader(bytes));
+      var in = reader(bytes);
+      return switch (manifest) {
+        case KEY_ENTRY -> readEntry(in);
+        case BUCKET -> Bucket.of((ORMap<String, KeyEntry>) readNested(in, ORMap.class));
+        case DELTA -> new Bucket.Delta(readNested(in, ORMap.DeltaOp.class));
+        case BUCKET_KEY -> new BucketKey(in.readUTF());
+        default -> throw new NotSerializableException("unknown manifest " + manifest);
+      };
     } catch (IOException | RuntimeException e) {
-      throw (NotSerializableException) new NotSerializableException("corrupt key entry: " + e).initCause(e);
+      if (e instanceof NotSerializableException unknown) throw unknown;
+      throw (NotSerializableException) new NotSerializableException("corrupt " + manifest + ": " + e).initCause(e);
     }
+  }
+
+  /** {@code o} as Pekko's serializer for it writes it, with that serializer's id and manifest. */
+  private void writeNested(Object o, DataOutputStream out) throws IOException {
+    Serializer serializer = serialization().findSerializerFor(o);
+    out.writeInt(serializer.identifier());
+    out.writeUTF(Serializers.manifestFor(serializer, o));
+    out.write(serializer.toBinary(o));
+  }
+
+  private <T> T readNested(DataInputStream in, Class<T> type) throws IOException {
+    int serializerId = in.readInt();
+    String manifest = in.readUTF();
+    Object o = serialization().deserialize(in.readAllBytes(), serializerId, manifest).get();
+    if (!type.isInstance(o)) throw new IOException("expected " + type.getName() + ", read " + o.getClass().getName());
+    return type.cast(o);
+  }
+
+  private Serialization serialization() {
+    Serialization s = serialization;
+    if (s == null) {
+      s = SerializationExtension.get(system);
+      serialization = s;
+    }
+    return s;
   }
 
   /** A context as clients carry it: URL-safe base64 without padding. */

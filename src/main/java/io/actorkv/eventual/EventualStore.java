@@ -21,9 +21,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.UniqueAddress;
-import org.apache.pekko.cluster.ddata.Key;
-import org.apache.pekko.cluster.ddata.ORMap;
-import org.apache.pekko.cluster.ddata.ORMapKey;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.DistributedData;
 import org.apache.pekko.cluster.ddata.Replicator;
@@ -34,7 +31,7 @@ import org.apache.pekko.pattern.Patterns;
  * The eventual store as the rest of the node sees it: reads, writes, deletes
  * and increments of one key at a requested level, over Distributed Data. A
  * namespace's keys are hashed into its buckets, each a replicated
- * {@code ORMap} from key to {@link KeyEntry}. Every decision about a key
+ * {@link Bucket} of {@link KeyEntry}s. Every decision about a key
  * (preconditions, kinds, conflicts) is taken inside the local replicator's
  * update, against this node's current state, and then replicates.
  */
@@ -58,8 +55,8 @@ public final class EventualStore {
     this.clock = clock;
   }
 
-  public static Key<ORMap<String, KeyEntry>> bucketKey(String namespace, int bucket) {
-    return ORMapKey.create(KEY_PREFIX + namespace + "|" + bucket);
+  public static BucketKey bucketKey(String namespace, int bucket) {
+    return new BucketKey(KEY_PREFIX + namespace + "|" + bucket);
   }
 
   /**
@@ -73,7 +70,7 @@ public final class EventualStore {
     return Math.floorMod((int) ((key.hashCode() * 0x9E3779B97F4A7C15L) >>> 32), buckets);
   }
 
-  private static Key<ORMap<String, KeyEntry>> bucketKey(NamespaceDefinition ns, String key) {
+  private static BucketKey bucketKey(NamespaceDefinition ns, String key) {
     return bucketKey(ns.name(), bucketOf(key, ns.buckets()));
   }
 
@@ -86,23 +83,22 @@ public final class EventualStore {
         : levelNotReached(false, bucket, key, level, entry -> true));
   }
 
-  /** A bucket as read: {@code map} is null if it was never written, or if the level was not {@code reached}. */
-  private record BucketRead(boolean reached, ORMap<String, KeyEntry> map) {
+  /** A bucket as read: {@code bucket} is null if it was never written, or if the level was not {@code reached}. */
+  private record BucketRead(boolean reached, Bucket bucket) {
     /** A replicator's answer to a {@link Replicator.Get}: a bucket, not found, or (anything else) not reached. */
-    @SuppressWarnings("unchecked")
     static BucketRead of(Object response) {
       if (response instanceof Replicator.GetSuccess<?> success) {
-        return new BucketRead(true, (ORMap<String, KeyEntry>) success.dataValue());
+        return new BucketRead(true, (Bucket) success.dataValue());
       }
       return new BucketRead(response instanceof Replicator.NotFound<?>, null);
     }
 
     KeyEntry entry(String key) {
-      return map == null ? null : map.get(key).getOrElse(() -> null);
+      return bucket == null ? null : bucket.get(key);
     }
   }
 
-  private CompletableFuture<BucketRead> read(Key<ORMap<String, KeyEntry>> bucket, Level level) {
+  private CompletableFuture<BucketRead> read(BucketKey bucket, Level level) {
     return askReplicator(new Replicator.Get<>(bucket, readConsistency(level))).thenApply(response -> {
       if (response instanceof Replicator.GetResponse<?>) return BucketRead.of(response);
       throw new IllegalStateException("unexpected replicator answer " + response);
@@ -213,16 +209,16 @@ public final class EventualStore {
                                                 Function<KeyEntry, Change> change) {
     var bucket = bucketKey(ns, key);
     var outcome = new AtomicReference<Change>();
-    Function<ORMap<String, KeyEntry>, ORMap<String, KeyEntry>> modify = map -> {
-      KeyEntry current = map.get(key).getOrElse(() -> KeyEntry.EMPTY);
+    Function<Bucket, Bucket> modify = state -> {
+      KeyEntry current = state.entryToWrite(self.uniqueAddress(), key);
       Change c = change.apply(current);
       outcome.set(c);
-      if (c.remove()) return map.remove(self, key);
+      if (c.remove()) return state.remove(self, key);
       if (c.next() == null) throw new Refused(c.reply());
-      checkBucketSize(map, current, c.next());
-      return map.update(self, key, KeyEntry.EMPTY, unused -> c.next());
+      checkBucketSize(state, current, c.next());
+      return state.put(self, key, c.next());
     };
-    return askReplicator(new Replicator.Update<>(bucket, ORMap.create(), writeConsistency(level), modify))
+    return askReplicator(new Replicator.Update<>(bucket, Bucket.EMPTY, writeConsistency(level), modify))
         .thenCompose(response -> {
           if (response instanceof Replicator.UpdateSuccess) return CompletableFuture.completedStage(outcome.get().reply());
           if (response instanceof Replicator.ModifyFailure<?> failure && failure.cause() instanceof Refused r) {
@@ -242,11 +238,10 @@ public final class EventualStore {
   }
 
   /** Refuses a write that would make the bucket too large to replicate in one message. */
-  private void checkBucketSize(ORMap<String, KeyEntry> map, KeyEntry current, KeyEntry next) {
+  private void checkBucketSize(Bucket bucket, KeyEntry current, KeyEntry next) {
     int growth = next.estimatedBytes() - current.estimatedBytes();
     if (growth <= 0) return;
-    long bytes = growth;
-    for (KeyEntry e : map.getEntries().values()) bytes += e.estimatedBytes();
+    long bytes = bucket.estimatedBytes() + growth;
     if (bytes > settings.maxBucketBytes()) {
       throw new Refused(new EventualReply.BucketFull(bytes, settings.maxBucketBytes()));
     }
@@ -256,8 +251,8 @@ public final class EventualStore {
 
   /** Whether this node's replicas of the namespace hold any live value or counter. */
   public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition ns) {
-    return eachBucket(ns, (bucket, read) -> CompletableFuture.completedFuture(read.map() != null
-            && read.map().getEntries().values().stream()
+    return eachBucket(ns, (bucket, read) -> CompletableFuture.completedFuture(read.bucket() != null
+            && read.bucket().entries().values().stream()
                 .anyMatch(entry -> !(view(ns, entry) instanceof EventualReply.NotFound))))
         .thenApply(live -> live.contains(true));
   }
@@ -272,7 +267,7 @@ public final class EventualStore {
   public CompletionStage<Integer> purge(NamespaceDefinition ns) {
     return eachBucket(ns, (bucket, read) -> {
       long now = clock.millis();
-      return read.map() == null || read.map().getEntries().values().stream().noneMatch(e -> purgeable(e, now))
+      return read.bucket() == null || read.bucket().entries().values().stream().noneMatch(e -> purgeable(e, now))
           ? CompletableFuture.completedFuture(0)
           : purge(bucket);
     }).thenApply(removed -> removed.stream().mapToInt(Integer::intValue).sum());
@@ -280,7 +275,7 @@ public final class EventualStore {
 
   /** {@code work} on this node's copy of each of the namespace's buckets, all at once; their results in order. */
   private <T> CompletableFuture<List<T>> eachBucket(
-      NamespaceDefinition ns, BiFunction<Key<ORMap<String, KeyEntry>>, BucketRead, CompletableFuture<T>> work) {
+      NamespaceDefinition ns, BiFunction<BucketKey, BucketRead, CompletableFuture<T>> work) {
     List<CompletableFuture<T>> buckets = new ArrayList<>();
     for (int b = 0; b < ns.buckets(); b++) {
       var bucket = bucketKey(ns.name(), b);
@@ -290,13 +285,13 @@ public final class EventualStore {
         .thenApply(done -> buckets.stream().map(CompletableFuture::join).toList());
   }
 
-  private CompletableFuture<Integer> purge(Key<ORMap<String, KeyEntry>> bucket) {
+  private CompletableFuture<Integer> purge(BucketKey bucket) {
     var removed = new AtomicReference<Integer>(0);
-    Function<ORMap<String, KeyEntry>, ORMap<String, KeyEntry>> modify = map -> {
+    Function<Bucket, Bucket> modify = state -> {
       long now = clock.millis();
-      ORMap<String, KeyEntry> next = map;
+      Bucket next = state;
       int n = 0;
-      for (var e : map.getEntries().entrySet()) {
+      for (var e : state.entries().entrySet()) {
         if (purgeable(e.getValue(), now)) {
           next = next.remove(self, e.getKey());
           n++;
@@ -305,7 +300,7 @@ public final class EventualStore {
       removed.set(n);
       return next;
     };
-    return askReplicator(new Replicator.Update<>(bucket, ORMap.create(), Replicator.writeLocal(), modify))
+    return askReplicator(new Replicator.Update<>(bucket, Bucket.EMPTY, Replicator.writeLocal(), modify))
         .thenApply(response -> response instanceof Replicator.UpdateSuccess ? removed.get() : 0);
   }
 
@@ -349,7 +344,7 @@ public final class EventualStore {
    * {@code test} (given {@code null} where the key is absent). Only runs on
    * that failure, to say how far the request got.
    */
-  private CompletionStage<EventualReply> levelNotReached(boolean write, Key<ORMap<String, KeyEntry>> bucket,
+  private CompletionStage<EventualReply> levelNotReached(boolean write, BucketKey bucket,
                                                          String key, Level level, Predicate<KeyEntry> test) {
     UniqueAddress me = self.uniqueAddress();
     List<CompletableFuture<Boolean>> answers = new ArrayList<>();

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -51,6 +52,12 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
     this.versions = versions;
     this.increments = increments;
     this.decrements = decrements;
+  }
+
+  /** An entry with nothing in it whose next dot of {@code self} is {@code counter + 1}. */
+  static KeyEntry startingAfter(UniqueAddress self, long counter) {
+    if (counter == 0) return EMPTY;
+    return new KeyEntry(VClock.of(Map.of(self, counter)), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
   }
 
   /** Everything this replica has seen of the key: the context handed to clients. */

@@ -1,11 +1,10 @@
 package io.actorkv.testing;
 
+import io.actorkv.eventual.Bucket;
 import io.actorkv.eventual.EventualStore;
-import io.actorkv.eventual.KeyEntry;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.ddata.ORMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 
@@ -17,11 +16,11 @@ public final class LocalReplica {
   /** Whether {@code system}'s replica of the key's bucket holds the key at all (even with nothing readable). */
   public static boolean holds(ActorSystem<?> system, String namespace, int buckets, String key) {
     var bucket = EventualStore.bucketKey(namespace, EventualStore.bucketOf(key, buckets));
-    Replicator.GetResponse<ORMap<String, KeyEntry>> response = AskPattern.<Replicator.Command,
-            Replicator.GetResponse<ORMap<String, KeyEntry>>>ask(DistributedData.get(system).replicator(),
+    Replicator.GetResponse<Bucket> response = AskPattern.<Replicator.Command,
+            Replicator.GetResponse<Bucket>>ask(DistributedData.get(system).replicator(),
             replyTo -> new Replicator.Get<>(bucket, Replicator.readLocal(), replyTo), Duration.ofSeconds(30),
             system.scheduler())
         .toCompletableFuture().join();
-    return response instanceof Replicator.GetSuccess<ORMap<String, KeyEntry>> s && s.dataValue().contains(key);
+    return response instanceof Replicator.GetSuccess<Bucket> s && s.dataValue().get(key) != null;
   }
 }
