@@ -10,6 +10,7 @@
 #   DURATION=60s bench/compare.sh
 #   JAVA_OPTS=-XX:+UseG1GC bench/compare.sh
 #   NODE_HEAP="-Xms2g -Xmx2g" bench/compare.sh
+#   LOGS=/tmp/run10 bench/compare.sh # keep the logs (node, its GC, PostgreSQL, etcd) and each run's JSON
 #
 # JAVA_OPTS go to the node, the ceiling and the client (not to embedded PostgreSQL);
 # the default is the parallel collector. NODE_HEAP sizes the node's and the
@@ -34,6 +35,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   if [ -n "${pg_started:-}" ]; then run_pg "$PGBIN/pg_ctl" -D "$work/pg" -m fast stop > /dev/null 2>&1 || true; fi
+  if [ -n "${LOGS:-}" ]; then mkdir -p "$LOGS" && cp "$work"/*.log "$work"/*.json "$work"/*.out "$LOGS"/ 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -90,7 +92,7 @@ wait_http "http://127.0.0.1:$etcd_port/version"
 
 # ActorKV: one node on that PostgreSQL
 akv_port=$(free_port); mgmt_port=$(free_port); remote_port=$(free_port)
-java $NODE_HEAP $JAVA_OPTS -jar target/actorkv.jar serve --data-dir "$work/actorkv" --http-port "$akv_port" \
+java $NODE_HEAP $JAVA_OPTS -Xlog:gc:file="$work/actorkv-gc.log":utctime -jar target/actorkv.jar serve --data-dir "$work/actorkv" --http-port "$akv_port" \
   --remote-port "$remote_port" --management-port "$mgmt_port" \
   --db-url "$dburl" --db-user postgres --db-password postgres > "$work/actorkv.log" 2>&1 &
 pids+=($!)
