@@ -1,5 +1,6 @@
 package io.actorkv.eventual;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.cluster.UniqueAddress;
@@ -30,24 +31,34 @@ import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
  */
 public final class Bucket extends AbstractDeltaReplicatedData<Bucket, Bucket.Delta> implements RemovedNodePruning {
 
-  public static final Bucket EMPTY = new Bucket(ORMap.create(), null, 0);
+  public static final Bucket EMPTY = new Bucket(ORMap.create(), null, 0, Map.of());
 
   private final ORMap<String, KeyEntry> map;
   private final Object identity = new Object();
   /** The identity of the state this one was made from by a local write, or null. */
   private final Object parent;
   private volatile long estimatedBytes;
+  /**
+   * Per node, the highest dot counter pruning has given it in this bucket
+   * (see {@link #entryToWrite}). Kept in memory only, and carried into every
+   * state made from this one: pruning runs on the node it collapses into,
+   * and that node restarted is a new node (a new uid), whose dots cannot
+   * meet the old ones.
+   */
+  private final Map<UniqueAddress, Long> prunedDots;
 
   /** @param estimatedBytes the sum of the entries' {@link KeyEntry#estimatedBytes}, or -1 if not known yet */
-  private Bucket(ORMap<String, KeyEntry> map, Object parent, long estimatedBytes) {
+  private Bucket(ORMap<String, KeyEntry> map, Object parent, long estimatedBytes,
+                 Map<UniqueAddress, Long> prunedDots) {
     this.map = map;
     this.parent = parent;
     this.estimatedBytes = estimatedBytes;
+    this.prunedDots = prunedDots;
   }
 
   /** A bucket as received or read back: related to no state on this node. */
   static Bucket of(ORMap<String, KeyEntry> map) {
-    return new Bucket(map, null, -1);
+    return new Bucket(map, null, -1, Map.of());
   }
 
   ORMap<String, KeyEntry> map() {
@@ -60,19 +71,23 @@ public final class Bucket extends AbstractDeltaReplicatedData<Bucket, Bucket.Del
   }
 
   /**
-   * What a write by {@code self} starts from: the key's entry, or for a key
-   * the bucket does not hold, an empty one whose next dot of {@code self}
-   * comes after every dot {@code self} has used in this bucket. A key can be
-   * written again after its removal (a purge, a deleted counter) while
-   * another replica still holds the removed entry; numbering from 1 again
-   * would give the new write a dot that replica takes for an old version.
-   * Every write by {@code self} adds the key to the map's key set under a new
-   * dot of {@code self}, so that set's version vector is a count no dot of
-   * {@code self} in this bucket exceeds.
+   * What a write by {@code self} starts from: the key's entry (empty if the
+   * bucket does not hold it), counting {@code self}'s dots on from every dot
+   * {@code self} has used in this bucket. A key can be removed (a purge, a
+   * deleted counter) while another replica still holds it, and come back,
+   * written again here or merged from a replica that never saw those dots;
+   * counting from the entry alone would give a new write a dot that replica
+   * takes for an old version. Every write by {@code self} adds the key to the
+   * map's key set under a new dot of {@code self}, so that set's version
+   * vector bounds the dots of {@code self}'s writes; pruning can give
+   * {@code self} dots past it, and those are bounded by {@link #prunedDots}.
+   * Raising the count claims no other node's writes: the dots it covers are
+   * {@code self}'s own, all in this entry or removed here.
    */
   public KeyEntry entryToWrite(UniqueAddress self, String key) {
     KeyEntry held = get(key);
-    return held != null ? held : KeyEntry.startingAfter(self, map.keys().vvector().versionAt(self));
+    long used = Math.max(map.keys().vvector().versionAt(self), prunedDots.getOrDefault(self, 0L));
+    return (held == null ? KeyEntry.EMPTY : held).countingFrom(self, used);
   }
 
   public Map<String, KeyEntry> entries() {
@@ -82,12 +97,12 @@ public final class Bucket extends AbstractDeltaReplicatedData<Bucket, Bucket.Del
   /** This node's write of {@code entry} under {@code key}, replacing what the key held. */
   public Bucket put(SelfUniqueAddress self, String key, KeyEntry entry) {
     KeyEntry old = get(key);
-    return new Bucket(map.put(self, key, entry), identity, grown(old, entry));
+    return new Bucket(map.put(self, key, entry), identity, grown(old, entry), prunedDots);
   }
 
   /** This node's removal of {@code key}. */
   public Bucket remove(SelfUniqueAddress self, String key) {
-    return new Bucket(map.remove(self, key), identity, grown(get(key), null));
+    return new Bucket(map.remove(self, key), identity, grown(get(key), null), prunedDots);
   }
 
   private long grown(KeyEntry old, KeyEntry next) {
@@ -111,7 +126,15 @@ public final class Bucket extends AbstractDeltaReplicatedData<Bucket, Bucket.Del
   public Bucket mergeData(Bucket that) {
     if (that.parent == identity) return that.resetDelta();
     if (parent == that.identity) return resetDelta();
-    return of(map.merge(that.map));
+    return new Bucket(map.merge(that.map), null, -1, higher(prunedDots, that.prunedDots));
+  }
+
+  private static Map<UniqueAddress, Long> higher(Map<UniqueAddress, Long> a, Map<UniqueAddress, Long> b) {
+    if (b.isEmpty()) return a;
+    if (a.isEmpty()) return b;
+    Map<UniqueAddress, Long> both = new HashMap<>(a);
+    b.forEach((node, counter) -> both.merge(node, counter, Math::max));
+    return Map.copyOf(both);
   }
 
   @Override
@@ -121,12 +144,12 @@ public final class Bucket extends AbstractDeltaReplicatedData<Bucket, Bucket.Del
 
   @Override
   public Bucket mergeDeltaData(Delta that) {
-    return of(map.mergeDelta(that.op));
+    return new Bucket(map.mergeDelta(that.op), null, -1, prunedDots);
   }
 
   @Override
   public Bucket resetDelta() {
-    return map.delta().isEmpty() ? this : new Bucket(map.resetDelta(), parent, estimatedBytes);
+    return map.delta().isEmpty() ? this : new Bucket(map.resetDelta(), parent, estimatedBytes, prunedDots);
   }
 
   @Override
@@ -139,14 +162,22 @@ public final class Bucket extends AbstractDeltaReplicatedData<Bucket, Bucket.Del
     return map.needPruningFrom(removed);
   }
 
+  /**
+   * Moves what {@code removed} wrote to {@code collapseInto}; each key gives
+   * its versions new dots of {@code collapseInto} ({@link KeyEntry#prune}),
+   * and the highest of them is remembered in {@link #prunedDots}.
+   */
   @Override
   public Bucket prune(UniqueAddress removed, UniqueAddress collapseInto) {
-    return of(map.prune(removed, collapseInto));
+    ORMap<String, KeyEntry> pruned = map.prune(removed, collapseInto);
+    long highest = prunedDots.getOrDefault(collapseInto, 0L);
+    for (KeyEntry e : pruned.getEntries().values()) highest = Math.max(highest, e.clock().get(collapseInto));
+    return new Bucket(pruned, null, -1, higher(prunedDots, Map.of(collapseInto, highest)));
   }
 
   @Override
   public Bucket pruningCleanup(UniqueAddress removed) {
-    return of(map.pruningCleanup(removed));
+    return new Bucket(map.pruningCleanup(removed), null, -1, prunedDots);
   }
 
   @Override

@@ -54,10 +54,11 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
     this.decrements = decrements;
   }
 
-  /** An entry with nothing in it whose next dot of {@code self} is {@code counter + 1}. */
-  static KeyEntry startingAfter(UniqueAddress self, long counter) {
-    if (counter == 0) return EMPTY;
-    return new KeyEntry(VClock.of(Map.of(self, counter)), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+  /** This entry with its count of {@code self} raised to {@code counter}: {@code self}'s next dot is past it. */
+  KeyEntry countingFrom(UniqueAddress self, long counter) {
+    if (clock.get(self) >= counter) return this;
+    VClock raised = clock.merge(VClock.of(Map.of(self, counter)));
+    return new KeyEntry(raised, versions, increments, decrements);
   }
 
   /** Everything this replica has seen of the key: the context handed to clients. */

@@ -39,11 +39,15 @@ import scala.jdk.javaapi.CollectionConverters;
  * serializes it and commits it in one transaction; buckets that change while
  * a batch is being written go in the next one. What a killed process loses
  * is as before: the writes of the last interval, and of a batch in progress.
- * A batch that fails is logged and kept, to be written with the next.
+ * A batch that fails is logged and kept, to be written with the next (so a
+ * bucket that can never be written holds back every later batch; Pekko's
+ * store drops the failed batch instead).
  *
  * <p>The file is laid out as Pekko's store lays it out (one LMDB database,
  * {@code ddata}, from key id to the serialized {@code DurableDataEnvelope}),
- * so a data directory written by either reads in the other.
+ * so either store reads the other's files. (Eventual data written before
+ * {@link Bucket} held Pekko's {@code ORMap} and is not usable by this
+ * version: docs/consistency.md.)
  */
 public final class WriteBehindStore extends AbstractActorWithTimers {
 
@@ -146,7 +150,14 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
     pending = new HashMap<>();
     inFlight = batch;
     var self = getSelf();
-    writer.execute(() -> self.tell(new Written(write(batch)), self));
+    writer.execute(() -> {
+      Map<String, DurableDataEnvelope> failed = batch;
+      try {
+        failed = write(batch);
+      } finally {
+        self.tell(new Written(failed), self);
+      }
+    });
   }
 
   private void written(Written written) {
@@ -180,12 +191,17 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
   /**
    * A stopping node writes everything it holds before it closes the file,
    * the batch in flight again too: whether it was written, the answer will
-   * not reach a stopped actor.
+   * not reach a stopped actor. A writer thread that does not finish in a
+   * minute leaves the file as it is.
    */
   @Override
   public void postStop() throws InterruptedException {
     writer.shutdown();
-    if (!writer.awaitTermination(1, TimeUnit.MINUTES)) log.error("The eventual writer did not finish in a minute");
+    if (!writer.awaitTermination(1, TimeUnit.MINUTES)) {
+      // Its transaction may still be open: writing or closing under it could corrupt the file.
+      log.error("The eventual writer did not finish in a minute; {} changed buckets not written", pending.size());
+      return;
+    }
     if (env == null) return;
     Map<String, DurableDataEnvelope> rest = inFlight == null ? new HashMap<>() : new HashMap<>(inFlight);
     rest.putAll(pending);

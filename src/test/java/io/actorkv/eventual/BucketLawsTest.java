@@ -5,6 +5,7 @@ import static io.actorkv.eventual.Replicas.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -133,6 +134,44 @@ class BucketLawsTest {
    * old one: the replicas kept different values for good, and a purge there
    * could then remove the new write everywhere.
    */
+  /**
+   * Regression (found in review): pruning a removed node moves its versions
+   * to new dots of the node that prunes, each one further than the key set's
+   * own count moves; the same key removed and written again then reused one.
+   */
+  @Example
+  void aKeyWrittenAgainAfterPruningAndRemovalReusesNoDotThePruningMade() {
+    Bucket a = write(Bucket.EMPTY, 0, 0, 1);
+    Bucket r = merge(unrelated(Bucket.EMPTY), unrelated(a));
+    KeyEntry siblings = r.entryToWrite(node(1), "k0");
+    for (int i = 0; i < 5; i++) siblings = siblings.write(node(1), VClock.EMPTY, value("r" + i, 2 + i));
+    r = merge(r, r.put(self(1), "k0", siblings).resetDelta());
+    // Node 0 sees node 1's writes, removes the key, writes it again, and then
+    // gets node 1's versions back by gossip: they were not in the entry it wrote.
+    a = merge(a, unrelated(r));
+    a = merge(a, a.remove(self(0), "k0").resetDelta());
+    a = merge(a, write(a, 0, 0, 8).resetDelta());
+    a = merge(a, unrelated(r));
+    a = (Bucket) a.prune(node(1), node(0));
+    Bucket b = merge(unrelated(Bucket.EMPTY), unrelated(a));
+    a = merge(a, a.remove(self(0), "k0").resetDelta());
+    a = merge(a, write(a, 0, 0, 9).resetDelta());
+    Dot rewritten = a.get("k0").versions().iterator().next().dot();
+    assertTrue(b.get("k0").versions().stream().noneMatch(v -> v.dot().equals(rewritten)),
+        rewritten + " is already in " + b.get("k0"));
+  }
+
+  /**
+   * Regression (found by {@link #mergeIsCommutativeAndIdempotent}): a key
+   * removed here and merged back from a replica that never saw this node's
+   * write to it, then written here again, reused that write's dot.
+   */
+  @Example
+  void aKeyMergedBackAfterItsRemovalIsNotWrittenWithAnOldDot() {
+    mergeIsCommutativeAndIdempotent(List.of(new Op(0, 0, 4, 0), new Op(2, 0, 4, 0), new Op(1, 3, 0, 2),
+        new Op(2, 2, 4, 0), new Op(2, 3, 0, 0), new Op(2, 0, 4, 0), new Op(0, 3, 0, 2)));
+  }
+
   @Example
   void aKeyWrittenAgainAfterItsRemovalReusesNoDotAnotherReplicaMayHold() {
     Bucket a = write(Bucket.EMPTY, 0, 0, 1);
