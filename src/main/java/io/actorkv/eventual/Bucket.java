@@ -170,7 +170,7 @@ public final class Bucket extends AbstractDeltaReplicatedData<Bucket, Bucket.Del
   @Override
   public Bucket prune(UniqueAddress removed, UniqueAddress collapseInto) {
     ORMap<String, KeyEntry> pruned = map.prune(removed, collapseInto);
-    long highest = prunedDots.getOrDefault(collapseInto, 0L);
+    long highest = 0;
     for (KeyEntry e : pruned.getEntries().values()) highest = Math.max(highest, e.clock().get(collapseInto));
     return new Bucket(pruned, null, -1, higher(prunedDots, Map.of(collapseInto, highest)));
   }

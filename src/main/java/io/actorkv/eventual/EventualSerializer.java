@@ -18,7 +18,6 @@ import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.ORMap;
-import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
@@ -43,9 +42,8 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   private static final byte FORMAT = 1;
   private static final int MAX_NODES = 10_000;
 
+  /** For Pekko's serialization of the maps inside buckets, which does not exist yet while serializers are made. */
   private final ExtendedActorSystem system;
-  /** Pekko's serialization, for the maps inside buckets; not available yet while serializers are being made. */
-  private volatile Serialization serialization;
 
   public EventualSerializer(ExtendedActorSystem system) {
     this.system = system;
@@ -94,7 +92,7 @@ public final class EventualSerializer extends SerializerWithStringManifest {
 
   /** {@code o} as Pekko's serializer for it writes it, with that serializer's id and manifest. */
   private void writeNested(Object o, DataOutputStream out) throws IOException {
-    Serializer serializer = serialization().findSerializerFor(o);
+    Serializer serializer = SerializationExtension.get(system).findSerializerFor(o);
     out.writeInt(serializer.identifier());
     out.writeUTF(Serializers.manifestFor(serializer, o));
     out.write(serializer.toBinary(o));
@@ -103,18 +101,9 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   private <T> T readNested(DataInputStream in, Class<T> type) throws IOException {
     int serializerId = in.readInt();
     String manifest = in.readUTF();
-    Object o = serialization().deserialize(in.readAllBytes(), serializerId, manifest).get();
+    Object o = SerializationExtension.get(system).deserialize(in.readAllBytes(), serializerId, manifest).get();
     if (!type.isInstance(o)) throw new IOException("expected " + type.getName() + ", read " + o.getClass().getName());
     return type.cast(o);
-  }
-
-  private Serialization serialization() {
-    Serialization s = serialization;
-    if (s == null) {
-      s = SerializationExtension.get(system);
-      serialization = s;
-    }
-    return s;
   }
 
   /** A context as clients carry it: URL-safe base64 without padding. */

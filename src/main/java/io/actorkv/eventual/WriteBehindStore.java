@@ -37,7 +37,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * latest state of each changed bucket and answers at once. Every
  * write-behind interval it hands what changed to the writer thread, which
  * serializes it and commits it in one transaction; buckets that change while
- * a batch is being written go in the next one. What a killed process loses
+ * a batch is being written go in the next one, handed over at the first
+ * interval after that batch is done. What a killed process loses
  * is as before: the writes of the last interval, and of a batch in progress.
  * A batch that fails is logged and kept, to be written with the next (so a
  * bucket that can never be written holds back every later batch; Pekko's
@@ -96,6 +97,7 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
     env = Env.create().setMapSize(mapSize).setMaxDbs(1).open(dir, EnvFlags.MDB_NOLOCK);
     db = env.openDbi(DATABASE, DbiFlags.MDB_CREATE);
     keyBuffer = ByteBuffer.allocateDirect(env.getMaxKeySize());
+    if (!interval.isZero()) getTimers().startTimerWithFixedDelay(Tick.WRITE_BEHIND, Tick.WRITE_BEHIND, interval);
     log.info("Eventual replicas in LMDB at {}", dir.getAbsolutePath());
   }
 
@@ -138,12 +140,11 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
       }
       return;
     }
-    if (pending.isEmpty() && inFlight == null) getTimers().startSingleTimer(Tick.WRITE_BEHIND, Tick.WRITE_BEHIND, interval);
     pending.put(store.key(), store.data());
     if (store.reply().isDefined()) store.reply().get().replyTo().tell(store.reply().get().successMsg(), getSelf());
   }
 
-  /** Hands what changed to the writer thread, unless it is still writing the last batch. */
+  /** Every interval: hands what changed to the writer thread, unless it is still writing the last batch. */
   private void handOver() {
     if (inFlight != null || pending.isEmpty()) return;
     Map<String, DurableDataEnvelope> batch = pending;
@@ -163,7 +164,6 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
   private void written(Written written) {
     inFlight = null;
     written.failed().forEach(pending::putIfAbsent);
-    if (!pending.isEmpty()) getTimers().startSingleTimer(Tick.WRITE_BEHIND, Tick.WRITE_BEHIND, interval);
   }
 
   /** Writes {@code batch} in one transaction; answers it back if that failed, else an empty map. */

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.typesafe.config.ConfigFactory;
 import java.io.NotSerializableException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,18 +23,16 @@ import org.junit.jupiter.api.Test;
  */
 class BucketSerializationTest {
 
-  static ActorTestKit testKit;
+  static ActorSystem system;
 
   @BeforeAll
   static void start() {
-    // Named as Replicas' addresses are: Pekko writes a set's nodes without the system name.
-    testKit = ActorTestKit.create("actorkv", ConfigFactory.parseString("pekko.actor.provider = local")
-        .withFallback(ConfigFactory.load()));
+    system = Replicas.localSystem();
   }
 
   @AfterAll
   static void stop() {
-    testKit.shutdownTestKit();
+    ActorTestKit.shutdown(Adapter.toTyped(system));
   }
 
   /** States of three replicas after a fixed mix of writes, removals and merges. */
@@ -45,7 +44,7 @@ class BucketSerializationTest {
 
   @Test
   void bucketsDeltasAndKeysRoundTripWithDeterministicBytes() {
-    var serialization = new SerializationTestKit(testKit.system());
+    var serialization = new SerializationTestKit(Adapter.toTyped(system));
     List<Object> objects = new ArrayList<>(states());
     Bucket last = states().get(0);
     objects.add(BucketLawsTest.write(last, 0, 9, 5000).deltaData().orElseThrow());
@@ -54,7 +53,7 @@ class BucketSerializationTest {
     for (Object o : objects) {
       Object back = serialization.verifySerialization(o, false);
       assertEquals(o, back);
-      var pekko = SerializationExtension.get(testKit.system().classicSystem());
+      var pekko = SerializationExtension.get(system);
       assertArrayEquals(pekko.serialize(o).get(), pekko.serialize(back).get());
       assertEquals(EventualSerializer.class, pekko.findSerializerFor(o).getClass());
     }

@@ -1,6 +1,8 @@
 package io.actorkv.eventual;
 
+import com.typesafe.config.ConfigFactory;
 import java.nio.charset.StandardCharsets;
+import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.UniqueAddress;
 
@@ -9,8 +11,20 @@ final class Replicas {
 
   private Replicas() {}
 
+  private static final String SYSTEM = "actorkv";
+
   static UniqueAddress node(int i) {
-    return new UniqueAddress(new Address("pekko", "actorkv", "127.0.0.1", 25520 + i), 1000L + i);
+    return new UniqueAddress(new Address("pekko", SYSTEM, "127.0.0.1", 25520 + i), 1000L + i);
+  }
+
+  /**
+   * A local actor system to serialize and store replicas in. It has the
+   * name of {@link #node}'s addresses: Pekko writes a set's nodes without the
+   * system name, and reads them back with its own.
+   */
+  static ActorSystem localSystem() {
+    return ActorSystem.create(SYSTEM, ConfigFactory.parseString("pekko.actor.provider = local")
+        .withFallback(ConfigFactory.load()));
   }
 
   static Version value(String s, long timestamp) {

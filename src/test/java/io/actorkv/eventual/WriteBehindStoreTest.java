@@ -31,9 +31,7 @@ class WriteBehindStoreTest {
 
   @BeforeAll
   static void start() {
-    // Named as Replicas' addresses are: Pekko writes a set's nodes without the system name.
-    system = ActorSystem.create("actorkv", ConfigFactory.parseString("pekko.actor.provider = local")
-        .withFallback(ConfigFactory.load()));
+    system = Replicas.localSystem();
   }
 
   @AfterAll
