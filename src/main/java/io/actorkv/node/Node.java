@@ -8,7 +8,6 @@ import io.actorkv.eventual.EventualStore;
 import io.actorkv.http.HttpApi;
 import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.Namespaces;
-import io.actorkv.strong.KeyEntity;
 import io.actorkv.strong.StrongStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,8 +64,7 @@ public final class Node implements AutoCloseable {
       PekkoManagement.get(system.classicSystem()).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Clock clock = Clock.systemUTC();
-      KeyEntity.init(system, clock, settings.snapshotEvery());
-      StrongStore store = new StrongStore(system, settings.requestTimeout());
+      StrongStore store = StrongStore.start(system, clock, settings.snapshotEvery(), settings.requestTimeout());
       EventualSettings eventualSettings = EventualSettings.from(full);
       EventualStore eventual = new EventualStore(system, eventualSettings, clock);
       Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock,

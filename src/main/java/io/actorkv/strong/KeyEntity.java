@@ -7,6 +7,8 @@ import java.time.Instant;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -47,6 +49,9 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   public record Increment(long by, String principal, ActorRef<KeyReply> replyTo) implements Command {}
 
+  /** A read answered from the published state ({@link LiveStates}) passes through sharding: the key is in use. */
+  record Touch() implements Command {}
+
   /** The expiry timer fired; the entity checks the time itself, as the value may have changed since. */
   record ExpiryDue() implements Command {}
 
@@ -65,25 +70,30 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     return TYPE_KEY.name() + SEPARATOR + namespace + SEPARATOR;
   }
 
-  public static void init(ActorSystem<?> system, Clock clock, int snapshotEvery) {
+  static void init(ActorSystem<?> system, Clock clock, int snapshotEvery, LiveStates live) {
     ClusterSharding.get(system).init(
-        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, snapshotEvery))
+        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, snapshotEvery, live))
             .withStopMessage(new Passivate()));
   }
 
-  public static Behavior<Command> create(String entityId, Clock clock, int snapshotEvery) {
-    return Behaviors.withTimers(timers -> new KeyEntity(entityId, clock, snapshotEvery, timers));
+  static Behavior<Command> create(String entityId, Clock clock, int snapshotEvery, LiveStates live) {
+    return Behaviors.withTimers(timers -> new KeyEntity(entityId, clock, snapshotEvery, live, timers));
   }
 
+  private final String entityId;
   private final Clock clock;
   private final int snapshotEvery;
+  private final LiveStates live;
   private final TimerScheduler<Command> timers;
 
-  private KeyEntity(String entityId, Clock clock, int snapshotEvery, TimerScheduler<Command> timers) {
+  private KeyEntity(String entityId, Clock clock, int snapshotEvery, LiveStates live,
+                    TimerScheduler<Command> timers) {
     super(PersistenceId.ofUniqueId(TYPE_KEY.name() + SEPARATOR + entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.entityId = entityId;
     this.clock = clock;
     this.snapshotEvery = snapshotEvery;
+    this.live = live;
     this.timers = timers;
   }
 
@@ -100,16 +110,14 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
         .onCommand(Put.class, this::onPut)
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Increment.class, this::onIncrement)
+        .onCommand(Touch.class, (state, cmd) -> Effect().noReply())
         .onCommand(ExpiryDue.class, this::onExpiryDue)
         .onCommand(Passivate.class, (state, cmd) -> Effect().stop().thenNoReply())
         .build();
   }
 
   private ReplyEffect<KeyEvent, KeyState> onGet(KeyState state, Get cmd) {
-    KeyReply reply = state.existsAt(clock.instant())
-        ? new KeyReply.Found(state.revision(), state.value())
-        : new KeyReply.NotFound(state.revision());
-    return Effect().reply(cmd.replyTo(), reply);
+    return Effect().reply(cmd.replyTo(), state.read(clock.instant()));
   }
 
   private ReplyEffect<KeyEvent, KeyState> onPut(KeyState state, Put cmd) {
@@ -124,7 +132,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     Instant expiresAt = cmd.ttl() == null ? null : now.plus(cmd.ttl());
     return Effect()
         .persist(new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now))
-        .thenRun(this::scheduleExpiry)
+        .thenRun(this::changed)
         .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
   }
 
@@ -142,7 +150,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     }
     return Effect()
         .persist(new KeyEvent.CounterIncremented(cmd.by(), cmd.principal(), now))
-        .thenRun(this::scheduleExpiry)
+        .thenRun(this::changed)
         .thenReply(cmd.replyTo(), next -> new KeyReply.Counted(next.revision(), next.value().count()));
   }
 
@@ -157,7 +165,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     }
     return Effect()
         .persist(new KeyEvent.ValueDeleted(cmd.principal(), now))
-        .thenRun(this::scheduleExpiry)
+        .thenRun(this::changed)
         .thenReply(cmd.replyTo(), next -> new KeyReply.Deleted(next.revision()));
   }
 
@@ -167,7 +175,13 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
       scheduleExpiry(state); // replaced, deleted, or the timer ran early: nothing expires now
       return Effect().noReply();
     }
-    return Effect().persist(new KeyEvent.ValueExpired(now)).thenRun(this::scheduleExpiry).thenNoReply();
+    return Effect().persist(new KeyEvent.ValueExpired(now)).thenRun(this::changed).thenNoReply();
+  }
+
+  /** After recovery and after each persisted event, before any reply: publishes the state and times its expiry. */
+  private void changed(KeyState state) {
+    live.publish(entityId, state, System.nanoTime());
+    scheduleExpiry(state);
   }
 
   /** Keeps exactly one timer for the current value's expiry, or none. */
@@ -188,7 +202,9 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   @Override
   public SignalHandler<KeyState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::scheduleExpiry)
+        .onSignal(RecoveryCompleted.instance(), this::changed)
+        .onSignal(PreRestart.instance(), state -> live.withdraw(entityId))
+        .onSignal(PostStop.instance(), state -> live.withdraw(entityId))
         .build();
   }
 

@@ -16,6 +16,11 @@ public record KeyState(long revision, StoredValue value) implements CborSerializ
     return value != null && value.liveAt(now);
   }
 
+  /** What a read of the key answers at {@code now}. */
+  KeyReply read(Instant now) {
+    return existsAt(now) ? new KeyReply.Found(revision, value) : new KeyReply.NotFound(revision);
+  }
+
   KeyState apply(KeyEvent event) {
     if (event instanceof KeyEvent.ValuePut put) {
       return new KeyState(revision + 1,

@@ -1,7 +1,9 @@
 package io.actorkv.strong;
 
 import io.actorkv.Stages;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -14,24 +16,44 @@ import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The strong store as the rest of the node sees it: reads and writes of one
- * key, each answered by that key's entity wherever sharding placed it. A
- * returned stage fails with a {@link java.util.concurrent.TimeoutException}
- * when the entity did not answer in time; a write may then have been applied.
+ * key, each answered by that key's entity wherever sharding placed it, or,
+ * for a read of a key whose entity runs on this node, from the state that
+ * entity published ({@link LiveStates}). A returned stage fails with a
+ * {@link java.util.concurrent.TimeoutException} when the entity did not
+ * answer in time; a write may then have been applied.
  */
 public final class StrongStore {
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
+  private final Clock clock;
+  private final LiveStates live;
   private final Duration timeout;
 
-  public StrongStore(ActorSystem<?> system, Duration timeout) {
+  private StrongStore(ActorSystem<?> system, Clock clock, LiveStates live, Duration timeout) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
+    this.clock = clock;
+    this.live = live;
     this.timeout = timeout;
   }
 
+  /** Starts this node's part of the key entities' sharding and returns the store over them. */
+  public static StrongStore start(ActorSystem<?> system, Clock clock, int snapshotEvery, Duration timeout) {
+    LiveStates live = new LiveStates();
+    KeyEntity.init(system, clock, snapshotEvery, live);
+    return new StrongStore(system, clock, live, timeout);
+  }
+
   public CompletionStage<KeyReply> get(String namespace, String key) {
-    return ask(namespace, key, KeyEntity.Get::new);
+    KeyState state = live.read(KeyEntity.entityId(namespace, key), System.nanoTime(), this::touch);
+    return state != null
+        ? CompletableFuture.completedFuture(state.read(clock.instant()))
+        : ask(namespace, key, KeyEntity.Get::new);
+  }
+
+  private void touch(String entityId) {
+    entity(entityId).tell(new KeyEntity.Touch());
   }
 
   public CompletionStage<KeyReply> put(String namespace, String key, byte[] value, String contentType,
@@ -68,8 +90,10 @@ public final class StrongStore {
 
   private CompletionStage<KeyReply> ask(String namespace, String key,
                                         Function<ActorRef<KeyReply>, KeyEntity.Command> command) {
-    EntityRef<KeyEntity.Command> entity =
-        sharding.entityRefFor(KeyEntity.TYPE_KEY, KeyEntity.entityId(namespace, key));
-    return Stages.direct(entity.ask(command, timeout));
+    return Stages.direct(entity(KeyEntity.entityId(namespace, key)).ask(command, timeout));
+  }
+
+  private EntityRef<KeyEntity.Command> entity(String entityId) {
+    return sharding.entityRefFor(KeyEntity.TYPE_KEY, entityId);
   }
 }

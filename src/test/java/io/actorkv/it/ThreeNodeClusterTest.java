@@ -100,13 +100,59 @@ class ThreeNodeClusterTest {
     }
   }
 
+  /**
+   * A node answers reads of the keys whose entities it runs from the state
+   * they published. When sharding moves such a key to a node that joins, the
+   * node it left must read it from its new entity, which took the writes since.
+   */
+  @Test
+  void aKeyMovedToAJoiningNodeIsReadAtItsLatestRevisionOnTheNodeItLeft(@TempDir Path d1, @TempDir Path d2)
+      throws Exception {
+    String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
+    Map<Setting, Object> s1 = TestNodes.settings(d1, url, List.of());
+    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
+    Map<Setting, Object> s2 = TestNodes.settings(d2, url, List.of(TestNodes.remoteAddress(s1)));
+    List<Node> nodes = new ArrayList<>();
+    try {
+      nodes.add(TestNodes.start(s1, ConfigFactory.empty()));
+      Node first = nodes.get(0);
+      KvClient kv = new KvClient(first.httpPort());
+      for (int i = 0; i < KEYS; i++) {
+        assertEquals(201, kv.put("default", "moving-" + i, "before").statusCode());
+        assertEquals(1, KvClient.revision(kv.get("default", "moving-" + i)));
+      }
+      assertEquals(KEYS, hostedKeys(first).size());
+
+      nodes.add(TestNodes.start(s2, ConfigFactory.empty()));
+      Await.until(Duration.ofSeconds(60), () -> hostedKeys(first).size() < KEYS);
+
+      Set<String> stayed = hostedKeys(first);
+      List<String> moved = new ArrayList<>();
+      for (int i = 0; i < KEYS; i++) {
+        String id = KeyEntity.entityId("default", "moving-" + i);
+        if (!stayed.contains(id)) moved.add("moving-" + i);
+      }
+      KvClient second = new KvClient(nodes.get(1).httpPort());
+      for (String key : moved) {
+        var put = second.put("default", key, "after");
+        assertEquals(200, put.statusCode(), key + ": " + put.body());
+        assertEquals(2, KvClient.revision(put));
+        var read = kv.get("default", key);
+        assertEquals("after", read.body(), key + " read on the node it left");
+        assertEquals(2, KvClient.revision(read));
+      }
+    } finally {
+      nodes.forEach(Node::close);
+    }
+  }
+
   /** The keys whose entities this node runs right now. */
-  static Set<String> hostedKeys(Node node) throws Exception {
+  static Set<String> hostedKeys(Node node) {
     var system = node.system();
     ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
         ClusterSharding.get(system).shardState(),
         replyTo -> new GetShardRegionState(KeyEntity.TYPE_KEY, replyTo),
-        Duration.ofSeconds(5), system.scheduler()).toCompletableFuture().get();
+        Duration.ofSeconds(5), system.scheduler()).toCompletableFuture().join();
     Set<String> keys = new HashSet<>();
     state.getShards().forEach(shard -> keys.addAll(shard.getEntityIds()));
     return keys;

@@ -3,6 +3,7 @@ package io.actorkv.strong;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
 
@@ -64,14 +65,16 @@ class KeyEntityTest {
 
   private final AtomicInteger keys = new AtomicInteger();
   private MutableClock clock;
+  private LiveStates live;
   private String entityId;
   private EventSourcedBehaviorTestKit<KeyEntity.Command, KeyEvent, KeyState> entity;
 
   @BeforeEach
   void freshKey() {
     clock = new MutableClock(START);
+    live = new LiveStates();
     entityId = KeyEntity.entityId("default", "some/key-" + keys.incrementAndGet());
-    entity = EventSourcedBehaviorTestKit.create(testKit.system(), KeyEntity.create(entityId, clock, 100));
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(), KeyEntity.create(entityId, clock, 100, live));
   }
 
   // --- reads and plain writes ---
@@ -478,6 +481,75 @@ class KeyEntityTest {
     assertEquals(5, entity.getState().revision());
   }
 
+  // --- the published state (LiveStates) ---
+
+  @Test
+  void givenRecoveredEntity_thenItsStateIsPublishedBeforeAnyWrite() {
+    assertEquals(new NotFound(0), get().reply());
+
+    assertEquals(KeyState.EMPTY, published());
+  }
+
+  @Test
+  void givenPutThenDeleteThenIncrement_thenEachAcknowledgedStateIsPublished() {
+    var put = put("v1");
+    assertEquals(put.state(), published());
+
+    var deleted = delete(Precondition.NONE, ALICE);
+    assertEquals(deleted.state(), published());
+
+    var counted = entity.<KeyReply>runCommand(replyTo -> new KeyEntity.Increment(5, ALICE, replyTo));
+    assertEquals(new KeyReply.Counted(3, 5), counted.reply());
+    assertEquals(counted.state(), published());
+  }
+
+  @Test
+  void givenValueWithTtl_whenExpiryRecorded_thenThePublishedStateHasNoValue() {
+    put("v1", TEXT, TTL, Precondition.NONE, ALICE);
+    clock.advance(TTL);
+
+    entity.runCommand(new KeyEntity.ExpiryDue());
+
+    assertEquals(new KeyState(2, null), published());
+  }
+
+  @Test
+  void givenTouch_thenNothingIsRecordedOrAnswered() {
+    put("v1");
+
+    CommandResult<KeyEntity.Command, KeyEvent, KeyState> touched = entity.runCommand(new KeyEntity.Touch());
+
+    assertTrue(touched.hasNoEvents());
+    assertEquals(1, touched.state().revision());
+  }
+
+  @Test
+  void givenPublishedState_whenTheEntityIsPassivated_thenItIsWithdrawnBeforeTheEntityStops() {
+    // Not the testkit's entity: sharding passivates a live actor, which the testkit's cannot be.
+    String id = entityId + "-spawned";
+    var entityRef = testKit.spawn(KeyEntity.create(id, clock, 100, live));
+    var replies = testKit.<KeyReply>createTestProbe();
+    entityRef.tell(new KeyEntity.Put(bytes("v1"), TEXT, null, Precondition.NONE, ALICE, replies.getRef()));
+    assertEquals(new Stored(1, true), replies.receiveMessage());
+    assertEquals(1, published(id).revision());
+
+    entityRef.tell(new KeyEntity.Passivate());
+    replies.expectTerminated(entityRef);
+
+    assertNull(published(id), "a stopped entity's state must not answer reads");
+  }
+
+  @Test
+  void givenPublishedState_whenRestarted_thenTheRecoveredStateIsPublished() {
+    put("v1");
+    put("v2");
+
+    entity.restart();
+
+    assertEquals(entity.getState(), published());
+    assertEquals(2, published().revision());
+  }
+
   // --- recovery ---
 
   @Test
@@ -503,7 +575,7 @@ class KeyEntityTest {
   @Test
   void givenSnapshotEvery3_when7WritesAndRestart_thenRecoveredFromSnapshotPlusReplayWithLatestValueAtRevision7() {
     var snapshotting = EventSourcedBehaviorTestKit.<KeyEntity.Command, KeyEvent, KeyState>create(
-        testKit.system(), KeyEntity.create(entityId, clock, 3));
+        testKit.system(), KeyEntity.create(entityId, clock, 3, live));
     for (int i = 1; i <= 7; i++) {
       clock.advance(Duration.ofSeconds(1));
       int n = i;
@@ -560,6 +632,15 @@ class KeyEntityTest {
   }
 
   // --- helpers ---
+
+  /** The state the entity published for reads on this node, touching nothing. */
+  private KeyState published() {
+    return published(entityId);
+  }
+
+  private KeyState published(String id) {
+    return live.read(id, System.nanoTime(), touched -> {});
+  }
 
   private String persistenceId() {
     return KeyEntity.TYPE_KEY.name() + KeyEntity.SEPARATOR + entityId;
