@@ -61,7 +61,6 @@ public final class Node implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, full);
     try {
       joinCluster(system, settings.seeds());
-      PekkoManagement.get(system.classicSystem()).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       Clock clock = Clock.systemUTC();
       StrongStore store = StrongStore.start(system, clock, settings.snapshotEvery(), settings.requestTimeout());
@@ -77,6 +76,9 @@ public final class Node implements AutoCloseable {
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       system.log().info("ActorKV HTTP API on http://{}:{}/v1, journal {}", settings.httpHost(),
           binding.localAddress().getPort(), database.vendor());
+      // Last, so that management's /ready, which answers once this node is an Up member, is never
+      // reached while nothing listens on the API yet.
+      PekkoManagement.get(system.classicSystem()).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
       if (settings.testMode()) {
         system.log().warn("TEST MODE: /test/v1/blackhole can cut this node off from its peers; never use in production");
       }

@@ -9,6 +9,10 @@ import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,27 +38,34 @@ class ServerJarIT {
     final int httpPort;
     final Path log;
 
+    /** Returns once management's {@code /ready} answers 200, as a load balancer would route to it. */
     Server(Path dataDir, String... extra) {
       httpPort = FreePorts.next();
+      int managementPort = FreePorts.next();
       log = dataDir.resolveSibling(dataDir.getFileName() + "-" + httpPort + ".log");
       List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "serve",
           "--data-dir", dataDir.toString(),
           "--http-port", Integer.toString(httpPort),
           "--remote-port", Integer.toString(FreePorts.next()),
-          "--management-port", Integer.toString(FreePorts.next())));
+          "--management-port", Integer.toString(managementPort)));
       command.addAll(List.of(extra));
       try {
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      KvClient kv = client();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/ready")).build();
+      // A node once answered ready about 0.4 s before its API listened; this polls every 50 ms.
       Await.until(Duration.ofSeconds(90), () -> {
         assertTrue(process.isAlive(), () -> "server exited early:\n" + output());
         try {
-          return kv.get("default", "readiness-probe").statusCode() == 404;
-        } catch (UncheckedIOException notYetListening) {
+          return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException notYetListening) {
           return false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
         }
       });
     }
