@@ -18,6 +18,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -130,9 +131,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
       return Effect().reply(cmd.replyTo(), new KeyReply.WrongKind("counter"));
     }
     Instant expiresAt = cmd.ttl() == null ? null : now.plus(cmd.ttl());
-    return Effect()
-        .persist(new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now))
-        .thenRun(this::changed)
+    return persist(new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now))
         .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
   }
 
@@ -148,9 +147,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     } catch (ArithmeticException e) {
       return Effect().reply(cmd.replyTo(), new KeyReply.CounterOverflow(before));
     }
-    return Effect()
-        .persist(new KeyEvent.CounterIncremented(cmd.by(), cmd.principal(), now))
-        .thenRun(this::changed)
+    return persist(new KeyEvent.CounterIncremented(cmd.by(), cmd.principal(), now))
         .thenReply(cmd.replyTo(), next -> new KeyReply.Counted(next.revision(), next.value().count()));
   }
 
@@ -163,9 +160,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     if (!exists) {
       return Effect().reply(cmd.replyTo(), new KeyReply.NotFound(state.revision()));
     }
-    return Effect()
-        .persist(new KeyEvent.ValueDeleted(cmd.principal(), now))
-        .thenRun(this::changed)
+    return persist(new KeyEvent.ValueDeleted(cmd.principal(), now))
         .thenReply(cmd.replyTo(), next -> new KeyReply.Deleted(next.revision()));
   }
 
@@ -175,7 +170,12 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
       scheduleExpiry(state); // replaced, deleted, or the timer ran early: nothing expires now
       return Effect().noReply();
     }
-    return Effect().persist(new KeyEvent.ValueExpired(now)).thenRun(this::changed).thenNoReply();
+    return persist(new KeyEvent.ValueExpired(now)).thenNoReply();
+  }
+
+  /** The only way this entity persists: every event's state is published before any reply (see {@link #changed}). */
+  private EffectBuilder<KeyEvent, KeyState> persist(KeyEvent event) {
+    return Effect().persist(event).thenRun(this::changed);
   }
 
   /** After recovery and after each persisted event, before any reply: publishes the state and times its expiry. */

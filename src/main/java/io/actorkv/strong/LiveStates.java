@@ -13,16 +13,20 @@ import java.util.function.Consumer;
  * <p>Such a read is as linearizable as the entity's own answer. An entity
  * publishes its state once recovered and after each event it persists,
  * before it acknowledges the write; it withdraws the state when it stops or
- * restarts. Sharding starts a key's entity elsewhere only after the entity
- * here has stopped, so a state is here only while no other entity of its key
- * can take writes.
+ * restarts. A rebalance moves a shard only after its entities here have
+ * stopped. Only when this node is downed can its keys start elsewhere while
+ * its entities still run; then this read, like an ask, relies on the
+ * split-brain resolver's timing (docs/reliability.md).
  *
  * <p>Sharding passivates the entities it has delivered nothing to for a
- * while, and under its entity limit the least recently used first. So that a
- * key that is only read counts as used, its entity is touched through
- * sharding at most once per {@link #TOUCH_EVERY} while it is read.
+ * while. So that a key that is only read counts as used, its entity is
+ * touched through sharding at most once per {@link #TOUCH_EVERY} while it is
+ * read. Sharding's entity limit ranks keys by how often they get messages,
+ * and a read-only key gets at most that one, however often it is read.
+ *
+ * <p>Not final only so that a test can record what entities publish.
  */
-final class LiveStates {
+class LiveStates {
 
   /** Well below sharding's idle timeout for entities (cluster.conf). */
   static final Duration TOUCH_EVERY = Duration.ofSeconds(10);
@@ -34,7 +38,7 @@ final class LiveStates {
 
   private final ConcurrentHashMap<String, Published> states = new ConcurrentHashMap<>();
 
-  /** Called by the entity, whose every state change comes through sharding and so counts as a use. */
+  /** Called by the entity on each state change; a change counts as a touch, as most come through sharding. */
   void publish(String entityId, KeyState state, long nanoTime) {
     states.put(entityId, new Published(state, nanoTime));
   }

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -537,6 +538,41 @@ class KeyEntityTest {
     replies.expectTerminated(entityRef);
 
     assertNull(published(id), "a stopped entity's state must not answer reads");
+  }
+
+  @Test
+  void givenPublishedState_whenAWriteFailsInTheJournal_thenTheStateIsWithdrawnUntilTheEntityHasRecovered() {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    LiveStates recording = new LiveStates() {
+      @Override
+      void publish(String id, KeyState state, long nanoTime) {
+        calls.add("publish " + state.revision());
+        super.publish(id, state, nanoTime);
+      }
+
+      @Override
+      void withdraw(String id) {
+        calls.add("withdraw");
+        super.withdraw(id);
+      }
+    };
+    String id = entityId + "-failing";
+    var entityRef = testKit.spawn(KeyEntity.create(id, clock, 100, recording));
+    var replies = testKit.<KeyReply>createTestProbe();
+    entityRef.tell(new KeyEntity.Put(bytes("v1"), TEXT, null, Precondition.NONE, ALICE, replies.getRef()));
+    assertEquals(new Stored(1, true), replies.receiveMessage());
+
+    entity.persistenceTestKit().failNextPersisted(KeyEntity.TYPE_KEY.name() + KeyEntity.SEPARATOR + id);
+    entityRef.tell(new KeyEntity.Put(bytes("v2"), TEXT, null, Precondition.NONE, ALICE, replies.getRef()));
+
+    // Restarted with backoff: withdrawn at once, published again when recovered, the failed write unanswered.
+    replies.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(List.of("publish 0", "publish 1", "withdraw", "publish 1"), calls);
+      return null;
+    });
+    entityRef.tell(new KeyEntity.Put(bytes("v3"), TEXT, null, Precondition.NONE, ALICE, replies.getRef()));
+    assertEquals(new Stored(2, false), replies.receiveMessage());
+    assertEquals(2, recording.read(id, System.nanoTime(), touched -> {}).revision());
   }
 
   @Test

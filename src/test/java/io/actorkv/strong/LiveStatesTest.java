@@ -62,7 +62,7 @@ class LiveStatesTest {
     return live.read(KEY, nanoTime, touched::add);
   }
 
-  /** A deleted key's state: equal by value, which a state holding bytes is not. */
+  /** A deleted key's state, which is all these tests need. */
   private static KeyState state(long revision) {
     return new KeyState(revision, null);
   }
