@@ -71,6 +71,9 @@ final class KvInput {
         }
         out.write(hi * 16 + lo);
         i += 3;
+      } else if (c < 0x80) {
+        out.write(c); // ASCII is its own UTF-8 byte: most keys, with nothing allocated per character
+        i++;
       } else {
         int cp = s.codePointAt(i);
         if (Character.getType(cp) == Character.SURROGATE) {
