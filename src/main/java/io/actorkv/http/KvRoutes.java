@@ -42,6 +42,9 @@ final class KvRoutes extends ApiDirectives {
   static final String MODIFIED_HEADER = "X-KV-Modified";
   static final String CONTEXT_HEADER = "X-KV-Context";
   private static final String INCREMENT = "/increment";
+  /** How many distinct stored content types {@link #contentType} keeps parsed. */
+  static final int PARSED_CONTENT_TYPES = 256;
+  private static final ConcurrentHashMap<String, ContentType> PARSED = new ConcurrentHashMap<>();
 
   private final StrongStore store;
   private final EventualStore eventual;
@@ -312,7 +315,4 @@ final class KvRoutes extends ApiDirectives {
     if (PARSED.size() < PARSED_CONTENT_TYPES) PARSED.put(stored, parsed);
     return parsed;
   }
-
-  static final int PARSED_CONTENT_TYPES = 256;
-  private static final ConcurrentHashMap<String, ContentType> PARSED = new ConcurrentHashMap<>();
 }

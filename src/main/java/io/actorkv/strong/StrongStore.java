@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -29,6 +30,8 @@ public final class StrongStore {
   private final Clock clock;
   private final LiveStates live;
   private final Duration timeout;
+  /** A field, not a method reference in {@link #get}, which would be a new object on every read. */
+  private final Consumer<String> touch = entityId -> entity(entityId).tell(new KeyEntity.Touch());
 
   private StrongStore(ActorSystem<?> system, Clock clock, LiveStates live, Duration timeout) {
     this.system = system;
@@ -46,29 +49,28 @@ public final class StrongStore {
   }
 
   public CompletionStage<KeyReply> get(String namespace, String key) {
-    KeyState state = live.read(KeyEntity.entityId(namespace, key), System.nanoTime(), this::touch);
+    String entityId = KeyEntity.entityId(namespace, key);
+    KeyState state = live.read(entityId, System.nanoTime(), touch);
     return state != null
         ? CompletableFuture.completedFuture(state.read(clock.instant()))
-        : ask(namespace, key, KeyEntity.Get::new);
-  }
-
-  private void touch(String entityId) {
-    entity(entityId).tell(new KeyEntity.Touch());
+        : ask(entityId, KeyEntity.Get::new);
   }
 
   public CompletionStage<KeyReply> put(String namespace, String key, byte[] value, String contentType,
                                        Duration ttl, Precondition precondition, String principal) {
-    return ask(namespace, key,
+    return ask(KeyEntity.entityId(namespace, key),
         replyTo -> new KeyEntity.Put(value, contentType, ttl, precondition, principal, replyTo));
   }
 
   public CompletionStage<KeyReply> delete(String namespace, String key, Precondition precondition,
                                           String principal) {
-    return ask(namespace, key, replyTo -> new KeyEntity.Delete(precondition, principal, replyTo));
+    return ask(KeyEntity.entityId(namespace, key),
+        replyTo -> new KeyEntity.Delete(precondition, principal, replyTo));
   }
 
   public CompletionStage<KeyReply> increment(String namespace, String key, long by, String principal) {
-    return ask(namespace, key, replyTo -> new KeyEntity.Increment(by, principal, replyTo));
+    return ask(KeyEntity.entityId(namespace, key),
+        replyTo -> new KeyEntity.Increment(by, principal, replyTo));
   }
 
   /**
@@ -88,9 +90,8 @@ public final class StrongStore {
         .thenApply(found -> found.isPresent());
   }
 
-  private CompletionStage<KeyReply> ask(String namespace, String key,
-                                        Function<ActorRef<KeyReply>, KeyEntity.Command> command) {
-    return Stages.direct(entity(KeyEntity.entityId(namespace, key)).ask(command, timeout));
+  private CompletionStage<KeyReply> ask(String entityId, Function<ActorRef<KeyReply>, KeyEntity.Command> command) {
+    return Stages.direct(entity(entityId).ask(command, timeout));
   }
 
   private EntityRef<KeyEntity.Command> entity(String entityId) {

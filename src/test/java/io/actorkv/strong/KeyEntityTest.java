@@ -30,6 +30,8 @@ import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.SnapshotMeta;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResult;
@@ -530,7 +532,7 @@ class KeyEntityTest {
     String id = entityId + "-spawned";
     var entityRef = testKit.spawn(KeyEntity.create(id, clock, 100, live));
     var replies = testKit.<KeyReply>createTestProbe();
-    entityRef.tell(new KeyEntity.Put(bytes("v1"), TEXT, null, Precondition.NONE, ALICE, replies.getRef()));
+    putTo(entityRef, "v1", replies);
     assertEquals(new Stored(1, true), replies.receiveMessage());
     assertEquals(1, published(id).revision());
 
@@ -559,20 +561,20 @@ class KeyEntityTest {
     String id = entityId + "-failing";
     var entityRef = testKit.spawn(KeyEntity.create(id, clock, 100, recording));
     var replies = testKit.<KeyReply>createTestProbe();
-    entityRef.tell(new KeyEntity.Put(bytes("v1"), TEXT, null, Precondition.NONE, ALICE, replies.getRef()));
+    putTo(entityRef, "v1", replies);
     assertEquals(new Stored(1, true), replies.receiveMessage());
 
-    entity.persistenceTestKit().failNextPersisted(KeyEntity.TYPE_KEY.name() + KeyEntity.SEPARATOR + id);
-    entityRef.tell(new KeyEntity.Put(bytes("v2"), TEXT, null, Precondition.NONE, ALICE, replies.getRef()));
+    entity.persistenceTestKit().failNextPersisted(persistenceId(id));
+    putTo(entityRef, "v2", replies);
 
     // Restarted with backoff: withdrawn at once, published again when recovered, the failed write unanswered.
     replies.awaitAssert(Duration.ofSeconds(10), () -> {
       assertEquals(List.of("publish 0", "publish 1", "withdraw", "publish 1"), calls);
       return null;
     });
-    entityRef.tell(new KeyEntity.Put(bytes("v3"), TEXT, null, Precondition.NONE, ALICE, replies.getRef()));
+    putTo(entityRef, "v3", replies);
     assertEquals(new Stored(2, false), replies.receiveMessage());
-    assertEquals(2, recording.read(id, System.nanoTime(), touched -> {}).revision());
+    assertEquals(2, published(recording, id).revision());
   }
 
   @Test
@@ -675,11 +677,24 @@ class KeyEntityTest {
   }
 
   private KeyState published(String id) {
-    return live.read(id, System.nanoTime(), touched -> {});
+    return published(live, id);
+  }
+
+  private static KeyState published(LiveStates states, String id) {
+    return states.read(id, System.nanoTime(), touched -> {});
+  }
+
+  /** A plain put sent to an entity spawned by the test rather than by the testkit. */
+  private static void putTo(ActorRef<KeyEntity.Command> entityRef, String value, TestProbe<KeyReply> replies) {
+    entityRef.tell(new KeyEntity.Put(bytes(value), TEXT, null, Precondition.NONE, ALICE, replies.getRef()));
   }
 
   private String persistenceId() {
-    return KeyEntity.TYPE_KEY.name() + KeyEntity.SEPARATOR + entityId;
+    return persistenceId(entityId);
+  }
+
+  private static String persistenceId(String id) {
+    return KeyEntity.TYPE_KEY.name() + KeyEntity.SEPARATOR + id;
   }
 
   private CommandResultWithReply<KeyEntity.Command, KeyEvent, KeyState, KeyReply> get() {
