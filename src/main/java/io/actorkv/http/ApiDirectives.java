@@ -4,9 +4,7 @@ import io.actorkv.Stages;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -15,11 +13,6 @@ import org.apache.pekko.stream.Materializer;
 
 /** What every route of the API shares: work that fails answers with its {@link ApiError}. */
 abstract class ApiDirectives extends AllDirectives {
-
-  /** The request's query parameters, parsed once for all of a route's optional parameters. */
-  protected Route query(Function<Query, Route> inner) {
-    return extractUri(uri -> inner.apply(uri.query()));
-  }
 
   /**
    * The request body's bytes, read within {@code timeout}; a body longer than

@@ -23,6 +23,8 @@ import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
@@ -67,14 +69,18 @@ final class KvRoutes extends ApiDirectives {
     this.principal = principal;
   }
 
+  /**
+   * Each method's route reads what it needs (query, headers, body) from the
+   * request itself: a directive per parameter is a route object per request.
+   */
   Route route() {
     return pathPrefix("kv", () -> pathPrefix(segment(), ns -> rawKeyPath(rest -> concat(
-        get(() -> query(q -> getKey(ns, rest, q))),
-        put(() -> requestHeaders(headers -> query(q ->
-            extractMaterializer(mat -> extractRequestEntity(entity -> putKey(ns, rest, headers, q, entity, mat)))))),
-        delete(() -> requestHeaders(headers -> query(q -> deleteKey(ns, rest, headers, q)))),
+        get(() -> extractRequest(request -> getKey(ns, rest, request.getUri().query()))),
+        put(() -> extractRequestContext(ctx -> putKey(ns, rest, ctx.getRequest(), ctx.getMaterializer()))),
+        delete(() -> extractRequest(request -> deleteKey(ns, rest, request))),
         // Only .../increment takes POST; testing before the method directive keeps the 405 for other paths.
-        !rest.endsWith(INCREMENT) ? reject() : post(() -> query(q -> incrementKey(ns, rest, q)))))));
+        !rest.endsWith(INCREMENT) ? reject()
+            : post(() -> extractRequest(request -> incrementKey(ns, rest, request.getUri().query())))))));
   }
 
   private Route getKey(String ns, String rest, Query q) {
@@ -84,9 +90,11 @@ final class KvRoutes extends ApiDirectives {
         : store.get(strongOnly(t, q.get("r"), "r").name(), t.key()).thenApply(KvRoutes::readResponse)));
   }
 
-  private Route putKey(String ns, String rest, RequestHeaders headers, Query q, RequestEntity entity,
-                       Materializer mat) {
+  private Route putKey(String ns, String rest, HttpRequest request, Materializer mat) {
     return respond(true, () -> {
+      RequestHeaders headers = RequestHeaders.of(request);
+      Query q = request.getUri().query();
+      RequestEntity entity = request.entity();
       Precondition pre = headers.precondition();
       Duration ttl = KvInput.ttl(q.get("ttl"));
       Optional<String> w = q.get("w");
@@ -108,10 +116,11 @@ final class KvRoutes extends ApiDirectives {
     });
   }
 
-  private Route deleteKey(String ns, String rest, RequestHeaders headers, Query q) {
+  private Route deleteKey(String ns, String rest, HttpRequest request) {
     return respond(true, () -> {
+      RequestHeaders headers = RequestHeaders.of(request);
       Precondition pre = headers.precondition();
-      Optional<String> w = q.get("w");
+      Optional<String> w = request.getUri().query().get("w");
       return resolve(ns, rest).thenCompose(t -> {
         if (t.eventual()) {
           eventualPrecondition(pre);
@@ -176,6 +185,16 @@ final class KvRoutes extends ApiDirectives {
    * {@link #respond}, so bad ones answer 400 like any bad input.
    */
   private record RequestHeaders(Optional<String> ifMatch, Optional<String> ifNoneMatch, Optional<String> context) {
+    static RequestHeaders of(HttpRequest request) {
+      return new RequestHeaders(header(request, "If-Match"), header(request, "If-None-Match"),
+          header(request, CONTEXT_HEADER));
+    }
+
+    /** The first header of that name, as {@code optionalHeaderValueByName} finds it. */
+    private static Optional<String> header(HttpRequest request, String name) {
+      return request.getHeader(name).map(HttpHeader::value);
+    }
+
     Precondition precondition() {
       return KvInput.precondition(ifMatch, ifNoneMatch);
     }
@@ -187,13 +206,6 @@ final class KvRoutes extends ApiDirectives {
             CONTEXT_HEADER + " applies to eventual namespaces; use If-Match with a revision in strong ones");
       }
     }
-  }
-
-  private Route requestHeaders(Function<RequestHeaders, Route> inner) {
-    return optionalHeaderValueByName("If-Match", ifMatch ->
-        optionalHeaderValueByName("If-None-Match", ifNoneMatch ->
-            optionalHeaderValueByName(CONTEXT_HEADER, context ->
-                inner.apply(new RequestHeaders(ifMatch, ifNoneMatch, context)))));
   }
 
   /** The namespace as defined, and the key. */
