@@ -12,6 +12,9 @@
 #   NODE_HEAP="-Xms2g -Xmx2g" bench/compare.sh
 #   LOGS=/tmp/run10 bench/compare.sh # keep the logs (node, its GC, PostgreSQL, etcd) and each run's JSON
 #
+# The private PostgreSQL logs every statement (commits included) that takes
+# 20 ms or more, so a latency tail can be matched against the journal's commits.
+#
 # JAVA_OPTS go to the node, the ceiling and the client (not to embedded PostgreSQL);
 # the default is the parallel collector. NODE_HEAP sizes the node's and the
 # ceiling's heaps; the default's large young generation makes young
@@ -58,7 +61,7 @@ if [ -n "$PGBIN" ]; then
   mkdir -p "$work/pg" && chown "$owner" "$work" "$work/pg"
   run_pg() { if [ "$owner" = "$(id -un)" ]; then "$@"; else su "$owner" -s /bin/sh -c "$(printf '%q ' "$@")"; fi; }
   run_pg "$PGBIN/initdb" -D "$work/pg" -U postgres --auth=trust > /dev/null
-  run_pg "$PGBIN/pg_ctl" -D "$work/pg" -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 -c min_wal_size=2GB -c max_wal_size=4GB" \
+  run_pg "$PGBIN/pg_ctl" -D "$work/pg" -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 -c min_wal_size=2GB -c max_wal_size=4GB -c log_min_duration_statement=20" \
     -l "$work/pg.log" -w start > /dev/null
   pg_started=1
   # A server in service reuses old WAL segments. A fresh one creates each new
