@@ -11,6 +11,7 @@
 #   JAVA_OPTS=-XX:+UseG1GC bench/compare.sh
 #   NODE_HEAP="-Xms2g -Xmx2g" bench/compare.sh
 #   LOGS=/tmp/run10 bench/compare.sh # keep the logs (node, its GC, PostgreSQL, etcd) and each run's JSON
+#   PG=embedded bench/compare.sh     # the embedded PostgreSQL even where a local one is installed
 #
 # The private PostgreSQL logs every statement (commits included) that takes
 # 20 ms or more, so a latency tail can be matched against the journal's commits.
@@ -22,7 +23,8 @@
 #
 # Installs etcd-server and jq from Debian's packages if missing (needs root).
 # PostgreSQL: a private server from the local PostgreSQL installation if there
-# is one (initdb in a temporary directory), else the embedded one of the tests.
+# is one (initdb in a temporary directory), else the embedded one of the tests;
+# both with the same settings and their WAL written once ahead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-30s}
@@ -53,35 +55,42 @@ command -v jq > /dev/null || need+=(jq)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" > /dev/null; fi
 [ -f target/actorkv.jar ] || mvn -B -q package -DskipTests
 
-# PostgreSQL
+# PostgreSQL: a private server, either kind set up alike. A server in service
+# reuses old WAL segments. A fresh one creates each new 16 MB segment and fills
+# it with zeros inside a commit: under load, a 30 to 40 ms stall every few
+# seconds. Writing 1.8 GB of WAL once and checkpointing leaves that many
+# segments to reuse (min_wal_size keeps them). Statements of 20 ms or more
+# are logged, so that PUT tails can be matched against slow commits.
+pg_settings=(min_wal_size=2GB max_wal_size=4GB log_min_duration_statement=20)
+warm=("CREATE TABLE walwarm AS SELECT g, repeat('x', 1000) AS pad FROM generate_series(1, 1800000) g"
+  "DROP TABLE walwarm" "CHECKPOINT")
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
-if [ -n "$PGBIN" ]; then
+if [ -n "$PGBIN" ] && [ "${PG:-}" != embedded ]; then
   pgport=$(free_port)
   if [ "$(id -u)" = 0 ]; then owner=postgres; else owner=$(id -un); fi
   mkdir -p "$work/pg" && chown "$owner" "$work" "$work/pg"
   run_pg() { if [ "$owner" = "$(id -un)" ]; then "$@"; else su "$owner" -s /bin/sh -c "$(printf '%q ' "$@")"; fi; }
   run_pg "$PGBIN/initdb" -D "$work/pg" -U postgres --auth=trust > /dev/null
-  run_pg "$PGBIN/pg_ctl" -D "$work/pg" -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 -c min_wal_size=2GB -c max_wal_size=4GB -c log_min_duration_statement=20" \
+  run_pg "$PGBIN/pg_ctl" -D "$work/pg" -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 ${pg_settings[*]/#/-c }" \
     -l "$work/pg.log" -w start > /dev/null
   pg_started=1
-  # A server in service reuses old WAL segments. A fresh one creates each new
-  # 16 MB segment and fills it with zeros inside a commit: under load, a 30 to
-  # 40 ms stall every few seconds. Writing 1.8 GB of WAL once and checkpointing
-  # leaves that many segments to reuse (min_wal_size keeps them).
-  warm="CREATE TABLE walwarm AS SELECT g, repeat('x', 1000) AS pad FROM generate_series(1, 1800000) g;"
-  run_pg "$PGBIN/psql" -h 127.0.0.1 -p "$pgport" -U postgres -qc "$warm DROP TABLE walwarm; CHECKPOINT;"
+  for sql in "${warm[@]}"; do run_pg "$PGBIN/psql" -h 127.0.0.1 -p "$pgport" -U postgres -qc "$sql"; done
   run_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" -U postgres actorkv
   dburl="jdbc:postgresql://127.0.0.1:$pgport/actorkv"
   pgkind="local PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') (synchronous_commit=on, WAL segments ready for reuse)"
 else
   mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
-  java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.actorkv.testing.EmbeddedPostgresMain > "$work/embedded-pg.txt" &
+  java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.actorkv.testing.EmbeddedPostgresMain \
+    "${pg_settings[@]}" logging_collector=on log_directory="$work" log_filename=pg.log -- "${warm[@]}" > "$work/embedded-pg.out" 2>&1 &
   pids+=($!)
-  until grep -q port= "$work/embedded-pg.txt"; do sleep 0.5; done
-  read -r pgline < "$work/embedded-pg.txt"
+  until grep -q port= "$work/embedded-pg.out"; do
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "embedded PostgreSQL did not start:"; tail -20 "$work/embedded-pg.out"; exit 1; }
+    sleep 0.5
+  done
+  pgline=$(grep -m1 port= "$work/embedded-pg.out")
   pgport=${pgline#port=}; pgport=${pgport%% *}; db=${pgline##*database=}
   dburl="jdbc:postgresql://127.0.0.1:$pgport/$db"
-  pgkind="embedded PostgreSQL"
+  pgkind="embedded PostgreSQL (synchronous_commit=on, WAL segments ready for reuse)"
 fi
 
 # etcd: one member, data on local disk

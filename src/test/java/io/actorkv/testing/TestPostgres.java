@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,21 +21,28 @@ public final class TestPostgres {
   private TestPostgres() {}
 
   private static synchronized EmbeddedPostgres server() {
-    if (server == null) {
-      try {
-        server = EmbeddedPostgres.builder().start();
-      } catch (IOException e) {
-        throw new UncheckedIOException("embedded PostgreSQL did not start", e);
-      }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          server.close();
-        } catch (IOException ignored) {
-          // the JVM is exiting
-        }
-      }));
-    }
+    if (server == null) server = start(Map.of());
     return server;
+  }
+
+  /** A server of its own with these settings ({@code postgresql.conf} names), stopped when the JVM exits. */
+  static EmbeddedPostgres start(Map<String, String> settings) {
+    EmbeddedPostgres started;
+    try {
+      var builder = EmbeddedPostgres.builder();
+      settings.forEach(builder::setServerConfig);
+      started = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("embedded PostgreSQL did not start", e);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        started.close();
+      } catch (IOException ignored) {
+        // the JVM is exiting
+      }
+    }));
+    return started;
   }
 
   public static int port() {
