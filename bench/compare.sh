@@ -12,6 +12,7 @@
 #   NODE_HEAP="-Xms2g -Xmx2g" bench/compare.sh
 #   LOGS=/tmp/run10 bench/compare.sh # keep the logs (node, its GC, PostgreSQL, etcd) and each run's JSON
 #   PG=embedded bench/compare.sh     # the embedded PostgreSQL even where a local one is installed
+#   PRIME=0 bench/compare.sh         # no untimed first load (default 30 s per store, see below)
 #
 # The private PostgreSQL logs every statement (commits included) that takes
 # 20 ms or more, so a latency tail can be matched against the journal's commits.
@@ -29,6 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-30s}
 WARMUP=${WARMUP:-15s}
+PRIME=${PRIME:-30s}
 JAVA_OPTS=${JAVA_OPTS:--XX:+UseParallelGC}
 NODE_HEAP=${NODE_HEAP:--Xms4g -Xmx4g -Xmn3g -XX:MaxTenuringThreshold=2 -XX:+AlwaysPreTouch}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -129,7 +131,7 @@ bench() { # store workload extra-args...
   esac
   java $JAVA_OPTS -jar target/actorkv.jar bench --target "$url" --kind "$kind" --namespace "$ns" --workload "$workload" \
     --keys "$KEYS" --value-size "$VALUE" --connections "$CONNECTIONS" \
-    --duration "$DURATION" --warmup "$WARMUP" --json "$work/$store-$workload${*// /_}.json" "$@" > "$work/$store-$workload.out" 2>&1 \
+    --duration "${BENCH_DURATION:-$DURATION}" --warmup "${BENCH_WARMUP:-$WARMUP}" --json "$work/$store-$workload${*// /_}.json" "$@" > "$work/$store-$workload.out" 2>&1 \
     || { echo "bench failed: $store $workload"; tail -5 "$work/$store-$workload.out"; }
   echo "$work/$store-$workload${*// /_}.json"
 }
@@ -143,6 +145,15 @@ row() { # label store json [etcd-json]
   [ -n "$base" ] && ratio=$(jq -rn --argjson a "$ops" --argjson b "$(jq -r '.opsPerSecond' "$base")" '$a / $b * 100 | round / 100')
   rows+=("$(printf '| %s | %s | %.0f | %.2f | %.2f | %s | %s |' "$label" "$store" "$ops" "$p50" "$p99" "$errors" "$ratio")")
 }
+
+# A JVM compiles its hot paths under its first load. On 2 cores the node and
+# the ceiling reached their full rate only 20 to 30 s into their first run,
+# past that run's warm-up. So every store, etcd too, first serves PRIME of
+# mixed reads and writes, not measured (PRIME=0 skips it).
+if [ "$PRIME" != 0 ]; then
+  echo "== priming each store: $PRIME of mixed reads and writes, not measured"
+  for store in etcd actorkv actorkv-eventual ceiling; do BENCH_DURATION=$PRIME BENCH_WARMUP=1s bench $store mixed | grep -v '\.json$' || true; done
+fi
 
 echo "== closed loop: $CONNECTIONS connections, $VALUE-byte values, $KEYS keys, $DURATION after $WARMUP warm-up"
 for workload in put get; do
@@ -160,7 +171,7 @@ for workload in put get; do
 done
 
 echo
-echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; journal: $pgkind; etcd $(etcd --version | head -1 | awk '{print $3}'); JVMs: $JAVA_OPTS; node and ceiling heap: $NODE_HEAP"
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; journal: $pgkind; etcd $(etcd --version | head -1 | awk '{print $3}'); JVMs: $JAVA_OPTS; node and ceiling heap: $NODE_HEAP; each store primed for $PRIME"
 echo
 echo "| workload | store | ops/s | p50 ms | p99 ms | errors | ratio to etcd |"
 echo "|---|---|---:|---:|---:|---:|---:|"
