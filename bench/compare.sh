@@ -64,6 +64,7 @@ if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${n
 # segments to reuse (min_wal_size keeps them). Statements of 20 ms or more
 # are logged, so that PUT tails can be matched against slow commits.
 pg_settings=(min_wal_size=2GB max_wal_size=4GB log_min_duration_statement=20)
+pg_setup="synchronous_commit=on, WAL segments ready for reuse"
 warm=("CREATE TABLE walwarm AS SELECT g, repeat('x', 1000) AS pad FROM generate_series(1, 1800000) g"
   "DROP TABLE walwarm" "CHECKPOINT")
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
@@ -79,7 +80,7 @@ if [ -n "$PGBIN" ] && [ "${PG:-}" != embedded ]; then
   for sql in "${warm[@]}"; do run_pg "$PGBIN/psql" -h 127.0.0.1 -p "$pgport" -U postgres -qc "$sql"; done
   run_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" -U postgres actorkv
   dburl="jdbc:postgresql://127.0.0.1:$pgport/actorkv"
-  pgkind="local PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') (synchronous_commit=on, WAL segments ready for reuse)"
+  pgkind="local PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') ($pg_setup)"
 else
   mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
   java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.actorkv.testing.EmbeddedPostgresMain \
@@ -92,7 +93,7 @@ else
   pgline=$(grep -m1 port= "$work/embedded-pg.out")
   pgport=${pgline#port=}; pgport=${pgport%% *}; db=${pgline##*database=}
   dburl="jdbc:postgresql://127.0.0.1:$pgport/$db"
-  pgkind="embedded PostgreSQL (synchronous_commit=on, WAL segments ready for reuse)"
+  pgkind="embedded PostgreSQL ($pg_setup)"
 fi
 
 # etcd: one member, data on local disk

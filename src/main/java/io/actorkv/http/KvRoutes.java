@@ -75,19 +75,21 @@ final class KvRoutes extends ApiDirectives {
    */
   Route route() {
     return pathPrefix("kv", () -> pathPrefix(segment(), ns -> rawKeyPath(rest -> concat(
-        get(() -> extractRequest(request -> getKey(ns, rest, request.getUri().query()))),
+        get(() -> extractRequest(request -> getKey(ns, rest, request))),
         put(() -> extractRequestContext(ctx -> putKey(ns, rest, ctx.getRequest(), ctx.getMaterializer()))),
         delete(() -> extractRequest(request -> deleteKey(ns, rest, request))),
         // Only .../increment takes POST; testing before the method directive keeps the 405 for other paths.
         !rest.endsWith(INCREMENT) ? reject()
-            : post(() -> extractRequest(request -> incrementKey(ns, rest, request.getUri().query())))))));
+            : post(() -> extractRequest(request -> incrementKey(ns, rest, request)))))));
   }
 
-  private Route getKey(String ns, String rest, Query q) {
-    return respond(false, () -> resolve(ns, rest).thenCompose(t -> t.eventual()
-        ? eventual.get(t.ns(), t.key(), KvInput.level("r", q.get("r"), t.ns().read()))
-            .thenApply(EventualResponses::read)
-        : store.get(strongOnly(t, q.get("r"), "r").name(), t.key()).thenApply(KvRoutes::readResponse)));
+  private Route getKey(String ns, String rest, HttpRequest request) {
+    return respond(false, () -> {
+      Optional<String> r = request.getUri().query().get("r");
+      return resolve(ns, rest).thenCompose(t -> t.eventual()
+          ? eventual.get(t.ns(), t.key(), KvInput.level("r", r, t.ns().read())).thenApply(EventualResponses::read)
+          : store.get(strongOnly(t, r, "r").name(), t.key()).thenApply(KvRoutes::readResponse));
+    });
   }
 
   private Route putKey(String ns, String rest, HttpRequest request, Materializer mat) {
@@ -135,8 +137,9 @@ final class KvRoutes extends ApiDirectives {
     });
   }
 
-  private Route incrementKey(String ns, String rest, Query q) {
+  private Route incrementKey(String ns, String rest, HttpRequest request) {
     return respond(true, () -> {
+      Query q = request.getUri().query();
       long delta = KvInput.incrementBy(q.get("by"));
       Optional<String> w = q.get("w");
       return resolve(ns, rest.substring(0, rest.length() - INCREMENT.length())).thenCompose(t -> t.eventual()
