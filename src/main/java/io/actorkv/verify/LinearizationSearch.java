@@ -48,7 +48,7 @@ final class LinearizationSearch<S, I, O> {
      * rest is short, and an entry costs tens of bytes instead of a bit per operation of the
      * partition (which ran a 1 GiB heap out of memory on a 15,000-operation partition).
      */
-    private record CacheKey(int prefix, long[] rest, Object state) {
+    record CacheKey(int prefix, long[] rest, Object state) {
         static CacheKey of(BitSet linearized, Object state) {
             int prefix = linearized.nextClearBit(0);
             return new CacheKey(prefix, linearized.get(prefix, Math.max(prefix, linearized.length())).toLongArray(),
