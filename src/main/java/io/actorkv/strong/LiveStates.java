@@ -1,6 +1,7 @@
 package io.actorkv.strong;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
  *
  * <p>Sharding passivates the entities it has delivered nothing to for a
  * while. So that a key that is only read counts as used, its entity is
- * touched through sharding at most once per {@link #TOUCH_EVERY} while it is
+ * touched through sharding at most once per {@link #touchEvery} while it is
  * read. Sharding's entity limit ranks keys by how often they get messages,
  * and a read-only key gets at most that one, however often it is read.
  *
@@ -28,15 +29,31 @@ import java.util.function.Consumer;
  */
 class LiveStates {
 
-  /** Well below sharding's idle timeout for entities (cluster.conf). */
-  static final Duration TOUCH_EVERY = Duration.ofSeconds(10);
+  /** The longest time between two touches of a key only read. */
+  static final Duration MAX_TOUCH_EVERY = Duration.ofSeconds(10);
 
-  private static final long TOUCH_EVERY_NANOS = TOUCH_EVERY.toNanos();
+  private final long touchEveryNanos;
 
   /** {@code touched}: when the entity last heard of this key's use, on {@link System#nanoTime}'s scale. */
   private record Published(KeyState state, long touched) {}
 
   private final ConcurrentHashMap<String, Published> states = new ConcurrentHashMap<>();
+
+  /** @param touchEvery how often a key only read touches its entity: see {@link #touchEvery} */
+  LiveStates(Duration touchEvery) {
+    this.touchEveryNanos = touchEvery.toNanos();
+  }
+
+  /**
+   * A quarter of sharding's idle timeout, so that a key only read is touched
+   * several times before it would count as idle, and at most
+   * {@link #MAX_TOUCH_EVERY}; that when sharding passivates no idle entities.
+   */
+  static Duration touchEvery(Optional<Duration> idleTimeout) {
+    return idleTimeout.map(timeout -> timeout.dividedBy(4))
+        .filter(quarter -> quarter.compareTo(MAX_TOUCH_EVERY) < 0)
+        .orElse(MAX_TOUCH_EVERY);
+  }
 
   /** Called by the entity on each state change; a change counts as a touch, as most come through sharding. */
   void publish(String entityId, KeyState state, long nanoTime) {
@@ -49,13 +66,13 @@ class LiveStates {
 
   /**
    * The entity's last durable state, or {@code null} when its entity does not
-   * run on this node. When the entity was last touched {@link #TOUCH_EVERY}
+   * run on this node. When the entity was last touched the touch interval
    * or longer ago, one of the readers that find it so calls {@code touch}.
    */
   KeyState read(String entityId, long nanoTime, Consumer<String> touch) {
     Published found = states.get(entityId);
     if (found == null) return null;
-    if (nanoTime - found.touched() >= TOUCH_EVERY_NANOS
+    if (nanoTime - found.touched() >= touchEveryNanos
         && states.replace(entityId, found, new Published(found.state(), nanoTime))) {
       touch.accept(entityId);
     }

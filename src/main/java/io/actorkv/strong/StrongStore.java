@@ -8,12 +8,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import scala.jdk.javaapi.DurationConverters;
+import scala.jdk.javaapi.OptionConverters;
 
 /**
  * The strong store as the rest of the node sees it: reads and writes of one
@@ -43,7 +46,9 @@ public final class StrongStore {
 
   /** Starts this node's part of the key entities' sharding and returns the store over them. */
   public static StrongStore start(ActorSystem<?> system, Clock clock, int snapshotEvery, Duration timeout) {
-    LiveStates live = new LiveStates();
+    var idle = ClusterShardingSettings.create(system).passivationStrategySettings().idleEntitySettings();
+    LiveStates live = new LiveStates(LiveStates.touchEvery(
+        OptionConverters.toJava(idle).map(settings -> DurationConverters.toJava(settings.timeout()))));
     KeyEntity.init(system, clock, snapshotEvery, live);
     return new StrongStore(system, clock, live, timeout);
   }

@@ -75,7 +75,7 @@ class KeyEntityTest {
   @BeforeEach
   void freshKey() {
     clock = new MutableClock(START);
-    live = new LiveStates();
+    live = new LiveStates(LiveStates.MAX_TOUCH_EVERY);
     entityId = KeyEntity.entityId("default", "some/key-" + keys.incrementAndGet());
     entity = EventSourcedBehaviorTestKit.create(testKit.system(), KeyEntity.create(entityId, clock, 100, live));
   }
@@ -545,7 +545,7 @@ class KeyEntityTest {
   @Test
   void givenPublishedState_whenAWriteFailsInTheJournal_thenTheStateIsWithdrawnUntilTheEntityHasRecovered() {
     List<String> calls = new CopyOnWriteArrayList<>();
-    LiveStates recording = new LiveStates() {
+    LiveStates recording = new LiveStates(LiveStates.MAX_TOUCH_EVERY) {
       @Override
       void publish(String id, KeyState state, long nanoTime) {
         calls.add("publish " + state.revision());

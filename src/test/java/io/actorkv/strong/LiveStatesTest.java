@@ -3,19 +3,26 @@ package io.actorkv.strong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.junit.jupiter.api.Test;
+import scala.jdk.javaapi.DurationConverters;
 
 /** The published states a node reads strong keys from, and when a read touches the key's entity. */
 class LiveStatesTest {
 
   private static final String KEY = "default|k";
-  private static final long EVERY = LiveStates.TOUCH_EVERY.toNanos();
+  /** Shorter than the longest interval, so that these tests fail if the interval is not the one given. */
+  private static final Duration INTERVAL = Duration.ofSeconds(3);
+  private static final long EVERY = INTERVAL.toNanos();
   /** {@link System#nanoTime} may be negative. */
   private static final long T0 = -5 * EVERY;
 
-  private final LiveStates live = new LiveStates();
+  private final LiveStates live = new LiveStates(INTERVAL);
   private final List<String> touched = new ArrayList<>();
 
   @Test
@@ -56,6 +63,21 @@ class LiveStatesTest {
 
     read(T0 + 2 * EVERY);
     assertEquals(List.of(KEY), touched);
+  }
+
+  @Test
+  void aKeyOnlyReadIsTouchedFourTimesPerIdleTimeoutAndAtLeastEveryTenSeconds() {
+    assertEquals(Duration.ofSeconds(5), LiveStates.touchEvery(Optional.of(Duration.ofSeconds(20))));
+    assertEquals(Duration.ofSeconds(10), LiveStates.touchEvery(Optional.of(Duration.ofSeconds(40))));
+    assertEquals(Duration.ofSeconds(10), LiveStates.touchEvery(Optional.of(Duration.ofMinutes(2))));
+    assertEquals(Duration.ofSeconds(10), LiveStates.touchEvery(Optional.empty()), "sharding passivates no idle keys");
+  }
+
+  @Test
+  void theShippedIdleTimeoutIsReadWhereShardingReadsIt() {
+    var idle = ClusterShardingSettings.fromConfig(ConfigFactory.load().getConfig("pekko.cluster.sharding"))
+        .passivationStrategySettings().idleEntitySettings();
+    assertEquals(Duration.ofMinutes(2), DurationConverters.toJava(idle.get().timeout()));
   }
 
   private KeyState read(long nanoTime) {
