@@ -123,7 +123,8 @@ wait_http "http://127.0.0.1:$ceil_port/v1/kv/x/y"
 
 bench() { # store workload extra-args...
   local store=$1 workload=$2; shift 2
-  local kind=actorkv url ns=default
+  local kind=actorkv url ns=default name="$store-$workload$*"
+  name=${name// /_} # e.g. actorkv-put--rate_4000: an open loop's files do not replace its closed loop's
   case $store in
     etcd) kind=etcd; url="http://127.0.0.1:$etcd_port" ;;
     actorkv) url="http://127.0.0.1:$akv_port" ;;
@@ -132,9 +133,9 @@ bench() { # store workload extra-args...
   esac
   java $JAVA_OPTS -jar target/actorkv.jar bench --target "$url" --kind "$kind" --namespace "$ns" --workload "$workload" \
     --keys "$KEYS" --value-size "$VALUE" --connections "$CONNECTIONS" \
-    --duration "${BENCH_DURATION:-$DURATION}" --warmup "${BENCH_WARMUP:-$WARMUP}" --json "$work/$store-$workload${*// /_}.json" "$@" > "$work/$store-$workload.out" 2>&1 \
-    || { echo "bench failed: $store $workload"; tail -5 "$work/$store-$workload.out"; }
-  echo "$work/$store-$workload${*// /_}.json"
+    --duration "${BENCH_DURATION:-$DURATION}" --warmup "${BENCH_WARMUP:-$WARMUP}" --json "$work/$name.json" "$@" > "$work/$name.out" 2>&1 \
+    || { echo "bench failed: $store $workload"; tail -5 "$work/$name.out"; }
+  echo "$work/$name.json"
 }
 
 rows=()
