@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import scala.jdk.javaapi.DurationConverters;
+import scala.jdk.javaapi.OptionConverters;
 
 /**
  * The state of each strong key whose entity runs on this node, as that
@@ -32,12 +35,11 @@ class LiveStates {
   /** The longest time between two touches of a key only read. */
   static final Duration MAX_TOUCH_EVERY = Duration.ofSeconds(10);
 
-  private final long touchEveryNanos;
-
   /** {@code touched}: when the entity last heard of this key's use, on {@link System#nanoTime}'s scale. */
   private record Published(KeyState state, long touched) {}
 
   private final ConcurrentHashMap<String, Published> states = new ConcurrentHashMap<>();
+  private final long touchEveryNanos;
 
   /** @param touchEvery how often a key only read touches its entity: see {@link #touchEvery} */
   LiveStates(Duration touchEvery) {
@@ -53,6 +55,12 @@ class LiveStates {
     return idleTimeout.map(timeout -> timeout.dividedBy(4))
         .filter(quarter -> quarter.compareTo(MAX_TOUCH_EVERY) < 0)
         .orElse(MAX_TOUCH_EVERY);
+  }
+
+  /** Sharding's idle timeout for entities, or empty when it passivates no idle entities. */
+  static Optional<Duration> idleTimeout(ClusterShardingSettings sharding) {
+    return OptionConverters.toJava(sharding.passivationStrategySettings().idleEntitySettings())
+        .map(idle -> DurationConverters.toJava(idle.timeout()));
   }
 
   /** Called by the entity on each state change; a change counts as a touch, as most come through sharding. */

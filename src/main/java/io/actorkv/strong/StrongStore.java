@@ -15,8 +15,6 @@ import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
-import scala.jdk.javaapi.DurationConverters;
-import scala.jdk.javaapi.OptionConverters;
 
 /**
  * The strong store as the rest of the node sees it: reads and writes of one
@@ -46,9 +44,8 @@ public final class StrongStore {
 
   /** Starts this node's part of the key entities' sharding and returns the store over them. */
   public static StrongStore start(ActorSystem<?> system, Clock clock, int snapshotEvery, Duration timeout) {
-    var idle = ClusterShardingSettings.create(system).passivationStrategySettings().idleEntitySettings();
-    LiveStates live = new LiveStates(LiveStates.touchEvery(
-        OptionConverters.toJava(idle).map(settings -> DurationConverters.toJava(settings.timeout()))));
+    LiveStates live = new LiveStates(
+        LiveStates.touchEvery(LiveStates.idleTimeout(ClusterShardingSettings.create(system))));
     KeyEntity.init(system, clock, snapshotEvery, live);
     return new StrongStore(system, clock, live, timeout);
   }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.junit.jupiter.api.Test;
-import scala.jdk.javaapi.DurationConverters;
 
 /** The published states a node reads strong keys from, and when a read touches the key's entity. */
 class LiveStatesTest {
@@ -75,9 +74,8 @@ class LiveStatesTest {
 
   @Test
   void theShippedIdleTimeoutIsReadWhereShardingReadsIt() {
-    var idle = ClusterShardingSettings.fromConfig(ConfigFactory.load().getConfig("pekko.cluster.sharding"))
-        .passivationStrategySettings().idleEntitySettings();
-    assertEquals(Duration.ofMinutes(2), DurationConverters.toJava(idle.get().timeout()));
+    var sharding = ClusterShardingSettings.fromConfig(ConfigFactory.load().getConfig("pekko.cluster.sharding"));
+    assertEquals(Optional.of(Duration.ofMinutes(2)), LiveStates.idleTimeout(sharding));
   }
 
   private KeyState read(long nanoTime) {
