@@ -60,6 +60,8 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   record Passivate() implements Command {}
 
   private static final Object EXPIRY_TIMER = "expiry";
+  /** The longest expiry timer started; well inside what Pekko's scheduler accepts. */
+  static final Duration LONGEST_TIMER = Duration.ofDays(1);
 
   /** The entity id of a key: unambiguous because a namespace name cannot contain the separator. */
   public static String entityId(String namespace, String key) {
@@ -184,14 +186,20 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     scheduleExpiry(state);
   }
 
-  /** Keeps exactly one timer for the current value's expiry, or none. */
+  /**
+   * Keeps exactly one timer for the current value's expiry, or none. Pekko's
+   * scheduler refuses delays over about 248 days, and a TTL may be 100
+   * years: a later expiry is looked at again every {@link #LONGEST_TIMER},
+   * where an early {@link ExpiryDue} only starts the next timer.
+   */
   private void scheduleExpiry(KeyState state) {
     if (state.value() == null || state.value().expiresAt() == null) {
       timers.cancel(EXPIRY_TIMER);
       return;
     }
     Duration delay = Duration.between(clock.instant(), state.value().expiresAt());
-    timers.startSingleTimer(EXPIRY_TIMER, new ExpiryDue(), delay.isNegative() ? Duration.ZERO : delay);
+    Duration bounded = delay.isNegative() ? Duration.ZERO : delay.compareTo(LONGEST_TIMER) > 0 ? LONGEST_TIMER : delay;
+    timers.startSingleTimer(EXPIRY_TIMER, new ExpiryDue(), bounded);
   }
 
   @Override

@@ -472,6 +472,20 @@ class KeyEntityTest {
   }
 
   @Test
+  void givenPutWithTtlBeyondTheSchedulersLongestTimer_thenStoredAndTheKeyStaysReadableAndWritable() {
+    // Pekko's scheduler refuses delays over about 248 days; the API accepts TTLs of up to 100 years.
+    Duration century = Duration.ofDays(36500);
+    StoredValue stored = new StoredValue(bytes("v1"), TEXT, START.plus(century), START);
+
+    assertEquals(new Stored(1, true), put("v1", TEXT, century, Precondition.NONE, ALICE).reply());
+    assertEquals(new Found(1, stored), get().reply());
+
+    entity.restart();
+    assertEquals(new Found(1, stored), get().reply());
+    assertEquals(new Stored(2, false), put("v2").reply());
+  }
+
+  @Test
   void givenPutDeletePutAndExpiry_thenEveryEventAdvancesTheRevision() {
     assertEquals(new Stored(1, true), put("v1").reply());
     assertEquals(new Deleted(2), delete(Precondition.NONE, ALICE).reply());
