@@ -1,8 +1,10 @@
-package io.actorkv;
+package io.actorkv.base;
 
 /**
- * Marker for messages, events and snapshots that cross a process boundary
- * (network or journal); bound to Jackson CBOR in serialization.conf. Java
- * serialization is off, so a message without this marker fails loudly.
+ * Marker for messages that cross the network between nodes; bound to Jackson
+ * CBOR in serialization.conf, which names them by Java class. Java
+ * serialization is off, so a message without a binding fails loudly. What
+ * the journal stores is not marked: it has stable type names of its own
+ * ({@link JournalSerializer}).
  */
 public interface CborSerializable {}

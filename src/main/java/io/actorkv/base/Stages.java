@@ -1,4 +1,4 @@
-package io.actorkv;
+package io.actorkv.base;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -1,27 +1,23 @@
-package io.actorkv.client;
+package io.actorkv.base;
 
 import java.util.concurrent.locks.LockSupport;
 
-/** Monotonic time in nanoseconds and waiting for it; a fake one lets tests run schedules instantly. */
-interface Ticker {
+/**
+ * Monotonic time in nanoseconds, injected wherever the node or the
+ * benchmark client measures an interval, so that a test can move it.
+ */
+@FunctionalInterface
+public interface Ticker {
+
+  Ticker SYSTEM = System::nanoTime;
 
   long nanoTime();
 
   /** Returns at once if {@code deadline} has passed, else when it arrives (or the thread is interrupted). */
-  void sleepUntil(long deadline);
-
-  Ticker SYSTEM = new Ticker() {
-    @Override
-    public long nanoTime() {
-      return System.nanoTime();
+  default void sleepUntil(long deadline) {
+    long remaining;
+    while ((remaining = deadline - nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
+      LockSupport.parkNanos(remaining);
     }
-
-    @Override
-    public void sleepUntil(long deadline) {
-      long remaining;
-      while ((remaining = deadline - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
-        LockSupport.parkNanos(remaining);
-      }
-    }
-  };
+  }
 }

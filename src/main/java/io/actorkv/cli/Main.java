@@ -1,4 +1,4 @@
-package io.actorkv;
+package io.actorkv.cli;
 
 import io.actorkv.client.BenchCommand;
 import io.actorkv.client.HttpCeilingCommand;
@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar actorkv.jar [command]}: with no command, {@code serve}. */
-@Command(name = "actorkv", mixinStandardHelpOptions = true, version = "ActorKV 0.1.0",
+@Command(name = "actorkv", mixinStandardHelpOptions = true, version = "ActorKV 0.2.0",
     description = "A distributed key-value store where every key is a sharded, event-sourced Pekko actor.",
     subcommands = {ServeCommand.class, VerifyHistoryCommand.class, BenchCommand.class, HttpCeilingCommand.class,
         CommandLine.HelpCommand.class})
@@ -15,7 +15,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return new ServeCommand().call();
+    return new CommandLine(new ServeCommand()).execute();
   }
 
   public static void main(String[] args) {

@@ -1,4 +1,4 @@
-package io.actorkv;
+package io.actorkv.cli;
 
 import io.actorkv.verify.HistoryVerifier;
 import io.actorkv.verify.VerifyHistory;

@@ -1,2 +1,2 @@
-/** Command line and node-wide settings; everything else lives in sub-packages. */
-package io.actorkv;
+/** The command line: {@code serve}, {@code verify-history} and the client tools' commands. The top of the layers. */
+package io.actorkv.cli;

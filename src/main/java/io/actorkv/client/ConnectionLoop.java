@@ -1,5 +1,6 @@
 package io.actorkv.client;
 
+import io.actorkv.base.Ticker;
 import java.util.SplittableRandom;
 
 /**

@@ -1,5 +1,6 @@
 package io.actorkv.client;
 
+import io.actorkv.base.Ticker;
 /**
  * When one connection's next request is due, which is also the time its latency is measured from.
  *

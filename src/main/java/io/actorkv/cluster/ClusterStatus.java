@@ -1,4 +1,4 @@
-package io.actorkv.node;
+package io.actorkv.cluster;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.actorkv.node;
+package io.actorkv.cluster;
 
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -65,7 +65,7 @@ public final class NetworkFaults {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("expected host:port with a port from 1 to 65535, not '" + hostPort + "'");
     }
-    return new Address("pekko", Node.SYSTEM_NAME, m.group(1), port);
+    return new Address("pekko", ClusterFormation.SYSTEM_NAME, m.group(1), port);
   }
 
   /** Drops every message from this node to {@code peer} and from {@code peer} to this node. */

@@ -1,4 +1,4 @@
-package io.actorkv;
+package io.actorkv.config;
 
 import com.typesafe.config.Config;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.actorkv;
+package io.actorkv.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -18,29 +18,59 @@ import java.util.Map;
  */
 public final class NodeConfig {
 
-  /** The settings a user sets most: option name, configuration path, environment variable. */
+  /**
+   * The settings a user sets most, each with its option, environment
+   * variable and configuration path: the one table from which {@code serve}
+   * makes its options and their help. Adding one here and its default to
+   * application.conf (and its row to README.md) is all it takes.
+   */
   public enum Setting {
-    DATA_DIR("actorkv.data-dir", "ACTORKV_DATA_DIR"),
-    HTTP_HOST("actorkv.http.host", "ACTORKV_HTTP_HOST"),
-    HTTP_PORT("actorkv.http.port", "ACTORKV_HTTP_PORT"),
-    REMOTE_HOST("actorkv.remote.host", "ACTORKV_REMOTE_HOST"),
-    REMOTE_PORT("actorkv.remote.port", "ACTORKV_REMOTE_PORT"),
-    MANAGEMENT_PORT("actorkv.management.port", "ACTORKV_MANAGEMENT_PORT"),
+    DATA_DIR("--data-dir", "DIR", "actorkv.data-dir", "ACTORKV_DATA_DIR", Path.class,
+        "Directory for the embedded journal and other node data."),
+    HTTP_HOST("--http-host", "HOST", "actorkv.http.host", "ACTORKV_HTTP_HOST", String.class,
+        "Address the HTTP API and management bind to."),
+    HTTP_PORT("--http-port", "PORT", "actorkv.http.port", "ACTORKV_HTTP_PORT", Integer.class,
+        "HTTP API port; 0 picks a free one."),
+    REMOTE_HOST("--remote-host", "HOST", "actorkv.remote.host", "ACTORKV_REMOTE_HOST", String.class,
+        "Address other nodes reach this one at."),
+    REMOTE_PORT("--remote-port", "PORT", "actorkv.remote.port", "ACTORKV_REMOTE_PORT", Integer.class,
+        "Cluster (Artery TCP) port."),
+    MANAGEMENT_PORT("--management-port", "PORT", "actorkv.management.port", "ACTORKV_MANAGEMENT_PORT",
+        Integer.class, "Pekko Management port: /ready, /alive, /cluster/members."),
     /** A list; the environment variable holds it comma-separated. */
-    SEEDS("actorkv.seeds", "ACTORKV_SEEDS"),
-    DB_URL("actorkv.db.url", "ACTORKV_DB_URL"),
-    DB_USER("actorkv.db.user", "ACTORKV_DB_USER"),
-    DB_PASSWORD("actorkv.db.password", "ACTORKV_DB_PASSWORD"),
-    MAX_VALUE_BYTES("actorkv.max-value-bytes", "ACTORKV_MAX_VALUE_BYTES"),
+    SEEDS("--seed", "HOST:PORT", "actorkv.seeds", "ACTORKV_SEEDS", List.class,
+        "Remote address of a seed node; repeat for several (comma-separated in the environment). "
+            + "None: this node forms a cluster by itself."),
+    DB_URL("--db-url", "URL", "actorkv.db.url", "ACTORKV_DB_URL", String.class,
+        "PostgreSQL JDBC URL of the shared journal. None: an embedded H2 database in the data directory "
+            + "(single node only)."),
+    DB_USER("--db-user", "USER", "actorkv.db.user", "ACTORKV_DB_USER", String.class, "Database user."),
+    DB_PASSWORD("--db-password", "PASSWORD", "actorkv.db.password", "ACTORKV_DB_PASSWORD", String.class,
+        "Database password."),
+    MAX_VALUE_BYTES("--max-value-bytes", "BYTES", "actorkv.max-value-bytes", "ACTORKV_MAX_VALUE_BYTES", Long.class,
+        "Largest value a PUT may store."),
     /** Fault-injection endpoints for tests; never on in production. */
-    TEST_MODE("actorkv.test-mode", "ACTORKV_TEST_MODE");
+    TEST_MODE("--test-mode", null, "actorkv.test-mode", "ACTORKV_TEST_MODE", Boolean.class,
+        "For fault-injection tests only, never in production: serve /test/v1/blackhole, which cuts this node "
+            + "off from a peer (the environment variable: on).");
 
+    /** The command-line option. */
+    public final String option;
+    /** What the option's value is called in the help; null for a flag. */
+    public final String paramLabel;
     public final String path;
     public final String env;
+    /** The option's type: String, Integer, Long, Path, Boolean (a flag) or List (of strings, repeated). */
+    public final Class<?> type;
+    public final String description;
 
-    Setting(String path, String env) {
+    Setting(String option, String paramLabel, String path, String env, Class<?> type, String description) {
+      this.option = option;
+      this.paramLabel = paramLabel;
       this.path = path;
       this.env = env;
+      this.type = type;
+      this.description = description;
     }
   }
 
@@ -56,7 +86,8 @@ public final class NodeConfig {
     for (Setting s : Setting.values()) {
       String value = env.get(s.env);
       if (value != null && !value.isBlank()) {
-        fromEnv.put(s.path, s == Setting.SEEDS ? Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList() : value);
+        fromEnv.put(s.path, s.type == List.class
+            ? Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList() : value);
       }
     }
     Config layered = overrides(options).withFallback(ConfigFactory.parseMap(fromEnv));
@@ -73,6 +104,15 @@ public final class NodeConfig {
   public static Config of(Map<Setting, Object> options, Config extra) {
     return ConfigFactory.load(overrides(options).withFallback(extra)
         .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+  }
+
+  /** A setting's default as the help shows it: application.conf's value, "none" where it is empty. */
+  public static String defaultText(Setting setting) {
+    Object value = ConfigFactory.load(ConfigFactory.parseResourcesAnySyntax("application"))
+        .getValue(setting.path).unwrapped();
+    if (value instanceof Boolean b) return b ? "on" : "off";
+    if (value instanceof List<?> l && l.isEmpty() || "".equals(value)) return "none";
+    return value.toString();
   }
 
   private static Config overrides(Map<Setting, Object> options) {

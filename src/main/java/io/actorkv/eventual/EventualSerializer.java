@@ -7,6 +7,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
+import io.actorkv.store.Expiry;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -41,6 +43,8 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   private static final String BUCKET_KEY = "Y";
   private static final byte FORMAT = 1;
   private static final int MAX_NODES = 10_000;
+  /** A version's expiry in this format: epoch milliseconds, or this for never. */
+  private static final long NEVER = 0;
 
   /** For Pekko's serialization of the maps inside buckets, which does not exist yet while serializers are made. */
   private final ExtendedActorSystem system;
@@ -107,7 +111,7 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   }
 
   /** A context as clients carry it: URL-safe base64 without padding. */
-  public static String encodeContext(VClock clock) {
+  static String encodeContext(VClock clock) {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(write(out -> {
       List<UniqueAddress> nodes = writeNodes(new TreeSet<>(clock.entries().keySet()), out);
       writeCounts(clock.entries(), nodes, out);
@@ -115,7 +119,7 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   }
 
   /** @throws IllegalArgumentException if {@code context} is not one {@link #encodeContext} made */
-  public static VClock decodeContext(String context) {
+  static VClock decodeContext(String context) {
     try {
       var in = reader(Base64.getUrlDecoder().decode(context));
       List<UniqueAddress> nodes = readNodes(in);
@@ -163,7 +167,7 @@ public final class EventualSerializer extends SerializerWithStringManifest {
       out.writeInt(index(nodes, v.dot().node()));
       out.writeLong(v.dot().counter());
       out.writeLong(v.timestamp());
-      out.writeLong(v.expiresAt());
+      out.writeLong(v.expires().instant().map(Instant::toEpochMilli).orElse(NEVER));
       out.writeBoolean(v.tombstone());
       out.writeUTF(v.contentType());
       out.writeInt(v.value().length);
@@ -182,11 +186,12 @@ public final class EventualSerializer extends SerializerWithStringManifest {
       Dot dot = new Dot(nodes.get(in.readInt()), in.readLong());
       long timestamp = in.readLong();
       long expiresAt = in.readLong();
+      Expiry expires = expiresAt == NEVER ? Expiry.NEVER : Expiry.at(Instant.ofEpochMilli(expiresAt));
       boolean tombstone = in.readBoolean();
       String contentType = in.readUTF();
       byte[] value = new byte[in.readInt()];
       in.readFully(value);
-      versions.put(dot, new Version(dot, value, contentType, timestamp, expiresAt, tombstone));
+      versions.put(dot, new Version(dot, value, contentType, timestamp, expires, tombstone));
     }
     return new KeyEntry(clock, versions, readCounts(nodes, in), readCounts(nodes, in));
   }

@@ -1,58 +1,71 @@
 package io.actorkv.eventual;
 
-import io.actorkv.Stages;
-import io.actorkv.eventual.EventualReply.LevelNotReached;
 import io.actorkv.namespace.Conflicts;
 import io.actorkv.namespace.Level;
+import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.NamespaceDefinition;
+import io.actorkv.store.Expiry;
+import io.actorkv.store.KeyOutcome;
+import io.actorkv.store.KeyRequest;
+import io.actorkv.store.ModeStore;
+import io.actorkv.store.Precondition;
+import io.actorkv.store.RequestContext;
+import io.actorkv.store.Stamp;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Predicate;
-import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.UniqueAddress;
-import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
-import org.apache.pekko.cluster.ddata.DistributedData;
 import org.apache.pekko.cluster.ddata.Replicator;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.pattern.Patterns;
 
 /**
- * The eventual store as the rest of the node sees it: reads, writes, deletes
- * and increments of one key at a requested level, over Distributed Data. A
- * namespace's keys are hashed into its buckets, each a replicated
- * {@link Bucket} of {@link KeyEntry}s. Every decision about a key
- * (preconditions, kinds, conflicts) is taken inside the local replicator's
- * update, against this node's current state, and then replicates.
+ * The eventual store's key operations: reads, writes, deletes and increments
+ * of one key at a requested level, over Distributed Data. A namespace's keys
+ * are hashed into its buckets, each a replicated {@link Bucket} of
+ * {@link KeyEntry}s. Every decision about a key (preconditions, kinds,
+ * conflicts) is taken inside the local replicator's update, against this
+ * node's current state, and then replicates. The causal contexts clients
+ * carry are made and checked here, nowhere else.
  */
-public final class EventualStore {
+public final class EventualStore implements ModeStore {
 
   /** Bucket ids are {@code ev|<namespace>|<n>}; all of them are durable (see eventual.conf). */
   public static final String KEY_PREFIX = "ev|";
 
-  private final ActorSystem<?> system;
-  /** The classic replicator: asked directly, one hop fewer than through the typed one. */
-  private final ActorRef replicator;
-  private final SelfUniqueAddress self;
+  private final LocalReplicator replicator;
   private final EventualSettings settings;
   private final Clock clock;
+  private final LevelProbe probe;
+  private final EventualMaintenance maintenance;
 
-  public EventualStore(ActorSystem<?> system, EventualSettings settings, Clock clock) {
-    this.system = system;
-    this.replicator = DistributedData.get(system.classicSystem()).replicator();
-    this.self = DistributedData.get(system.classicSystem()).selfUniqueAddress();
+  private EventualStore(LocalReplicator replicator, EventualSettings settings, Clock clock, LevelProbe probe) {
+    this.replicator = replicator;
     this.settings = settings;
     this.clock = clock;
+    this.probe = probe;
+    this.maintenance = new EventualMaintenance(replicator, settings, clock);
+  }
+
+  public static EventualStore start(ActorSystem<?> system, EventualSettings settings, Clock clock) {
+    LocalReplicator replicator = new LocalReplicator(system, settings);
+    return new EventualStore(replicator, settings, clock,
+        new LevelProbe(system, replicator.self().uniqueAddress(), settings));
+  }
+
+  /** Purging and the other work on whole namespaces. */
+  public EventualMaintenance maintenance() {
+    return maintenance;
+  }
+
+  @Override
+  public Mode mode() {
+    return Mode.EVENTUAL;
   }
 
   public static BucketKey bucketKey(String namespace, int bucket) {
@@ -76,70 +89,59 @@ public final class EventualStore {
 
   // ---------------------------------------------------------------- reads
 
-  public CompletionStage<EventualReply> get(NamespaceDefinition ns, String key, Level level) {
-    var bucket = bucketKey(ns, key);
-    return read(bucket, level).thenCompose(read -> read.reached()
-        ? CompletableFuture.completedStage(view(ns, read.entry(key)))
-        : levelNotReached(false, bucket, key, level, entry -> true));
-  }
-
-  /** A bucket as read: {@code bucket} is null if it was never written, or if the level was not {@code reached}. */
-  private record BucketRead(boolean reached, Bucket bucket) {
-    /** A replicator's answer to a {@link Replicator.Get}: a bucket, not found, or (anything else) not reached. */
-    static BucketRead of(Object response) {
-      if (response instanceof Replicator.GetSuccess<?> success) {
-        return new BucketRead(true, (Bucket) success.dataValue());
-      }
-      return new BucketRead(response instanceof Replicator.NotFound<?>, null);
-    }
-
-    KeyEntry entry(String key) {
-      return bucket == null ? null : bucket.get(key);
-    }
-  }
-
-  private CompletableFuture<BucketRead> read(BucketKey bucket, Level level) {
-    return askReplicator(new Replicator.Get<>(bucket, readConsistency(level))).thenApply(response -> {
-      if (response instanceof Replicator.GetResponse<?>) return BucketRead.of(response);
-      throw new IllegalStateException("unexpected replicator answer " + response);
-    });
+  @Override
+  public CompletionStage<KeyOutcome> get(RequestContext context, KeyRequest.Get request) {
+    NamespaceDefinition ns = request.namespace();
+    Level level = request.level().orElse(ns.read());
+    var bucket = bucketKey(ns, request.key());
+    return replicator.read(bucket, level).thenCompose(read -> read.reached()
+        ? CompletableFuture.completedStage(view(ns, read.entry(request.key())))
+        : probe.levelNotReached(false, bucket, request.key(), level, entry -> true));
   }
 
   /** What a reader sees of {@code entry}: the register by the namespace's conflict rule, else the counter. */
-  private EventualReply view(NamespaceDefinition ns, KeyEntry entry) {
-    if (entry == null) return new EventualReply.NotFound();
-    long now = clock.millis();
-    List<Version> values = liveValues(ns, entry, now);
-    if (!values.isEmpty()) return new EventualReply.Found(values, entry.clock());
-    if (entry.hasCounter()) return new EventualReply.CounterValue(entry.counterValue());
-    return new EventualReply.NotFound();
-  }
-
-  private static List<Version> liveValues(NamespaceDefinition ns, KeyEntry entry, long now) {
-    return ns.conflicts() == Conflicts.SIBLINGS ? entry.siblingsAt(now) : entry.winnerAt(now).stream().toList();
+  private KeyOutcome view(NamespaceDefinition ns, KeyEntry entry) {
+    if (entry == null) return new KeyOutcome.NotFound();
+    List<Version> values = entry.visibleAt(ns.conflicts(), clock.millis());
+    if (!values.isEmpty()) {
+      return new KeyOutcome.Found(values.stream().map(Version::toValue).toList(), stamp(entry.clock()));
+    }
+    if (entry.hasCounter()) return new KeyOutcome.CounterFound(entry.counterValue());
+    return new KeyOutcome.NotFound();
   }
 
   // ---------------------------------------------------------------- writes
 
   /**
-   * Stores a value. {@code context} (from an earlier read) says which versions
-   * it supersedes; without one, a siblings namespace keeps it next to any
-   * value already there, and a last-writer-wins namespace supersedes what this
-   * node has. {@code ifAbsent} is checked against this node's state only.
+   * Stores a value. The request's context (from an earlier read) says which
+   * versions it supersedes; without one, a siblings namespace keeps it next
+   * to any value already there, and a last-writer-wins namespace supersedes
+   * what this node has. {@code If-None-Match} is checked against this node's
+   * state only; compare-and-set needs a strong namespace.
    */
-  public CompletionStage<EventualReply> put(NamespaceDefinition ns, String key, byte[] value, String contentType,
-                                            Duration ttl, Optional<VClock> context, boolean ifAbsent, Level level) {
-    Duration effectiveTtl = ttl != null ? ttl : ns.defaultTtl();
-    return update(ns, key, level, current -> {
+  @Override
+  public CompletionStage<KeyOutcome> put(RequestContext context, KeyRequest.Put request) {
+    NamespaceDefinition ns = request.namespace();
+    KeyOutcome refused = refusePrecondition(request.precondition());
+    if (refused != null) return CompletableFuture.completedStage(refused);
+    Optional<VClock> seen;
+    try {
+      seen = request.context().map(EventualSerializer::decodeContext);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedStage(badContext());
+    }
+    boolean ifAbsent = request.precondition() instanceof Precondition.IfAbsent;
+    Duration ttl = request.ttl().orElse(ns.defaultTtl());
+    return update(ns, request.key(), request.level().orElse(ns.write()), current -> {
       long now = clock.millis();
-      if (current.hasCounter()) return Change.refuse(new EventualReply.WrongKind("counter"));
-      boolean exists = !liveValues(ns, current, now).isEmpty();
-      if (ifAbsent && exists) return Change.refuse(new EventualReply.PreconditionFailed());
-      long expiresAt = effectiveTtl == null ? 0 : now + effectiveTtl.toMillis();
+      if (current.hasCounter()) return Change.refuse(new KeyOutcome.WrongKind("counter"));
+      boolean exists = !current.visibleAt(ns.conflicts(), now).isEmpty();
+      if (ifAbsent && exists) return Change.refuse(new KeyOutcome.PreconditionFailed(true, OptionalLong.empty()));
+      Expiry expires = Expiry.after(Instant.ofEpochMilli(now), ttl);
       long timestamp = Math.max(now, current.latestTimestamp() + 1);
-      KeyEntry next = current.write(self.uniqueAddress(), supersedes(ns, current, context),
-          Version.value(value, contentType, timestamp, expiresAt));
-      return Change.to(next, new EventualReply.Written(next.clock(), !exists));
+      KeyEntry next = current.write(replicator.self().uniqueAddress(), supersedes(ns, current, seen),
+          Version.value(request.value(), request.contentType(), timestamp, expires));
+      return Change.to(next, new KeyOutcome.Stored(stamp(next.clock()), !exists));
     });
   }
 
@@ -148,30 +150,66 @@ public final class EventualStore {
    * whole counter. Without a context it deletes every version this node has.
    * Answers not found, writing nothing, if this node sees no live value.
    */
-  public CompletionStage<EventualReply> delete(NamespaceDefinition ns, String key, Optional<VClock> context,
-                                               Level level) {
-    return update(ns, key, level, current -> {
+  @Override
+  public CompletionStage<KeyOutcome> delete(RequestContext context, KeyRequest.Delete request) {
+    NamespaceDefinition ns = request.namespace();
+    KeyOutcome refused = refusePrecondition(request.precondition());
+    if (refused != null) return CompletableFuture.completedStage(refused);
+    Optional<VClock> given;
+    try {
+      given = request.context().map(EventualSerializer::decodeContext);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedStage(badContext());
+    }
+    return update(ns, request.key(), request.level().orElse(ns.write()), current -> {
       long now = clock.millis();
-      if (current.hasCounter()) return Change.removeKey(new EventualReply.Deleted(current.clock()));
-      if (liveValues(ns, current, now).isEmpty()) return Change.refuse(new EventualReply.NotFound());
-      VClock seen = context.orElse(current.clock());
-      KeyEntry next = current.write(self.uniqueAddress(), supersedes(ns, current, Optional.of(seen)),
+      if (current.hasCounter()) return Change.removeKey(new KeyOutcome.Deleted(stamp(current.clock())));
+      if (current.visibleAt(ns.conflicts(), now).isEmpty()) return Change.refuse(new KeyOutcome.NotFound());
+      VClock seen = given.orElse(current.clock());
+      KeyEntry next = current.write(replicator.self().uniqueAddress(), supersedes(ns, current, Optional.of(seen)),
           Version.tombstone(Math.max(now, current.latestTimestamp() + 1)));
-      return Change.to(next, new EventualReply.Deleted(next.clock()));
+      return Change.to(next, new KeyOutcome.Deleted(stamp(next.clock())));
     });
   }
 
   /** Adds {@code by} to the key's counter; answers the value this node then sees. */
-  public CompletionStage<EventualReply> increment(NamespaceDefinition ns, String key, long by, Level level) {
-    return update(ns, key, level, current -> {
-      if (!liveValues(ns, current, clock.millis()).isEmpty()) return Change.refuse(new EventualReply.WrongKind("value"));
+  @Override
+  public CompletionStage<KeyOutcome> increment(RequestContext context, KeyRequest.Increment request) {
+    NamespaceDefinition ns = request.namespace();
+    return update(ns, request.key(), request.level().orElse(ns.write()), current -> {
+      if (!current.visibleAt(ns.conflicts(), clock.millis()).isEmpty()) {
+        return Change.refuse(new KeyOutcome.WrongKind("value"));
+      }
       try {
-        KeyEntry next = current.increment(self.uniqueAddress(), by);
-        return Change.to(next, new EventualReply.Counted(next.counterValue()));
+        KeyEntry next = current.increment(replicator.self().uniqueAddress(), request.by());
+        return Change.to(next, new KeyOutcome.Counted(next.counterValue(), OptionalLong.empty()));
       } catch (ArithmeticException e) {
-        return Change.refuse(new EventualReply.CounterOverflow());
+        return Change.refuse(new KeyOutcome.CounterOverflow());
       }
     });
+  }
+
+  @Override
+  public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
+    return maintenance.hasLiveKeys(namespace);
+  }
+
+  /** Eventual namespaces take {@code If-None-Match: *} (checked on this node only) and nothing else. */
+  private static KeyOutcome refusePrecondition(Precondition pre) {
+    return pre instanceof Precondition.IfRevision || pre instanceof Precondition.IfPresent
+        ? new KeyOutcome.Invalid("cas_requires_strong",
+            "If-Match (compare-and-set) needs a strong namespace; eventual namespaces take X-KV-Context instead")
+        : null;
+  }
+
+  private static KeyOutcome badContext() {
+    return new KeyOutcome.Invalid("bad_context",
+        "X-KV-Context must be a context exactly as an earlier answer of this store gave it");
+  }
+
+  /** A key's version vector as clients carry it. */
+  private static Stamp stamp(VClock clock) {
+    return new Stamp.Context(EventualSerializer.encodeContext(clock));
   }
 
   /** Siblings: exactly what the client saw. Last writer wins: also everything this node has. */
@@ -181,60 +219,60 @@ public final class EventualStore {
   }
 
   /** What an update does to one key: a new entry, removal of the key, or nothing; and the answer. */
-  private record Change(KeyEntry next, boolean remove, EventualReply reply) {
-    static Change to(KeyEntry next, EventualReply reply) {
-      return new Change(next, false, reply);
+  private record Change(KeyEntry next, boolean remove, KeyOutcome outcome) {
+    static Change to(KeyEntry next, KeyOutcome outcome) {
+      return new Change(next, false, outcome);
     }
 
-    static Change removeKey(EventualReply reply) {
-      return new Change(null, true, reply);
+    static Change removeKey(KeyOutcome outcome) {
+      return new Change(null, true, outcome);
     }
 
-    static Change refuse(EventualReply reply) {
-      return new Change(null, false, reply);
+    static Change refuse(KeyOutcome outcome) {
+      return new Change(null, false, outcome);
     }
   }
 
   /** Thrown inside the replicator's update to leave the bucket as it is; carries the answer. */
   private static final class Refused extends RuntimeException {
-    final EventualReply reply;
+    final KeyOutcome outcome;
 
-    Refused(EventualReply reply) {
-      super(reply.toString(), null, false, false);
-      this.reply = reply;
+    Refused(KeyOutcome outcome) {
+      super(outcome.toString(), null, false, false);
+      this.outcome = outcome;
     }
   }
 
-  private CompletionStage<EventualReply> update(NamespaceDefinition ns, String key, Level level,
-                                                Function<KeyEntry, Change> change) {
+  private CompletionStage<KeyOutcome> update(NamespaceDefinition ns, String key, Level level,
+                                             Function<KeyEntry, Change> change) {
     var bucket = bucketKey(ns, key);
+    var self = replicator.self();
     var outcome = new AtomicReference<Change>();
     Function<Bucket, Bucket> modify = state -> {
       KeyEntry current = state.entryToWrite(self.uniqueAddress(), key);
       Change c = change.apply(current);
       outcome.set(c);
       if (c.remove()) return state.remove(self, key);
-      if (c.next() == null) throw new Refused(c.reply());
+      if (c.next() == null) throw new Refused(c.outcome());
       checkBucketSize(state, current, c.next());
       return state.put(self, key, c.next());
     };
-    return askReplicator(new Replicator.Update<>(bucket, Bucket.EMPTY, writeConsistency(level), modify))
-        .thenCompose(response -> {
-          if (response instanceof Replicator.UpdateSuccess) return CompletableFuture.completedStage(outcome.get().reply());
-          if (response instanceof Replicator.ModifyFailure<?> failure && failure.cause() instanceof Refused r) {
-            return CompletableFuture.completedStage(r.reply);
-          }
-          if (response instanceof Replicator.UpdateTimeout) {
-            Change c = outcome.get();
-            return levelNotReached(true, bucket, key, level, c.remove() ? entry -> entry == null
-                : entry -> entry != null && c.next().clock().seenBy(entry.clock()));
-          }
-          if (response instanceof Replicator.ModifyFailure<?> failure) {
-            return CompletableFuture.failedStage(failure.cause());
-          }
-          return CompletableFuture.failedStage(new IllegalStateException(
-              "the replicator could not store the write on this node: " + response));
-        });
+    return replicator.update(bucket, level, modify).thenCompose(response -> {
+      if (response instanceof Replicator.UpdateSuccess) return CompletableFuture.completedStage(outcome.get().outcome());
+      if (response instanceof Replicator.ModifyFailure<?> failure && failure.cause() instanceof Refused r) {
+        return CompletableFuture.completedStage(r.outcome);
+      }
+      if (response instanceof Replicator.UpdateTimeout) {
+        Change c = outcome.get();
+        return probe.levelNotReached(true, bucket, key, level, c.remove() ? entry -> entry == null
+            : entry -> entry != null && c.next().clock().seenBy(entry.clock()));
+      }
+      if (response instanceof Replicator.ModifyFailure<?> failure) {
+        return CompletableFuture.failedStage(failure.cause());
+      }
+      return CompletableFuture.failedStage(new IllegalStateException(
+          "the replicator could not store the write on this node: " + response));
+    });
   }
 
   /** Refuses a write that would make the bucket too large to replicate in one message. */
@@ -243,130 +281,7 @@ public final class EventualStore {
     if (growth <= 0) return;
     long bytes = bucket.estimatedBytes() + growth;
     if (bytes > settings.maxBucketBytes()) {
-      throw new Refused(new EventualReply.BucketFull(bytes, settings.maxBucketBytes()));
+      throw new Refused(new KeyOutcome.BucketFull(bytes, settings.maxBucketBytes()));
     }
-  }
-
-  // ---------------------------------------------------------------- namespace-wide
-
-  /** Whether this node's replicas of the namespace hold any live value or counter. */
-  public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition ns) {
-    return eachBucket(ns, (bucket, read) -> CompletableFuture.completedFuture(read.bucket() != null
-            && read.bucket().entries().values().stream()
-                .anyMatch(entry -> !(view(ns, entry) instanceof EventualReply.NotFound))))
-        .thenApply(live -> live.contains(true));
-  }
-
-  /**
-   * Removes, from this node's replicas of the namespace, keys that hold
-   * nothing readable any more: values all expired, or deleted longer ago
-   * than the tombstone grace (a replica cut off for longer than that could
-   * bring a deleted value back; docs/consistency.md). Answers how many keys
-   * were removed.
-   */
-  public CompletionStage<Integer> purge(NamespaceDefinition ns) {
-    return eachBucket(ns, (bucket, read) -> {
-      long now = clock.millis();
-      return read.bucket() == null || read.bucket().entries().values().stream().noneMatch(e -> purgeable(e, now))
-          ? CompletableFuture.completedFuture(0)
-          : purge(bucket);
-    }).thenApply(removed -> removed.stream().mapToInt(Integer::intValue).sum());
-  }
-
-  /** {@code work} on this node's copy of each of the namespace's buckets, all at once; their results in order. */
-  private <T> CompletableFuture<List<T>> eachBucket(
-      NamespaceDefinition ns, BiFunction<BucketKey, BucketRead, CompletableFuture<T>> work) {
-    List<CompletableFuture<T>> buckets = new ArrayList<>();
-    for (int b = 0; b < ns.buckets(); b++) {
-      var bucket = bucketKey(ns.name(), b);
-      buckets.add(read(bucket, Level.LOCAL).thenCompose(read -> work.apply(bucket, read)));
-    }
-    return CompletableFuture.allOf(buckets.toArray(CompletableFuture[]::new))
-        .thenApply(done -> buckets.stream().map(CompletableFuture::join).toList());
-  }
-
-  private CompletableFuture<Integer> purge(BucketKey bucket) {
-    var removed = new AtomicReference<Integer>(0);
-    Function<Bucket, Bucket> modify = state -> {
-      long now = clock.millis();
-      Bucket next = state;
-      int n = 0;
-      for (var e : state.entries().entrySet()) {
-        if (purgeable(e.getValue(), now)) {
-          next = next.remove(self, e.getKey());
-          n++;
-        }
-      }
-      removed.set(n);
-      return next;
-    };
-    return askReplicator(new Replicator.Update<>(bucket, Bucket.EMPTY, Replicator.writeLocal(), modify))
-        .thenApply(response -> response instanceof Replicator.UpdateSuccess ? removed.get() : 0);
-  }
-
-  private boolean purgeable(KeyEntry entry, long now) {
-    long grace = settings.tombstoneGrace().toMillis();
-    return !entry.hasCounter() && entry.versions().stream()
-        .allMatch(v -> v.tombstone() ? v.timestamp() + grace < now : !v.liveAt(now));
-  }
-
-  // ---------------------------------------------------------------- levels
-
-  private Replicator.ReadConsistency readConsistency(Level level) {
-    Duration t = settings.levelTimeout();
-    return switch (level.kind()) {
-      case LOCAL -> Replicator.readLocal();
-      case MAJORITY -> new Replicator.ReadMajority(t);
-      case ALL -> new Replicator.ReadAll(t);
-      case COUNT -> new Replicator.ReadFrom(level.count(), t);
-    };
-  }
-
-  private Replicator.WriteConsistency writeConsistency(Level level) {
-    Duration t = settings.levelTimeout();
-    return switch (level.kind()) {
-      case LOCAL -> Replicator.writeLocal();
-      case MAJORITY -> new Replicator.WriteMajority(t);
-      case ALL -> new Replicator.WriteAll(t);
-      case COUNT -> new Replicator.WriteTo(level.count(), t);
-    };
-  }
-
-  /** This node's replicator, given longer than any level's timeout, so that it always answers first. */
-  private CompletableFuture<Object> askReplicator(Object message) {
-    return Stages.direct(Patterns.ask(replicator, message, settings.levelTimeout().plusSeconds(5)));
-  }
-
-  /**
-   * The answer when a level was not reached: asks every other member's
-   * replicator for its local copy of the bucket and counts, with this node,
-   * those that answer in time and whose entry for {@code key} satisfies
-   * {@code test} (given {@code null} where the key is absent). Only runs on
-   * that failure, to say how far the request got.
-   */
-  private CompletionStage<EventualReply> levelNotReached(boolean write, BucketKey bucket,
-                                                         String key, Level level, Predicate<KeyEntry> test) {
-    UniqueAddress me = self.uniqueAddress();
-    List<CompletableFuture<Boolean>> answers = new ArrayList<>();
-    for (Member m : Cluster.get(system).state().getMembers()) {
-      if (!isReplica(m) || m.uniqueAddress().equals(me)) continue;
-      var selection = system.classicSystem().actorSelection(m.address() + "/system/ddataReplicator");
-      var get = new Replicator.Get<>(bucket, Replicator.readLocal());
-      answers.add(Stages.direct(Patterns.ask(selection, get, settings.probeTimeout()))
-          .handle((answer, failure) -> {
-            BucketRead read = BucketRead.of(answer);
-            return read.reached() && test.test(read.entry(key));
-          }));
-    }
-    int members = answers.size() + 1;
-    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      int holding = 1 + (int) answers.stream().filter(CompletableFuture::join).count();
-      return new LevelNotReached(write, level, level.required(members), holding, members);
-    });
-  }
-
-  private static boolean isReplica(Member m) {
-    return m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()
-        || m.status() == MemberStatus.leaving();
   }
 }

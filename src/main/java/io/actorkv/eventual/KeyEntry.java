@@ -1,5 +1,6 @@
 package io.actorkv.eventual;
 
+import io.actorkv.namespace.Conflicts;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -110,6 +111,16 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
   /** The last writer's version, if it is a live value at {@code nowMillis}. */
   public Optional<Version> winnerAt(long nowMillis) {
     return versions.values().stream().max(Version.LWW_ORDER).filter(v -> v.liveAt(nowMillis));
+  }
+
+  /** What a reader of a namespace that settles conflicts by {@code conflicts} sees at {@code nowMillis}. */
+  public List<Version> visibleAt(Conflicts conflicts, long nowMillis) {
+    return conflicts == Conflicts.SIBLINGS ? siblingsAt(nowMillis) : winnerAt(nowMillis).stream().toList();
+  }
+
+  /** Whether a reader sees anything: a value, or a counter. */
+  public boolean readableAt(Conflicts conflicts, long nowMillis) {
+    return hasCounter() || !visibleAt(conflicts, nowMillis).isEmpty();
   }
 
   public boolean hasCounter() {

@@ -1,5 +1,8 @@
 package io.actorkv.eventual;
 
+import io.actorkv.store.Expiry;
+import io.actorkv.store.Value;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Objects;
@@ -7,31 +10,36 @@ import java.util.Objects;
 /**
  * One written value of a key: the bytes and their content type, when it was
  * written (epoch milliseconds, the last-writer-wins order) and when it stops
- * being readable (0: never). A tombstone is a delete in a last-writer-wins
- * namespace: a version that wins like any other and reads as absent.
+ * being readable. A tombstone is a delete in a last-writer-wins namespace: a
+ * version that wins like any other and reads as absent.
  */
-public record Version(Dot dot, byte[] value, String contentType, long timestamp, long expiresAt,
+public record Version(Dot dot, byte[] value, String contentType, long timestamp, Expiry expires,
                       boolean tombstone) {
 
   /** Last writer wins: the later timestamp, then the higher node address, then the later write of that node. */
   public static final Comparator<Version> LWW_ORDER = Comparator.comparingLong(Version::timestamp)
       .thenComparing(Version::dot);
 
-  public static Version value(byte[] value, String contentType, long timestamp, long expiresAt) {
-    return new Version(null, value, contentType, timestamp, expiresAt, false);
+  public static Version value(byte[] value, String contentType, long timestamp, Expiry expires) {
+    return new Version(null, value, contentType, timestamp, expires, false);
   }
 
   public static Version tombstone(long timestamp) {
-    return new Version(null, new byte[0], "", timestamp, 0, true);
+    return new Version(null, new byte[0], "", timestamp, Expiry.NEVER, true);
   }
 
   Version withDot(Dot d) {
-    return new Version(d, value, contentType, timestamp, expiresAt, tombstone);
+    return new Version(d, value, contentType, timestamp, expires, tombstone);
   }
 
   /** Whether a reader at {@code nowMillis} sees this as a value. */
   public boolean liveAt(long nowMillis) {
-    return !tombstone && (expiresAt == 0 || nowMillis < expiresAt);
+    return !tombstone && !expires.passedAt(nowMillis);
+  }
+
+  /** This version as a read answers it. */
+  Value toValue() {
+    return new Value(value, contentType, Instant.ofEpochMilli(timestamp), expires);
   }
 
   /** About how many bytes this version takes when replicated. */
@@ -46,18 +54,18 @@ public record Version(Dot dot, byte[] value, String contentType, long timestamp,
         && Arrays.equals(value, v.value)
         && contentType.equals(v.contentType)
         && timestamp == v.timestamp
-        && expiresAt == v.expiresAt
+        && expires.equals(v.expires)
         && tombstone == v.tombstone;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(dot, Arrays.hashCode(value), contentType, timestamp, expiresAt, tombstone);
+    return Objects.hash(dot, Arrays.hashCode(value), contentType, timestamp, expires, tombstone);
   }
 
   @Override
   public String toString() {
     return "Version[" + dot + ", " + (tombstone ? "tombstone" : value.length + " bytes") + ", at " + timestamp
-        + (expiresAt == 0 ? "" : ", expires " + expiresAt) + "]";
+        + (expires.isNever() ? "" : ", expires " + expires) + "]";
   }
 }

@@ -1,12 +1,14 @@
 package io.actorkv.http;
 
-import io.actorkv.Stages;
+import io.actorkv.base.Stages;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
@@ -25,17 +27,21 @@ abstract class ApiDirectives extends AllDirectives {
   }
 
   /**
-   * Completes with the work's response, or its failure as a JSON error.
+   * Completes with the work's response, or its failure as a JSON error, and
+   * the request's id ({@link RequestContexts}) in {@code X-Request-Id}.
    * {@code write} says whether the request could change data, which decides
    * what a timeout tells the client.
    */
-  protected Route respond(boolean write, Supplier<CompletionStage<HttpResponse>> work) {
+  protected Route respond(HttpRequest request, boolean write, Function<String, CompletionStage<HttpResponse>> work) {
+    String requestId = RequestContexts.requestId(request);
     CompletionStage<HttpResponse> stage;
     try {
-      stage = work.get();
+      stage = work.apply(requestId);
     } catch (RuntimeException e) {
       stage = CompletableFuture.failedFuture(e);
     }
-    return completeWithFuture(stage.exceptionally(failure -> ApiError.from(failure, write).response()));
+    RawHeader id = RawHeader.create(RequestContexts.REQUEST_ID_HEADER, requestId);
+    return completeWithFuture(stage.handle((response, failure) ->
+        (failure == null ? response : ApiError.from(failure, write, requestId).response()).addHeader(id)));
   }
 }

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one error type of the API: a status, a stable machine-readable code, a
  * message for people and optional details, rendered as
- * {@code {"error": code, "message": text, ...details}}.
+ * {@code {"error": code, "message": text, ...details}}. The errors more than
+ * one route answers are built here.
  */
 final class ApiError extends RuntimeException {
 
@@ -43,8 +44,31 @@ final class ApiError extends RuntimeException {
     return of(StatusCodes.BAD_REQUEST, code, message);
   }
 
-  static ApiError notReady(String message) {
-    return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", message, Map.of(), 1);
+  static ApiError notReady() {
+    return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "not_ready",
+        "this node is not yet (or no longer) an Up member of the cluster; retry shortly", Map.of(), 1);
+  }
+
+  static ApiError keyNotFound() {
+    return of(StatusCodes.NOT_FOUND, "key_not_found", "no such key (never written, deleted or expired)");
+  }
+
+  static ApiError namespaceNotFound(String name) {
+    return of(StatusCodes.NOT_FOUND, "namespace_not_found", "namespace '" + name + "' does not exist")
+        .with("namespace", name);
+  }
+
+  /** {@code existing} is "counter" or "value": what the key holds, which the request does not fit. */
+  static ApiError wrongKind(String existing) {
+    return of(StatusCodes.CONFLICT, "wrong_kind", existing.equals("counter")
+            ? "the key holds a counter: use POST .../increment, or delete it first"
+            : "the key holds a value, not a counter: delete it first to use it as a counter")
+        .with("holds", existing);
+  }
+
+  static ApiError counterOverflow() {
+    return of(StatusCodes.CONFLICT, "counter_overflow",
+        "the counter would leave the range of a 64-bit integer; nothing was changed");
   }
 
   ApiError with(String name, Object value) {
@@ -73,9 +97,10 @@ final class ApiError extends RuntimeException {
 
   /**
    * Maps any failure of a request to its error. {@code write} says whether the
-   * request could have changed data, which decides what a timeout means.
+   * request could have changed data, which decides what a timeout means;
+   * {@code requestId} goes into the log line of an unexpected failure.
    */
-  static ApiError from(Throwable failure, boolean write) {
+  static ApiError from(Throwable failure, boolean write, String requestId) {
     Throwable cause = rootCause(failure);
     if (cause instanceof ApiError e) return e;
     if (cause instanceof EntityStreamSizeException size) {
@@ -84,6 +109,7 @@ final class ApiError extends RuntimeException {
           .with("limit", size.limit());
     }
     if (cause instanceof TimeoutException) {
+      log.debug("request {} timed out", requestId);
       return write
           ? of(StatusCodes.GATEWAY_TIMEOUT, "timeout",
               "the key's owner did not answer in time; the write may or may not have been applied: "
@@ -91,8 +117,9 @@ final class ApiError extends RuntimeException {
           : of(StatusCodes.GATEWAY_TIMEOUT, "timeout",
               "the key's owner did not answer in time; nothing was changed").with("mayHaveApplied", false);
     }
-    log.error("request failed unexpectedly", cause);
+    log.error("request {} failed unexpectedly", requestId, cause);
     return of(StatusCodes.INTERNAL_SERVER_ERROR, "internal",
-        "the server failed to handle the request" + (write ? "; the write may or may not have been applied" : ""));
+        "the server failed to handle the request" + (write ? "; the write may or may not have been applied" : ""))
+        .with("requestId", requestId);
   }
 }

@@ -1,12 +1,12 @@
 package io.actorkv.http;
 
-import io.actorkv.ActorKvSettings;
-import io.actorkv.eventual.EventualSettings;
-import io.actorkv.eventual.EventualStore;
+import io.actorkv.base.Ticker;
+import io.actorkv.cluster.ClusterStatus;
+import io.actorkv.cluster.NetworkFaults;
+import io.actorkv.config.ActorKvSettings;
 import io.actorkv.namespace.Namespaces;
-import io.actorkv.node.ClusterStatus;
-import io.actorkv.node.NetworkFaults;
-import io.actorkv.strong.StrongStore;
+import io.actorkv.store.KeyValueStore;
+import io.actorkv.store.Principal;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -29,13 +29,18 @@ public final class HttpApi extends AllDirectives {
   private final ClusterStatus cluster;
   private final Optional<TestModeRoutes> testRoutes;
 
-  /** {@code faults}: present only in test mode, and only then are the {@code /test/v1} routes bound. */
-  public HttpApi(ActorKvSettings settings, EventualSettings eventualSettings, StrongStore store,
-                 EventualStore eventual, Namespaces namespaces, ClusterStatus cluster, Optional<NetworkFaults> faults) {
+  /**
+   * @param store the key-value store with every filter in front of it
+   * @param defaultBuckets the buckets of a new eventual namespace whose definition names none
+   * @param faults present only in test mode, and only then are the {@code /test/v1} routes bound
+   */
+  public HttpApi(ActorKvSettings settings, ValueLimits limits, int defaultBuckets, KeyValueStore store,
+                 Namespaces namespaces, ClusterStatus cluster, Ticker ticker, Optional<NetworkFaults> faults) {
     Duration bodyTimeout = settings.requestTimeout();
-    this.kv = new KvRoutes(store, eventual, namespaces, cluster, settings.maxValueBytes(),
-        eventualSettings.maxValueBytes(), bodyTimeout, settings.anonymousPrincipal());
-    this.namespaceRoutes = new NamespaceRoutes(namespaces, bodyTimeout, eventualSettings.defaultBuckets());
+    RequestContexts contexts = new RequestContexts(new Principal(settings.anonymousPrincipal()), ticker,
+        settings.requestTimeout());
+    this.kv = new KvRoutes(store, namespaces, contexts, limits, bodyTimeout);
+    this.namespaceRoutes = new NamespaceRoutes(namespaces, bodyTimeout, defaultBuckets);
     this.cluster = cluster;
     this.testRoutes = faults.map(TestModeRoutes::new);
   }
@@ -64,7 +69,8 @@ public final class HttpApi extends AllDirectives {
 
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
-        .matchAny(failure -> complete(ApiError.from(failure, true).response()))
+        .matchAny(failure -> extractRequest(request ->
+            complete(ApiError.from(failure, true, RequestContexts.requestId(request)).response())))
         .build();
   }
 

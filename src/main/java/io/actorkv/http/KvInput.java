@@ -1,11 +1,9 @@
 package io.actorkv.http;
 
-import io.actorkv.eventual.EventualSerializer;
-import io.actorkv.eventual.VClock;
 import io.actorkv.namespace.Level;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.namespace.TtlSyntax;
-import io.actorkv.strong.Precondition;
+import io.actorkv.store.Precondition;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -103,22 +101,12 @@ final class KvInput {
   }
 
   /** {@code ?r=} or {@code ?w=}: local, majority, all or a replica count; absent means the namespace's default. */
-  static Level level(String name, Optional<String> given, Level namespaceDefault) {
-    if (given.isEmpty()) return namespaceDefault;
+  static Optional<Level> level(String name, Optional<String> given) {
+    if (given.isEmpty()) return Optional.empty();
     try {
-      return Level.parse(given.get());
+      return Optional.of(Level.parse(given.get()));
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("bad_level", name + ": " + e.getMessage());
-    }
-  }
-
-  /** The {@code X-KV-Context} header: a causal context from an earlier answer of this store. */
-  static Optional<VClock> context(Optional<String> header) {
-    try {
-      return header.map(String::trim).map(EventualSerializer::decodeContext);
-    } catch (IllegalArgumentException e) {
-      throw ApiError.badRequest("bad_context",
-          "X-KV-Context must be a context exactly as an earlier answer of this store gave it");
     }
   }
 

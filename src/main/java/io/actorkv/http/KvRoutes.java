@@ -2,71 +2,52 @@ package io.actorkv.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import io.actorkv.eventual.EventualReply;
-import io.actorkv.eventual.EventualStore;
 import io.actorkv.namespace.Level;
-import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.namespace.Namespaces;
-import io.actorkv.node.ClusterStatus;
-import io.actorkv.strong.KeyReply;
-import io.actorkv.strong.Precondition;
-import io.actorkv.strong.StrongStore;
-import io.actorkv.strong.StoredValue;
+import io.actorkv.store.KeyOutcome;
+import io.actorkv.store.KeyRequest;
+import io.actorkv.store.KeyValueStore;
+import io.actorkv.store.Precondition;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.ContentType;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.ETag;
-import org.apache.pekko.http.javadsl.model.headers.EntityTag;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 
-/** {@code /v1/kv/{ns}/{key}}: GET (and HEAD), PUT and DELETE of one key. */
+/**
+ * {@code /v1/kv/{ns}/{key}}: GET (and HEAD), PUT, DELETE and POST
+ * {@code .../increment} of one key. Each route reads its input, finds the
+ * namespace, makes one {@link KeyRequest} and hands it to the store; the
+ * outcome is rendered by {@link KeyResponses}. Nothing here depends on the
+ * namespace's mode.
+ */
 final class KvRoutes extends ApiDirectives {
 
   private static final String PREFIX = "/v1/kv/";
-  static final String REVISION_HEADER = "X-KV-Revision";
-  static final String EXPIRES_HEADER = "X-KV-Expires";
-  static final String MODIFIED_HEADER = "X-KV-Modified";
-  static final String CONTEXT_HEADER = "X-KV-Context";
   private static final String INCREMENT = "/increment";
-  /** How many distinct stored content types {@link #contentType} keeps parsed. */
-  static final int PARSED_CONTENT_TYPES = 256;
-  private static final ConcurrentHashMap<String, ContentType> PARSED = new ConcurrentHashMap<>();
 
-  private final StrongStore store;
-  private final EventualStore eventual;
+  private final KeyValueStore store;
   private final Namespaces namespaces;
-  private final ClusterStatus cluster;
-  private final long maxValueBytes;
-  private final long maxEventualValueBytes;
+  private final RequestContexts contexts;
+  private final ValueLimits limits;
   private final Duration bodyTimeout;
-  private final String principal;
 
-  KvRoutes(StrongStore store, EventualStore eventual, Namespaces namespaces, ClusterStatus cluster,
-           long maxValueBytes, long maxEventualValueBytes, Duration bodyTimeout, String principal) {
+  KvRoutes(KeyValueStore store, Namespaces namespaces, RequestContexts contexts, ValueLimits limits,
+           Duration bodyTimeout) {
     this.store = store;
-    this.eventual = eventual;
     this.namespaces = namespaces;
-    this.cluster = cluster;
-    this.maxValueBytes = maxValueBytes;
-    this.maxEventualValueBytes = maxEventualValueBytes;
+    this.contexts = contexts;
+    this.limits = limits;
     this.bodyTimeout = bodyTimeout;
-    this.principal = principal;
   }
 
   /**
@@ -84,88 +65,53 @@ final class KvRoutes extends ApiDirectives {
   }
 
   private Route getKey(String ns, String rest, HttpRequest request) {
-    return respond(false, () -> {
-      Optional<String> r = request.getUri().query().get("r");
-      return resolve(ns, rest).thenCompose(t -> t.eventual()
-          ? eventual.get(t.ns(), t.key(), KvInput.level("r", r, t.ns().read())).thenApply(EventualResponses::read)
-          : store.get(strongOnly(t, r, "r").name(), t.key()).thenApply(KvRoutes::readResponse));
+    return answer(request, false, id -> {
+      Optional<Level> level = KvInput.level("r", request.getUri().query().get("r"));
+      return resolve(ns, rest).thenCompose(t -> store.get(contexts.of(id), new KeyRequest.Get(t.ns(), t.key(), level)));
     });
   }
 
   private Route putKey(String ns, String rest, HttpRequest request, Materializer mat) {
-    return respond(true, () -> {
-      RequestHeaders headers = RequestHeaders.of(request);
+    return answer(request, true, id -> {
       Query q = request.getUri().query();
+      Precondition pre = precondition(request);
+      Optional<Duration> ttl = Optional.ofNullable(KvInput.ttl(q.get("ttl")));
+      Optional<Level> level = KvInput.level("w", q.get("w"));
+      Optional<String> context = context(request);
       RequestEntity entity = request.entity();
-      Precondition pre = headers.precondition();
-      Duration ttl = KvInput.ttl(q.get("ttl"));
-      Optional<String> w = q.get("w");
       String contentType = entity.getContentType().toString();
-      return resolve(ns, rest).thenCompose(t -> {
-        if (t.eventual()) {
-          boolean ifAbsent = eventualPrecondition(pre);
-          Level level = KvInput.level("w", w, t.ns().write());
-          var context = KvInput.context(headers.context());
-          return bytes(entity, mat, maxEventualValueBytes, bodyTimeout).<EventualReply>thenCompose(value ->
-                  eventual.put(t.ns(), t.key(), value, contentType, ttl, context, ifAbsent, level))
-              .thenApply(EventualResponses::write);
-        }
-        headers.strongOnly();
-        return bytes(entity, mat, maxValueBytes, bodyTimeout).<KeyReply>thenCompose(value ->
-                store.put(strongOnly(t, w, "w").name(), t.key(), value, contentType, ttl, pre, principal))
-            .thenApply(KvRoutes::writeResponse);
-      });
+      return resolve(ns, rest).thenCompose(t ->
+          bytes(entity, mat, limits.of(t.ns().mode()), bodyTimeout).thenCompose(value ->
+              // The request is complete only now: its deadline starts with the store's part.
+              store.put(contexts.of(id),
+                  new KeyRequest.Put(t.ns(), t.key(), value, contentType, ttl, pre, context, level))));
     });
   }
 
   private Route deleteKey(String ns, String rest, HttpRequest request) {
-    return respond(true, () -> {
-      RequestHeaders headers = RequestHeaders.of(request);
-      Precondition pre = headers.precondition();
-      Optional<String> w = request.getUri().query().get("w");
-      return resolve(ns, rest).thenCompose(t -> {
-        if (t.eventual()) {
-          eventualPrecondition(pre);
-          return eventual.delete(t.ns(), t.key(), KvInput.context(headers.context()),
-                  KvInput.level("w", w, t.ns().write()))
-              .thenApply(EventualResponses::write);
-        }
-        headers.strongOnly();
-        return store.delete(strongOnly(t, w, "w").name(), t.key(), pre, principal)
-            .thenApply(KvRoutes::writeResponse);
-      });
+    return answer(request, true, id -> {
+      Precondition pre = precondition(request);
+      Optional<Level> level = KvInput.level("w", request.getUri().query().get("w"));
+      Optional<String> context = context(request);
+      return resolve(ns, rest).thenCompose(t ->
+          store.delete(contexts.of(id), new KeyRequest.Delete(t.ns(), t.key(), pre, context, level)));
     });
   }
 
   private Route incrementKey(String ns, String rest, HttpRequest request) {
-    return respond(true, () -> {
+    return answer(request, true, id -> {
       Query q = request.getUri().query();
-      long delta = KvInput.incrementBy(q.get("by"));
-      Optional<String> w = q.get("w");
-      return resolve(ns, rest.substring(0, rest.length() - INCREMENT.length())).thenCompose(t -> t.eventual()
-          ? eventual.increment(t.ns(), t.key(), delta, KvInput.level("w", w, t.ns().write()))
-              .thenApply(EventualResponses::write)
-          : store.increment(strongOnly(t, w, "w").name(), t.key(), delta, principal)
-              .thenApply(KvRoutes::writeResponse));
+      long by = KvInput.incrementBy(q.get("by"));
+      Optional<Level> level = KvInput.level("w", q.get("w"));
+      return resolve(ns, rest.substring(0, rest.length() - INCREMENT.length())).thenCompose(t ->
+          store.increment(contexts.of(id), new KeyRequest.Increment(t.ns(), t.key(), by, level)));
     });
   }
 
-  /** Eventual namespaces take {@code If-None-Match: *} (checked on this node only) and nothing else. */
-  private static boolean eventualPrecondition(Precondition pre) {
-    if (pre instanceof Precondition.IfRevision || pre instanceof Precondition.IfPresent) {
-      throw ApiError.badRequest("cas_requires_strong",
-          "If-Match (compare-and-set) needs a strong namespace; eventual namespaces take X-KV-Context instead");
-    }
-    return pre instanceof Precondition.IfAbsent;
-  }
-
-  /** Strong namespaces take no level: every request to them is linearizable. */
-  private static Target strongOnly(Target t, Optional<String> level, String name) {
-    if (level.isPresent()) {
-      throw ApiError.badRequest("bad_level",
-          name + " applies to eventual namespaces; every request to a strong namespace is linearizable");
-    }
-    return t;
+  /** Completes with the store's outcome as HTTP, or the failure as a JSON error. */
+  private Route answer(HttpRequest request, boolean write,
+                       Function<String, CompletionStage<KeyOutcome>> work) {
+    return respond(request, write, id -> work.apply(id).thenApply(KeyResponses::render));
   }
 
   /**
@@ -183,151 +129,36 @@ final class KvRoutes extends ApiDirectives {
     });
   }
 
-  /**
-   * The precondition and context headers as sent; parsed inside
-   * {@link #respond}, so bad ones answer 400 like any bad input.
-   */
-  private record RequestHeaders(Optional<String> ifMatch, Optional<String> ifNoneMatch, Optional<String> context) {
-    static RequestHeaders of(HttpRequest request) {
-      return new RequestHeaders(header(request, "If-Match"), header(request, "If-None-Match"),
-          header(request, CONTEXT_HEADER));
-    }
+  /** {@code If-Match} / {@code If-None-Match}, parsed inside {@link #respond}, so bad ones answer 400. */
+  private static Precondition precondition(HttpRequest request) {
+    return KvInput.precondition(header(request, "If-Match"), header(request, "If-None-Match"));
+  }
 
-    /** The first header of that name, as {@code optionalHeaderValueByName} finds it. */
-    private static Optional<String> header(HttpRequest request, String name) {
-      return request.getHeader(name).map(HttpHeader::value);
-    }
+  /** The {@code X-KV-Context} header as sent; the eventual store reads and checks it. */
+  private static Optional<String> context(HttpRequest request) {
+    return header(request, KeyResponses.CONTEXT_HEADER).map(String::trim);
+  }
 
-    Precondition precondition() {
-      return KvInput.precondition(ifMatch, ifNoneMatch);
-    }
-
-    /** Strong keys are versioned by revision, not by causal context. */
-    void strongOnly() {
-      if (context.isPresent()) {
-        throw ApiError.badRequest("bad_context",
-            CONTEXT_HEADER + " applies to eventual namespaces; use If-Match with a revision in strong ones");
-      }
-    }
+  /** The first header of that name, as {@code optionalHeaderValueByName} finds it. */
+  private static Optional<String> header(HttpRequest request, String name) {
+    return request.getHeader(name).map(HttpHeader::value);
   }
 
   /** The namespace as defined, and the key. */
-  private record Target(NamespaceDefinition ns, String key) {
-    boolean eventual() {
-      return ns.mode() == Mode.EVENTUAL;
-    }
+  private record Target(NamespaceDefinition ns, String key) {}
 
-    String name() {
-      return ns.name();
-    }
-  }
-
-  /** Checks names, readiness and that the namespace exists, in that order. */
+  /** Checks the names, then finds the namespace: 404 if it does not exist. */
   private CompletionStage<Target> resolve(String ns, String encodedRest) {
     String namespace = KvInput.namespace(ns);
     String key = KvInput.key(encodedRest);
-    if (!cluster.ready()) {
-      throw ApiError.notReady("this node is not yet (or no longer) an Up member of the cluster; retry shortly");
-    }
     return namespaces.find(namespace)
         .exceptionally(failure -> {
-          throw ApiError.rootCause(failure) instanceof TimeoutException
-              ? ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "namespaces_unavailable",
-                  "the namespace registry did not answer in time; nothing was changed")
-              : ApiError.from(failure, false);
-        })
-        .thenApply(found -> {
-          if (found.isEmpty()) {
-            throw ApiError.of(StatusCodes.NOT_FOUND, "namespace_not_found",
-                "namespace '" + namespace + "' does not exist").with("namespace", namespace);
+          if (ApiError.rootCause(failure) instanceof TimeoutException) {
+            throw ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "namespaces_unavailable",
+                "the namespace registry did not answer in time; nothing was changed");
           }
-          return new Target(found.get(), key);
-        });
-  }
-
-  private static HttpResponse readResponse(KeyReply reply) {
-    if (reply instanceof KeyReply.Found found) {
-      StoredValue v = found.value();
-      HttpResponse response = HttpResponse.create()
-          .withEntity(HttpEntities.create(contentType(v.contentType()), v.bytes()))
-          .addHeader(etag(found.revision()))
-          .addHeader(RawHeader.create(REVISION_HEADER, Long.toString(found.revision())))
-          .addHeader(RawHeader.create(MODIFIED_HEADER, v.modifiedAt().toString()));
-      return v.expiresAt() == null ? response
-          : response.addHeader(RawHeader.create(EXPIRES_HEADER, v.expiresAt().toString()));
-    }
-    return keyNotFound();
-  }
-
-  /** The body of a successful PUT. */
-  record Written(long revision, boolean created) {}
-
-  private static HttpResponse writeResponse(KeyReply reply) {
-    if (reply instanceof KeyReply.Stored stored) {
-      return Json.response(stored.created() ? StatusCodes.CREATED : StatusCodes.OK,
-              new Written(stored.revision(), stored.created()))
-          .addHeader(etag(stored.revision()));
-    }
-    if (reply instanceof KeyReply.Deleted deleted) {
-      return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
-          .addHeader(RawHeader.create(REVISION_HEADER, Long.toString(deleted.revision())));
-    }
-    if (reply instanceof KeyReply.Counted counted) {
-      return Json.response(StatusCodes.OK, Map.of("value", counted.value(), "revision", counted.revision()))
-          .addHeader(etag(counted.revision()));
-    }
-    if (reply instanceof KeyReply.WrongKind wrong) return wrongKind(wrong.existing());
-    if (reply instanceof KeyReply.CounterOverflow) return counterOverflow();
-    if (reply instanceof KeyReply.PreconditionFailed failed) {
-      return ApiError.of(StatusCodes.PRECONDITION_FAILED, "precondition_failed",
-              failed.exists()
-                  ? "the key is at revision " + failed.revision() + "; nothing was written"
-                  : "the key does not exist; nothing was written")
-          .with("revision", failed.revision())
-          .with("exists", failed.exists())
-          .response();
-    }
-    return keyNotFound();
-  }
-
-  private static ETag etag(long revision) {
-    return ETag.create(EntityTag.create(Long.toString(revision), false));
-  }
-
-  static HttpResponse keyNotFound() {
-    return ApiError.of(StatusCodes.NOT_FOUND, "key_not_found", "no such key (never written, deleted or expired)")
-        .response();
-  }
-
-  /** {@code existing} is "counter" or "value": what the key holds, which the request does not fit. */
-  static HttpResponse wrongKind(String existing) {
-    return ApiError.of(StatusCodes.CONFLICT, "wrong_kind", existing.equals("counter")
-            ? "the key holds a counter: use POST .../increment, or delete it first"
-            : "the key holds a value, not a counter: delete it first to use it as a counter")
-        .with("holds", existing).response();
-  }
-
-  static HttpResponse counterOverflow() {
-    return ApiError.of(StatusCodes.CONFLICT, "counter_overflow",
-        "the counter would leave the range of a 64-bit integer; nothing was changed").response();
-  }
-
-  /**
-   * The content type a value was stored with, as a response carries it; one
-   * that does not parse is served as {@code application/octet-stream}. Parsed
-   * types are kept for the next read, up to {@link #PARSED_CONTENT_TYPES}
-   * distinct ones: parsing was 7 % of a GET's allocation.
-   */
-  static ContentType contentType(String stored) {
-    ContentType known = PARSED.get(stored);
-    if (known != null) return known;
-    ContentType parsed;
-    try {
-      parsed = ContentTypes.parse(stored);
-    } catch (RuntimeException e) {
-      parsed = ContentTypes.APPLICATION_OCTET_STREAM;
-    }
-    if (PARSED.size() < PARSED_CONTENT_TYPES) PARSED.put(stored, parsed);
-    return parsed;
+          throw new CompletionException(failure);
+        })
+        .thenApply(found -> new Target(found.orElseThrow(() -> ApiError.namespaceNotFound(namespace)), key));
   }
 }

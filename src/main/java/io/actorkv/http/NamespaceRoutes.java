@@ -39,20 +39,20 @@ final class NamespaceRoutes extends ApiDirectives {
 
   Route route() {
     return pathPrefix("namespaces", () -> concat(
-        pathEnd(() -> get(() -> respond(false, () -> namespaces.list()
-            .thenApply(all -> Json.response(StatusCodes.OK, Map.of("namespaces", all)))))),
+        pathEnd(() -> get(() -> extractRequest(request -> respond(request, false, id -> namespaces.list()
+            .thenApply(all -> Json.response(StatusCodes.OK, Map.of("namespaces", all))))))),
         path(segment(), name -> concat(
-            get(() -> respond(false, () -> namespaces.find(KvInput.namespace(name))
+            get(() -> extractRequest(request -> respond(request, false, id -> namespaces.find(KvInput.namespace(name))
                 .thenApply(found -> found.map(d -> Json.response(StatusCodes.OK, d))
-                    .orElseGet(() -> notFound(name).response())))),
-            put(() -> extractMaterializer(mat -> extractRequestEntity(entity -> respond(true, () -> {
+                    .orElseGet(() -> ApiError.namespaceNotFound(name).response()))))),
+            put(() -> extractRequestContext(ctx -> respond(ctx.getRequest(), true, id -> {
               String ns = KvInput.namespace(name);
-              return bytes(entity, mat, MAX_DEFINITION_BYTES, bodyTimeout)
+              return bytes(ctx.getRequest().entity(), ctx.getMaterializer(), MAX_DEFINITION_BYTES, bodyTimeout)
                   .thenCompose(body -> namespaces.create(definition(ns, parse(body))))
                   .thenApply(NamespaceRoutes::toResponse);
-            })))),
-            delete(() -> respond(true, () -> namespaces.remove(KvInput.namespace(name))
-                .thenApply(NamespaceRoutes::toResponse)))))));
+            }))),
+            delete(() -> extractRequest(request -> respond(request, true, id ->
+                namespaces.remove(KvInput.namespace(name)).thenApply(NamespaceRoutes::toResponse))))))));
   }
 
   private static final String EXPECTED = "expected {\"mode\": \"strong\"} or {\"mode\": \"eventual\", "
@@ -90,16 +90,11 @@ final class NamespaceRoutes extends ApiDirectives {
     }
   }
 
-  private static ApiError notFound(String name) {
-    return ApiError.of(StatusCodes.NOT_FOUND, "namespace_not_found", "namespace '" + name + "' does not exist")
-        .with("namespace", name);
-  }
-
   private static HttpResponse toResponse(NamespaceReply reply) {
     if (reply instanceof NamespaceReply.Created c) return Json.response(StatusCodes.CREATED, c.definition());
     if (reply instanceof NamespaceReply.AlreadyExists e) return Json.response(StatusCodes.OK, e.definition());
     if (reply instanceof NamespaceReply.Removed) return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
-    if (reply instanceof NamespaceReply.NotFound n) return notFound(n.name()).response();
+    if (reply instanceof NamespaceReply.NotFound n) return ApiError.namespaceNotFound(n.name()).response();
     if (reply instanceof NamespaceReply.NotEmpty n) {
       return ApiError.of(StatusCodes.CONFLICT, "namespace_not_empty",
           "namespace '" + n.name() + "' still holds keys; delete them first").response();

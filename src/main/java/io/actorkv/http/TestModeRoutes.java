@@ -1,6 +1,6 @@
 package io.actorkv.http;
 
-import io.actorkv.node.NetworkFaults;
+import io.actorkv.cluster.NetworkFaults;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -26,9 +26,9 @@ final class TestModeRoutes extends ApiDirectives {
 
   Route route() {
     return pathPrefix("test", () -> pathPrefix("v1", () -> path("blackhole", () -> parameterOptional("peer", peer ->
-        concat(
-            post(() -> respond(false, () -> change(peer, faults::blackhole))),
-            delete(() -> respond(false, () -> change(peer, faults::heal))))))));
+        extractRequest(request -> concat(
+            post(() -> respond(request, false, id -> change(peer, faults::blackhole))),
+            delete(() -> respond(request, false, id -> change(peer, faults::heal)))))))));
   }
 
   private static CompletionStage<HttpResponse> change(Optional<String> peer,

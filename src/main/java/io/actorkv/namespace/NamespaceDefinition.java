@@ -2,7 +2,7 @@ package io.actorkv.namespace;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.actorkv.CborSerializable;
+import io.actorkv.base.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Pattern;

@@ -1,6 +1,6 @@
 package io.actorkv.namespace;
 
-import io.actorkv.CborSerializable;
+import io.actorkv.base.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
@@ -41,18 +41,25 @@ final class NamespaceRegistry
 
   record List(ActorRef<NamespaceReply> replyTo) implements Command {}
 
-  sealed interface Event extends CborSerializable {}
+  /** Stored in the journal under stable names ({@link RegistryJournalSerializer}). */
+  sealed interface Event {}
 
   record Created(NamespaceDefinition definition) implements Event {}
 
   record Removed(String name) implements Event {}
 
   /** Definitions by name, and how many changes led here (orders the published lists). */
-  record State(long revision, Map<String, NamespaceDefinition> definitions) implements CborSerializable {
+  record State(long revision, Map<String, NamespaceDefinition> definitions) {
+    /** The event handler: names every event; one it does not know is a bug. */
     State apply(Event event) {
       Map<String, NamespaceDefinition> next = new TreeMap<>(definitions);
-      if (event instanceof Created c) next.put(c.definition().name(), c.definition());
-      if (event instanceof Removed r) next.remove(r.name());
+      if (event instanceof Created c) {
+        next.put(c.definition().name(), c.definition());
+      } else if (event instanceof Removed r) {
+        next.remove(r.name());
+      } else {
+        throw new IllegalStateException("no handler for event " + event.getClass().getName());
+      }
       return new State(revision + 1, next);
     }
 

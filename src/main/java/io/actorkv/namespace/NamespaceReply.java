@@ -1,6 +1,6 @@
 package io.actorkv.namespace;
 
-import io.actorkv.CborSerializable;
+import io.actorkv.base.CborSerializable;
 import java.util.List;
 
 /** What the namespace registry answers. */

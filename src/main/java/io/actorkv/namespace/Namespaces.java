@@ -1,6 +1,6 @@
 package io.actorkv.namespace;
 
-import io.actorkv.Stages;
+import io.actorkv.base.Stages;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

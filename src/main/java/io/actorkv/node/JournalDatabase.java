@@ -2,7 +2,7 @@ package io.actorkv.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.actorkv.ActorKvSettings;
+import io.actorkv.config.ActorKvSettings;
 import java.nio.file.Path;
 import java.util.Map;
 import org.flywaydb.core.Flyway;

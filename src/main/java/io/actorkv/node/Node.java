@@ -2,12 +2,20 @@ package io.actorkv.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.actorkv.ActorKvSettings;
+import io.actorkv.base.Ticker;
+import io.actorkv.cluster.ClusterFormation;
+import io.actorkv.cluster.ClusterStatus;
+import io.actorkv.cluster.NetworkFaults;
+import io.actorkv.config.ActorKvSettings;
 import io.actorkv.eventual.EventualSettings;
 import io.actorkv.eventual.EventualStore;
 import io.actorkv.http.HttpApi;
-import io.actorkv.namespace.Mode;
+import io.actorkv.http.ValueLimits;
 import io.actorkv.namespace.Namespaces;
+import io.actorkv.store.KeyValueStore;
+import io.actorkv.store.ModeRouter;
+import io.actorkv.store.ReadinessGate;
+import io.actorkv.store.StoreFilter;
 import io.actorkv.strong.StrongStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,27 +25,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
-import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * One running ActorKV node: schema migrated, actor system up, cluster joined
- * (or formed), management and the HTTP API bound. {@link #close()} leaves the
- * cluster gracefully; the same happens on SIGTERM through CoordinatedShutdown.
+ * (or formed), management and the HTTP API bound. The one place that wires
+ * the packages together. {@link #close()} leaves the cluster gracefully; the
+ * same happens on SIGTERM through CoordinatedShutdown.
  */
 public final class Node implements AutoCloseable {
-
-  public static final String SYSTEM_NAME = "actorkv";
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -47,7 +48,7 @@ public final class Node implements AutoCloseable {
     this.binding = binding;
   }
 
-  /** Starts a node from a fully layered configuration (see {@code io.actorkv.Main}). */
+  /** Starts a node from a fully layered configuration (see {@code io.actorkv.config.NodeConfig}). */
   public static Node start(Config config) {
     ActorKvSettings settings = ActorKvSettings.from(config);
     createDirectories(settings);
@@ -58,21 +59,27 @@ public final class Node implements AutoCloseable {
         .withFallback(ConfigFactory.parseMap(Map.of("pekko.cluster.distributed-data.durable.lmdb.dir",
             settings.dataDir().resolve("eventual").toString())))
         .withFallback(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, full);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterFormation.SYSTEM_NAME, full);
     try {
-      joinCluster(system, settings.seeds());
+      ClusterFormation.join(system, settings.seeds());
 
       Clock clock = Clock.systemUTC();
-      StrongStore store = StrongStore.start(system, clock, settings.snapshotEvery(), settings.requestTimeout());
+      Ticker ticker = Ticker.SYSTEM;
+      StrongStore strong = StrongStore.start(system, clock, ticker, settings.snapshotEvery(),
+          settings.requestTimeout());
       EventualSettings eventualSettings = EventualSettings.from(full);
-      EventualStore eventual = new EventualStore(system, eventualSettings, clock);
-      Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock,
-          ns -> ns.mode() == Mode.EVENTUAL ? eventual.hasLiveKeys(ns) : store.hasLiveKeys(ns.name()));
-      schedulePurge(system, eventualSettings.purgeInterval(), namespaces, eventual);
+      EventualStore eventual = EventualStore.start(system, eventualSettings, clock);
+      ModeRouter stores = new ModeRouter(strong, eventual);
+      Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock, stores);
+      eventual.maintenance().schedulePurge(system, namespaces);
+      ClusterStatus cluster = new ClusterStatus(system);
+      // Every concern that stands between a request and the stores, outermost first.
+      KeyValueStore api = StoreFilter.around(stores, List.of(new ReadinessGate(cluster::ready)));
+
       Optional<NetworkFaults> faults = settings.testMode() ? Optional.of(NetworkFaults.of(system)) : Optional.empty();
-      HttpApi api = new HttpApi(settings, eventualSettings, store, eventual, namespaces, new ClusterStatus(system),
-          faults);
-      ServerBinding binding = api.bind(system, settings.httpHost(), settings.httpPort())
+      HttpApi http = new HttpApi(settings, new ValueLimits(settings.maxValueBytes(), eventualSettings.maxValueBytes()),
+          eventualSettings.defaultBuckets(), api, namespaces, cluster, ticker, faults);
+      ServerBinding binding = http.bind(system, settings.httpHost(), settings.httpPort())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       system.log().info("ActorKV HTTP API on http://{}:{}/v1, journal {}", settings.httpHost(),
           binding.localAddress().getPort(), database.vendor());
@@ -89,38 +96,12 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  /** Every interval, drops expired values and old tombstones from this node's eventual replicas. */
-  private static void schedulePurge(ActorSystem<?> system, Duration interval, Namespaces namespaces,
-                                    EventualStore eventual) {
-    system.scheduler().scheduleWithFixedDelay(interval, interval, () -> namespaces.list()
-        .thenCompose(all -> CompletableFuture.allOf(all.stream()
-            .filter(ns -> ns.mode() == Mode.EVENTUAL)
-            .map(ns -> eventual.purge(ns).toCompletableFuture())
-            .toArray(CompletableFuture[]::new)))
-        .whenComplete((done, failure) -> {
-          if (failure != null) system.log().warn("purging eventual namespaces failed; next try in {}", interval, failure);
-        }), system.executionContext());
-  }
-
   private static void createDirectories(ActorKvSettings settings) {
     try {
       Files.createDirectories(settings.dataDir());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + settings.dataDir(), e);
     }
-  }
-
-  /** With no seeds the node forms a cluster of its own; otherwise it joins through them. */
-  private static void joinCluster(ActorSystem<?> system, List<String> seeds) {
-    Cluster cluster = Cluster.get(system);
-    if (seeds.isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      return;
-    }
-    List<Address> addresses = seeds.stream()
-        .map(seed -> AddressFromURIString.parse("pekko://" + SYSTEM_NAME + "@" + seed))
-        .toList();
-    cluster.manager().tell(new JoinSeedNodes(addresses));
   }
 
   public ActorSystem<Void> system() {

@@ -1,14 +1,14 @@
-package io.actorkv.strong;
+package io.actorkv.store;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.actorkv.CborSerializable;
 
 /**
- * A condition on the key's current state that a write requires. Checked inside
- * the key's entity, between the same two events as the write, so
- * compare-and-set is atomic. Travels inside commands to the key's node, hence
- * the explicit type names.
+ * A condition on the key's current state that a write requires. A strong
+ * key checks it inside its entity, between the same two events as the
+ * write, so compare-and-set is atomic; an eventual key takes only
+ * {@link IfAbsent}, checked on the node that answers. Travels inside
+ * commands to the key's node, hence the explicit type names.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -16,7 +16,7 @@ import io.actorkv.CborSerializable;
     @JsonSubTypes.Type(value = Precondition.IfPresent.class, name = "if-present"),
     @JsonSubTypes.Type(value = Precondition.IfAbsent.class, name = "if-absent"),
     @JsonSubTypes.Type(value = Precondition.IfRevision.class, name = "if-revision")})
-public sealed interface Precondition extends CborSerializable {
+public sealed interface Precondition {
 
   /** Holds whether or not the key exists. */
   record None() implements Precondition {}

@@ -1,6 +1,9 @@
 package io.actorkv.strong;
 
-import io.actorkv.CborSerializable;
+import io.actorkv.base.CborSerializable;
+import io.actorkv.base.Ticker;
+import io.actorkv.store.Expiry;
+import io.actorkv.store.Precondition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,28 +76,31 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     return TYPE_KEY.name() + SEPARATOR + namespace + SEPARATOR;
   }
 
-  static void init(ActorSystem<?> system, Clock clock, int snapshotEvery, LiveStates live) {
+  static void init(ActorSystem<?> system, Clock clock, Ticker ticker, int snapshotEvery, LiveStates live) {
     ClusterSharding.get(system).init(
-        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, snapshotEvery, live))
+        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, ticker, snapshotEvery, live))
             .withStopMessage(new Passivate()));
   }
 
-  static Behavior<Command> create(String entityId, Clock clock, int snapshotEvery, LiveStates live) {
-    return Behaviors.withTimers(timers -> new KeyEntity(entityId, clock, snapshotEvery, live, timers));
+  static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
+                                  LiveStates live) {
+    return Behaviors.withTimers(timers -> new KeyEntity(entityId, clock, ticker, snapshotEvery, live, timers));
   }
 
   private final String entityId;
   private final Clock clock;
+  private final Ticker ticker;
   private final int snapshotEvery;
   private final LiveStates live;
   private final TimerScheduler<Command> timers;
 
-  private KeyEntity(String entityId, Clock clock, int snapshotEvery, LiveStates live,
+  private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, LiveStates live,
                     TimerScheduler<Command> timers) {
     super(PersistenceId.ofUniqueId(TYPE_KEY.name() + SEPARATOR + entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.entityId = entityId;
     this.clock = clock;
+    this.ticker = ticker;
     this.snapshotEvery = snapshotEvery;
     this.live = live;
     this.timers = timers;
@@ -132,7 +138,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     if (exists && state.value().counter()) {
       return Effect().reply(cmd.replyTo(), new KeyReply.WrongKind("counter"));
     }
-    Instant expiresAt = cmd.ttl() == null ? null : now.plus(cmd.ttl());
+    Expiry expiresAt = Expiry.after(now, cmd.ttl());
     return persist(new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now))
         .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
   }
@@ -182,7 +188,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   /** After recovery and after each persisted event, before any reply: publishes the state and times its expiry. */
   private void changed(KeyState state) {
-    live.publish(entityId, state, System.nanoTime());
+    live.publish(entityId, state, ticker.nanoTime());
     scheduleExpiry(state);
   }
 
@@ -193,11 +199,11 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    * where an early {@link ExpiryDue} only starts the next timer.
    */
   private void scheduleExpiry(KeyState state) {
-    if (state.value() == null || state.value().expiresAt() == null) {
+    if (state.value() == null || state.value().expiresAt().isNever()) {
       timers.cancel(EXPIRY_TIMER);
       return;
     }
-    Duration delay = Duration.between(clock.instant(), state.value().expiresAt());
+    Duration delay = Duration.between(clock.instant(), state.value().expiresAt().instant().orElseThrow());
     Duration bounded = delay.isNegative() ? Duration.ZERO : delay.compareTo(LONGEST_TIMER) > 0 ? LONGEST_TIMER : delay;
     timers.startSingleTimer(EXPIRY_TIMER, new ExpiryDue(), bounded);
   }

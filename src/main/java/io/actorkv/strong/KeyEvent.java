@@ -1,6 +1,6 @@
 package io.actorkv.strong;
 
-import io.actorkv.CborSerializable;
+import io.actorkv.store.Expiry;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
@@ -8,21 +8,27 @@ import java.util.Objects;
 /**
  * What the journal records of a key. Every event advances the key's revision
  * by one, so the revision is the entity's sequence number. Events carry who
- * made the change and when, for audit.
+ * made the change and when, for audit. Each is stored under its stable name
+ * ({@link KeyJournalSerializer}); their fields are a contract too.
  */
-public sealed interface KeyEvent extends CborSerializable {
+public sealed interface KeyEvent {
 
   Instant timestamp();
 
-  record ValuePut(byte[] value, String contentType, Instant expiresAt, String principal, Instant timestamp)
+  /** A value was stored; a null {@code expiresAt} (as in the journal) means it never expires. */
+  record ValuePut(byte[] value, String contentType, Expiry expiresAt, String principal, Instant timestamp)
       implements KeyEvent {
+
+    public ValuePut {
+      expiresAt = expiresAt == null ? Expiry.NEVER : expiresAt;
+    }
 
     @Override
     public boolean equals(Object o) {
       return o instanceof ValuePut p
           && Arrays.equals(value, p.value)
           && contentType.equals(p.contentType)
-          && Objects.equals(expiresAt, p.expiresAt)
+          && expiresAt.equals(p.expiresAt)
           && principal.equals(p.principal)
           && timestamp.equals(p.timestamp);
     }

@@ -1,6 +1,6 @@
 package io.actorkv.strong;
 
-import io.actorkv.CborSerializable;
+import io.actorkv.base.CborSerializable;
 
 /** What a key's entity answers. */
 public sealed interface KeyReply extends CborSerializable {

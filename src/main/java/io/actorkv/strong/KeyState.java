@@ -1,14 +1,14 @@
 package io.actorkv.strong;
 
-import io.actorkv.CborSerializable;
 import java.time.Instant;
 
 /**
  * A key's state: its revision (number of events so far) and its value, or
  * {@code null} after a delete or expiry. A value whose expiry has passed but
- * whose expire event is not yet written is already absent to readers.
+ * whose expire event is not yet written is already absent to readers. Also
+ * the key's snapshot in the journal.
  */
-public record KeyState(long revision, StoredValue value) implements CborSerializable {
+public record KeyState(long revision, StoredValue value) {
 
   public static final KeyState EMPTY = new KeyState(0, null);
 
@@ -21,6 +21,7 @@ public record KeyState(long revision, StoredValue value) implements CborSerializ
     return existsAt(now) ? new KeyReply.Found(revision, value) : new KeyReply.NotFound(revision);
   }
 
+  /** The event handler: the state after {@code event}. Names every event; one it does not know is a bug. */
   KeyState apply(KeyEvent event) {
     if (event instanceof KeyEvent.ValuePut put) {
       return new KeyState(revision + 1,
@@ -30,6 +31,9 @@ public record KeyState(long revision, StoredValue value) implements CborSerializ
       long before = value != null && value.counter() ? value.count() : 0;
       return new KeyState(revision + 1, StoredValue.counter(before + inc.by(), inc.timestamp()));
     }
-    return new KeyState(revision + 1, null);
+    if (event instanceof KeyEvent.ValueDeleted || event instanceof KeyEvent.ValueExpired) {
+      return new KeyState(revision + 1, null);
+    }
+    throw new IllegalStateException("no handler for event " + event.getClass().getName());
   }
 }

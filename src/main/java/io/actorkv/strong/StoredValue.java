@@ -1,6 +1,7 @@
 package io.actorkv.strong;
 
-import io.actorkv.CborSerializable;
+import io.actorkv.store.Expiry;
+import io.actorkv.store.Value;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -8,22 +9,26 @@ import java.util.Objects;
 
 /**
  * A key's value as of its last change: the bytes, their content type, when it
- * stops being readable ({@code null}: never), when it was written, and
- * whether it is a counter (its bytes are then the count in decimal).
+ * stops being readable, when it was written, and whether it is a counter
+ * (its bytes are then the count in decimal). Part of the key's snapshot.
  */
-public record StoredValue(byte[] bytes, String contentType, Instant expiresAt, Instant modifiedAt, boolean counter)
-    implements CborSerializable {
+public record StoredValue(byte[] bytes, String contentType, Expiry expiresAt, Instant modifiedAt, boolean counter) {
+
+  /** A null {@code expiresAt} comes only from the journal, where it means never. */
+  public StoredValue {
+    expiresAt = expiresAt == null ? Expiry.NEVER : expiresAt;
+  }
 
   public static final String COUNTER_CONTENT_TYPE = "text/plain; charset=UTF-8";
 
   /** A value written by a put. */
-  public StoredValue(byte[] bytes, String contentType, Instant expiresAt, Instant modifiedAt) {
+  public StoredValue(byte[] bytes, String contentType, Expiry expiresAt, Instant modifiedAt) {
     this(bytes, contentType, expiresAt, modifiedAt, false);
   }
 
   static StoredValue counter(long count, Instant modifiedAt) {
-    return new StoredValue(Long.toString(count).getBytes(StandardCharsets.US_ASCII), COUNTER_CONTENT_TYPE, null,
-        modifiedAt, true);
+    return new StoredValue(Long.toString(count).getBytes(StandardCharsets.US_ASCII), COUNTER_CONTENT_TYPE,
+        Expiry.NEVER, modifiedAt, true);
   }
 
   /** The count of a counter. */
@@ -32,7 +37,12 @@ public record StoredValue(byte[] bytes, String contentType, Instant expiresAt, I
   }
 
   public boolean liveAt(Instant now) {
-    return expiresAt == null || now.isBefore(expiresAt);
+    return !expiresAt.passedAt(now);
+  }
+
+  /** The value as a read answers it. */
+  public Value toValue() {
+    return new Value(bytes, contentType, modifiedAt, expiresAt);
   }
 
   // Records compare arrays by identity; values compare by content.
@@ -41,7 +51,7 @@ public record StoredValue(byte[] bytes, String contentType, Instant expiresAt, I
     return o instanceof StoredValue v
         && Arrays.equals(bytes, v.bytes)
         && contentType.equals(v.contentType)
-        && Objects.equals(expiresAt, v.expiresAt)
+        && expiresAt.equals(v.expiresAt)
         && modifiedAt.equals(v.modifiedAt)
         && counter == v.counter;
   }

@@ -1,8 +1,19 @@
 package io.actorkv.strong;
 
-import io.actorkv.Stages;
+import io.actorkv.base.Stages;
+import io.actorkv.base.Ticker;
+import io.actorkv.namespace.Mode;
+import io.actorkv.namespace.NamespaceDefinition;
+import io.actorkv.store.KeyOutcome;
+import io.actorkv.store.KeyRequest;
+import io.actorkv.store.ModeStore;
+import io.actorkv.store.RequestContext;
+import io.actorkv.store.Stamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -17,62 +28,114 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * The strong store as the rest of the node sees it: reads and writes of one
- * key, each answered by that key's entity wherever sharding placed it, or,
- * for a read of a key whose entity runs on this node, from the state that
- * entity published ({@link LiveStates}). A returned stage fails with a
+ * The strong store: reads and writes of one key, each answered by that key's
+ * entity wherever sharding placed it, or, for a read of a key whose entity
+ * runs on this node, from the state that entity published
+ * ({@link LiveStates}). A returned stage fails with a
  * {@link java.util.concurrent.TimeoutException} when the entity did not
- * answer in time; a write may then have been applied.
+ * answer before the request's deadline; a write may then have been applied.
  */
-public final class StrongStore {
+public final class StrongStore implements ModeStore {
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Clock clock;
+  private final Ticker ticker;
   private final LiveStates live;
-  private final Duration timeout;
+  /** How long a read for the node's own maintenance (not a client's request) waits for its entity. */
+  private final Duration maintenanceTimeout;
   /** A field, not a method reference in {@link #get}, which would be a new object on every read. */
   private final Consumer<String> touch = entityId -> entity(entityId).tell(new KeyEntity.Touch());
 
-  private StrongStore(ActorSystem<?> system, Clock clock, LiveStates live, Duration timeout) {
+  private StrongStore(ActorSystem<?> system, Clock clock, Ticker ticker, LiveStates live,
+                      Duration maintenanceTimeout) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.clock = clock;
+    this.ticker = ticker;
     this.live = live;
-    this.timeout = timeout;
+    this.maintenanceTimeout = maintenanceTimeout;
   }
 
   /** Starts this node's part of the key entities' sharding and returns the store over them. */
-  public static StrongStore start(ActorSystem<?> system, Clock clock, int snapshotEvery, Duration timeout) {
+  public static StrongStore start(ActorSystem<?> system, Clock clock, Ticker ticker, int snapshotEvery,
+                                  Duration maintenanceTimeout) {
     LiveStates live = new LiveStates(
         LiveStates.touchEvery(LiveStates.idleTimeout(ClusterShardingSettings.create(system))));
-    KeyEntity.init(system, clock, snapshotEvery, live);
-    return new StrongStore(system, clock, live, timeout);
+    KeyEntity.init(system, clock, ticker, snapshotEvery, live);
+    return new StrongStore(system, clock, ticker, live, maintenanceTimeout);
   }
 
-  public CompletionStage<KeyReply> get(String namespace, String key) {
-    String entityId = KeyEntity.entityId(namespace, key);
-    KeyState state = live.read(entityId, System.nanoTime(), touch);
+  @Override
+  public Mode mode() {
+    return Mode.STRONG;
+  }
+
+  @Override
+  public CompletionStage<KeyOutcome> get(RequestContext context, KeyRequest.Get request) {
+    if (request.level().isPresent()) return levelRefused("r");
+    String entityId = entityId(request);
+    KeyState state = live.read(entityId, ticker.nanoTime(), touch);
     return state != null
-        ? CompletableFuture.completedFuture(state.read(clock.instant()))
-        : ask(entityId, KeyEntity.Get::new);
+        ? CompletableFuture.completedFuture(outcome(state.read(clock.instant())))
+        : ask(context, entityId, KeyEntity.Get::new);
   }
 
-  public CompletionStage<KeyReply> put(String namespace, String key, byte[] value, String contentType,
-                                       Duration ttl, Precondition precondition, String principal) {
-    return ask(KeyEntity.entityId(namespace, key),
-        replyTo -> new KeyEntity.Put(value, contentType, ttl, precondition, principal, replyTo));
+  @Override
+  public CompletionStage<KeyOutcome> put(RequestContext context, KeyRequest.Put request) {
+    if (request.context().isPresent()) return contextRefused();
+    if (request.level().isPresent()) return levelRefused("w");
+    Duration ttl = request.ttl().orElse(null);
+    return ask(context, entityId(request), replyTo -> new KeyEntity.Put(request.value(), request.contentType(), ttl,
+        request.precondition(), context.principal().name(), replyTo));
   }
 
-  public CompletionStage<KeyReply> delete(String namespace, String key, Precondition precondition,
-                                          String principal) {
-    return ask(KeyEntity.entityId(namespace, key),
-        replyTo -> new KeyEntity.Delete(precondition, principal, replyTo));
+  @Override
+  public CompletionStage<KeyOutcome> delete(RequestContext context, KeyRequest.Delete request) {
+    if (request.context().isPresent()) return contextRefused();
+    if (request.level().isPresent()) return levelRefused("w");
+    return ask(context, entityId(request),
+        replyTo -> new KeyEntity.Delete(request.precondition(), context.principal().name(), replyTo));
   }
 
-  public CompletionStage<KeyReply> increment(String namespace, String key, long by, String principal) {
-    return ask(KeyEntity.entityId(namespace, key),
-        replyTo -> new KeyEntity.Increment(by, principal, replyTo));
+  @Override
+  public CompletionStage<KeyOutcome> increment(RequestContext context, KeyRequest.Increment request) {
+    if (request.level().isPresent()) return levelRefused("w");
+    return ask(context, entityId(request),
+        replyTo -> new KeyEntity.Increment(request.by(), context.principal().name(), replyTo));
+  }
+
+  /** Strong namespaces take no level: every request to them is linearizable. */
+  private static CompletionStage<KeyOutcome> levelRefused(String name) {
+    return CompletableFuture.completedFuture(new KeyOutcome.Invalid("bad_level",
+        name + " applies to eventual namespaces; every request to a strong namespace is linearizable"));
+  }
+
+  /** Strong keys are versioned by revision, not by causal context. */
+  private static CompletionStage<KeyOutcome> contextRefused() {
+    return CompletableFuture.completedFuture(new KeyOutcome.Invalid("bad_context",
+        "X-KV-Context applies to eventual namespaces; use If-Match with a revision in strong ones"));
+  }
+
+  /** What the entity's reply means to the client. */
+  static KeyOutcome outcome(KeyReply reply) {
+    if (reply instanceof KeyReply.Found found) {
+      return new KeyOutcome.Found(List.of(found.value().toValue()), new Stamp.Revision(found.revision()));
+    }
+    if (reply instanceof KeyReply.NotFound) return new KeyOutcome.NotFound();
+    if (reply instanceof KeyReply.Stored stored) {
+      return new KeyOutcome.Stored(new Stamp.Revision(stored.revision()), stored.created());
+    }
+    if (reply instanceof KeyReply.Deleted deleted) return new KeyOutcome.Deleted(new Stamp.Revision(deleted.revision()));
+    if (reply instanceof KeyReply.Counted counted) {
+      return new KeyOutcome.Counted(counted.value(), OptionalLong.of(counted.revision()));
+    }
+    if (reply instanceof KeyReply.WrongKind wrong) return new KeyOutcome.WrongKind(wrong.existing());
+    if (reply instanceof KeyReply.CounterOverflow) return new KeyOutcome.CounterOverflow();
+    if (reply instanceof KeyReply.PreconditionFailed failed) {
+      return new KeyOutcome.PreconditionFailed(failed.exists(), OptionalLong.of(failed.revision()));
+    }
+    throw new IllegalStateException("unexpected reply " + reply);
   }
 
   /**
@@ -80,20 +143,36 @@ public final class StrongStore {
    * persistence id in the journal, so its cost grows with the number of keys
    * ever written; it stops at the first live key. Meant for namespace deletion.
    */
-  public CompletionStage<Boolean> hasLiveKeys(String namespace) {
-    String prefix = KeyEntity.persistenceIdPrefix(namespace);
+  @Override
+  public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
+    String prefix = KeyEntity.persistenceIdPrefix(namespace.name());
     JdbcReadJournal journal = PersistenceQuery.get(system)
         .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     return Stages.direct(journal.currentPersistenceIds()
             .filter(id -> id.startsWith(prefix))
-            .mapAsync(4, id -> get(namespace, id.substring(prefix.length())))
+            .mapAsync(4, id -> read(KeyEntity.entityId(namespace.name(), id.substring(prefix.length()))))
             .filter(reply -> reply instanceof KeyReply.Found)
             .runWith(Sink.headOption(), system))
-        .thenApply(found -> found.isPresent());
+        .thenApply(Optional::isPresent);
   }
 
-  private CompletionStage<KeyReply> ask(String entityId, Function<ActorRef<KeyReply>, KeyEntity.Command> command) {
-    return Stages.direct(entity(entityId).ask(command, timeout));
+  /** A key's current state, as a GET reads it, for the node's own maintenance. */
+  private CompletionStage<KeyReply> read(String entityId) {
+    KeyState state = live.read(entityId, ticker.nanoTime(), touch);
+    return state != null
+        ? CompletableFuture.completedFuture(state.read(clock.instant()))
+        : Stages.direct(entity(entityId).ask(KeyEntity.Get::new, maintenanceTimeout));
+  }
+
+  private CompletionStage<KeyOutcome> ask(RequestContext context, String entityId,
+                                          Function<ActorRef<KeyReply>, KeyEntity.Command> command) {
+    // An ask needs a positive timeout; past the deadline it times out at once.
+    Duration timeout = context.remaining().isZero() ? Duration.ofMillis(1) : context.remaining();
+    return Stages.direct(entity(entityId).ask(command, timeout)).thenApply(StrongStore::outcome);
+  }
+
+  private static String entityId(KeyRequest request) {
+    return KeyEntity.entityId(request.namespace().name(), request.key());
   }
 
   private EntityRef<KeyEntity.Command> entity(String entityId) {

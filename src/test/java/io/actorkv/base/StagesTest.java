@@ -1,4 +1,4 @@
-package io.actorkv;
+package io.actorkv.base;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

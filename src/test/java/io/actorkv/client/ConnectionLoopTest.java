@@ -3,6 +3,7 @@ package io.actorkv.client;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.actorkv.base.Ticker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

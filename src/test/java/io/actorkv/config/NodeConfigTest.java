@@ -1,4 +1,4 @@
-package io.actorkv;
+package io.actorkv.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.actorkv.NodeConfig.Setting;
+import io.actorkv.config.NodeConfig.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

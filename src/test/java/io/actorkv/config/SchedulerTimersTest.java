@@ -1,4 +1,4 @@
-package io.actorkv;
+package io.actorkv.config;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
+import io.actorkv.store.Expiry;
 import java.io.NotSerializableException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,7 +67,7 @@ class KeyEntryTest {
   @Test
   void expiredValuesAreNotRead() {
     KeyEntry e = KeyEntry.EMPTY.write(node(1), VClock.EMPTY,
-        Version.value("v".getBytes(), "text/plain", 1, 100));
+        Version.value("v".getBytes(), "text/plain", 1, Expiry.at(Instant.ofEpochMilli(100))));
     assertEquals(1, e.siblingsAt(99).size());
     assertTrue(e.siblingsAt(100).isEmpty());
     assertTrue(e.winnerAt(100).isEmpty());

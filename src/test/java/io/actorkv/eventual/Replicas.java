@@ -1,5 +1,6 @@
 package io.actorkv.eventual;
 
+import io.actorkv.store.Expiry;
 import com.typesafe.config.ConfigFactory;
 import java.nio.charset.StandardCharsets;
 import org.apache.pekko.actor.ActorSystem;
@@ -28,7 +29,7 @@ final class Replicas {
   }
 
   static Version value(String s, long timestamp) {
-    return Version.value(s.getBytes(StandardCharsets.UTF_8), "text/plain", timestamp, 0);
+    return Version.value(s.getBytes(StandardCharsets.UTF_8), "text/plain", timestamp, Expiry.NEVER);
   }
 
   static KeyEntry merge(KeyEntry a, KeyEntry b) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.actorkv.strong.Precondition;
+import io.actorkv.store.Precondition;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;

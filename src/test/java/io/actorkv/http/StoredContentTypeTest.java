@@ -11,23 +11,23 @@ class StoredContentTypeTest {
   @Test
   void aStoredTypeIsServedAsParsedTheFirstTimeAndEveryTimeAfter() {
     String stored = "application/json";
-    assertEquals(ContentTypes.APPLICATION_JSON, KvRoutes.contentType(stored));
-    assertEquals(ContentTypes.APPLICATION_JSON, KvRoutes.contentType(stored));
-    assertEquals("text/plain; charset=UTF-8", KvRoutes.contentType("text/plain; charset=UTF-8").toString());
+    assertEquals(ContentTypes.APPLICATION_JSON, KeyResponses.contentType(stored));
+    assertEquals(ContentTypes.APPLICATION_JSON, KeyResponses.contentType(stored));
+    assertEquals("text/plain; charset=UTF-8", KeyResponses.contentType("text/plain; charset=UTF-8").toString());
   }
 
   @Test
   void aTypeThatDoesNotParseIsServedAsOctetStreamEveryTime() {
-    assertEquals(ContentTypes.APPLICATION_OCTET_STREAM, KvRoutes.contentType("not a type"));
-    assertEquals(ContentTypes.APPLICATION_OCTET_STREAM, KvRoutes.contentType("not a type"));
+    assertEquals(ContentTypes.APPLICATION_OCTET_STREAM, KeyResponses.contentType("not a type"));
+    assertEquals(ContentTypes.APPLICATION_OCTET_STREAM, KeyResponses.contentType("not a type"));
   }
 
   @Test
   void typesBeyondWhatIsKeptAreStillServedAsParsed() {
-    for (int i = 0; i < 2 * KvRoutes.PARSED_CONTENT_TYPES; i++) {
+    for (int i = 0; i < 2 * KeyResponses.PARSED_CONTENT_TYPES; i++) {
       String stored = "application/x-kind-" + i;
-      assertEquals(stored, KvRoutes.contentType(stored).toString());
-      assertEquals(stored, KvRoutes.contentType(stored).toString());
+      assertEquals(stored, KeyResponses.contentType(stored).toString());
+      assertEquals(stored, KeyResponses.contentType(stored).toString());
     }
   }
 }

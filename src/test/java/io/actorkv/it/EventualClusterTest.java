@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.actorkv.cluster.ClusterFormation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.actorkv.NodeConfig;
-import io.actorkv.NodeConfig.Setting;
+import io.actorkv.config.NodeConfig;
+import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
@@ -175,7 +176,7 @@ class EventualClusterTest {
     Config config = NodeConfig.of(settings.get(2), ConfigFactory.parseMap(Map.of(
             "pekko.cluster.distributed-data.durable.lmdb.dir", d3.resolve("eventual").toString()))
         .withFallback(TestNodes.FAST_CLUSTER));
-    ActorSystem<Void> offline = ActorSystem.create(Behaviors.empty(), Node.SYSTEM_NAME, config);
+    ActorSystem<Void> offline = ActorSystem.create(Behaviors.empty(), ClusterFormation.SYSTEM_NAME, config);
     try {
       boolean onDisk = LocalReplica.holds(offline, "lww", 128, "durable");
       assertFalse(Cluster.get(offline).state().getMembers().iterator().hasNext(), "never joined a cluster");

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.actorkv.NodeConfig.Setting;
+import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
 import io.actorkv.strong.KeyEntity;
 import io.actorkv.testing.Await;

@@ -2,7 +2,7 @@ package io.actorkv.measure;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.actorkv.NodeConfig.Setting;
+import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;

@@ -47,7 +47,8 @@ final class JournalAudit {
           long seq = rs.getLong(1);
           if (seq != expected) problems.add("expected sequence number " + expected + ", found " + seq);
           expected = seq + 1;
-          if (rs.getString(2).endsWith("ValuePut")) {
+          // A put's stable name in the journal (docs/architecture.md, "Events as a contract").
+          if (rs.getString(2).equals("kv.put")) {
             JsonNode event = CBOR.readTree(rs.getBytes(3));
             values.add(new String(event.get("value").binaryValue(), StandardCharsets.UTF_8));
           }

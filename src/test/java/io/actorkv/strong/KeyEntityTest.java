@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
 
+import io.actorkv.store.Expiry;
+import io.actorkv.base.Ticker;
+import io.actorkv.store.Precondition;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorkv.strong.KeyEvent.ValueDeleted;
@@ -77,7 +80,8 @@ class KeyEntityTest {
     clock = new MutableClock(START);
     live = new LiveStates(LiveStates.MAX_TOUCH_EVERY);
     entityId = KeyEntity.entityId("default", "some/key-" + keys.incrementAndGet());
-    entity = EventSourcedBehaviorTestKit.create(testKit.system(), KeyEntity.create(entityId, clock, 100, live));
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(),
+        KeyEntity.create(entityId, clock, Ticker.SYSTEM, 100, live));
   }
 
   // --- reads and plain writes ---
@@ -332,7 +336,7 @@ class KeyEntityTest {
 
     var result = get();
 
-    Instant expiresAt = START.plus(TTL);
+    Expiry expiresAt = Expiry.at(START.plus(TTL));
     assertEquals(List.of(new ValuePut(bytes("v1"), TEXT, expiresAt, ALICE, START)), put.events());
     assertEquals(new Found(1, new StoredValue(bytes("v1"), TEXT, expiresAt, START)), result.reply());
   }
@@ -475,7 +479,7 @@ class KeyEntityTest {
   void givenPutWithTtlBeyondTheSchedulersLongestTimer_thenStoredAndTheKeyStaysReadableAndWritable() {
     // Pekko's scheduler refuses delays over about 248 days; the API accepts TTLs of up to 100 years.
     Duration century = Duration.ofDays(36500);
-    StoredValue stored = new StoredValue(bytes("v1"), TEXT, START.plus(century), START);
+    StoredValue stored = new StoredValue(bytes("v1"), TEXT, Expiry.at(START.plus(century)), START);
 
     assertEquals(new Stored(1, true), put("v1", TEXT, century, Precondition.NONE, ALICE).reply());
     assertEquals(new Found(1, stored), get().reply());
@@ -544,7 +548,7 @@ class KeyEntityTest {
   void givenPublishedState_whenTheEntityIsPassivated_thenItIsWithdrawnBeforeTheEntityStops() {
     // Not the testkit's entity: sharding passivates a live actor, which the testkit's cannot be.
     String id = entityId + "-spawned";
-    var entityRef = testKit.spawn(KeyEntity.create(id, clock, 100, live));
+    var entityRef = testKit.spawn(KeyEntity.create(id, clock, Ticker.SYSTEM, 100, live));
     var replies = testKit.<KeyReply>createTestProbe();
     putTo(entityRef, "v1", replies);
     assertEquals(new Stored(1, true), replies.receiveMessage());
@@ -573,7 +577,7 @@ class KeyEntityTest {
       }
     };
     String id = entityId + "-failing";
-    var entityRef = testKit.spawn(KeyEntity.create(id, clock, 100, recording));
+    var entityRef = testKit.spawn(KeyEntity.create(id, clock, Ticker.SYSTEM, 100, recording));
     var replies = testKit.<KeyReply>createTestProbe();
     putTo(entityRef, "v1", replies);
     assertEquals(new Stored(1, true), replies.receiveMessage());
@@ -627,7 +631,7 @@ class KeyEntityTest {
   @Test
   void givenSnapshotEvery3_when7WritesAndRestart_thenRecoveredFromSnapshotPlusReplayWithLatestValueAtRevision7() {
     var snapshotting = EventSourcedBehaviorTestKit.<KeyEntity.Command, KeyEvent, KeyState>create(
-        testKit.system(), KeyEntity.create(entityId, clock, 3, live));
+        testKit.system(), KeyEntity.create(entityId, clock, Ticker.SYSTEM, 3, live));
     for (int i = 1; i <= 7; i++) {
       clock.advance(Duration.ofSeconds(1));
       int n = i;
@@ -656,7 +660,7 @@ class KeyEntityTest {
 
   @Test
   void keyState_givenEmpty_whenValuePutApplied_thenRevision1WithTheStoredValue() {
-    Instant expiresAt = START.plus(TTL);
+    Expiry expiresAt = Expiry.at(START.plus(TTL));
 
     KeyState next = KeyState.EMPTY.apply(new ValuePut(bytes("v"), JSON, expiresAt, ALICE, START));
 
@@ -675,7 +679,7 @@ class KeyEntityTest {
   @Test
   void keyState_givenValueWithExpiry_thenItExistsStrictlyBeforeTheExpiryInstant() {
     Instant expiresAt = START.plus(TTL);
-    KeyState state = new KeyState(1, new StoredValue(bytes("v"), TEXT, expiresAt, START));
+    KeyState state = new KeyState(1, new StoredValue(bytes("v"), TEXT, Expiry.at(expiresAt), START));
 
     assertTrue(state.existsAt(expiresAt.minusNanos(1)));
     assertFalse(state.existsAt(expiresAt));

@@ -2,8 +2,8 @@ package io.actorkv.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.actorkv.NodeConfig;
-import io.actorkv.NodeConfig.Setting;
+import io.actorkv.config.NodeConfig;
+import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

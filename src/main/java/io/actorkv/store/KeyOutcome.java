@@ -1,0 +1,61 @@
+package io.actorkv.store;
+
+import io.actorkv.namespace.Level;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Everything a {@link KeyValueStore} answers, for both modes; a transport
+ * renders each of these (http.KeyResponses). A failed stage means the store
+ * could not tell: a {@link java.util.concurrent.TimeoutException} when the
+ * key's owner did not answer in time, after which a write may have applied.
+ */
+public sealed interface KeyOutcome {
+
+  /** A read found a value: exactly one in a strong or last-writer-wins namespace, one per sibling otherwise. */
+  record Found(List<Value> values, Stamp stamp) implements KeyOutcome {}
+
+  /** A read of an eventual counter (a strong counter reads as a {@link Found} value). */
+  record CounterFound(long value) implements KeyOutcome {}
+
+  /** Nothing live: never written, deleted, expired, or (eventual) not on the replicas read. */
+  record NotFound() implements KeyOutcome {}
+
+  /** A put was stored; {@code created} when no live value was there before. */
+  record Stored(Stamp stamp, boolean created) implements KeyOutcome {}
+
+  /** A delete was stored; a strong stamp is the delete's own revision. */
+  record Deleted(Stamp stamp) implements KeyOutcome {}
+
+  /** An increment was stored; the counter is now {@code value} (eventual: as this node sees it). */
+  record Counted(long value, OptionalLong revision) implements KeyOutcome {}
+
+  /**
+   * The write's precondition did not hold; nothing was written. A strong key
+   * says its revision; an eventual one checked this node's replica only.
+   */
+  record PreconditionFailed(boolean exists, OptionalLong revision) implements KeyOutcome {}
+
+  /** The key holds the other kind of data: {@code existing} is "counter" or "value"; nothing was written. */
+  record WrongKind(String existing) implements KeyOutcome {}
+
+  /** The counter would leave the range of a 64-bit integer; nothing was written. */
+  record CounterOverflow() implements KeyOutcome {}
+
+  /** Eventual: the key's bucket would outgrow one replication message; nothing was written. */
+  record BucketFull(long bucketBytes, long limitBytes) implements KeyOutcome {}
+
+  /**
+   * Eventual: the level was not reached in time. {@code acknowledged}
+   * replicas (this one included) hold the write, or answered the read; a
+   * write is stored on this node regardless and spreads from there.
+   */
+  record LevelNotReached(boolean write, Level level, int required, int acknowledged, int members)
+      implements KeyOutcome {}
+
+  /** The request does not fit the namespace's mode ({@code code} as in the API's errors); nothing was changed. */
+  record Invalid(String code, String message) implements KeyOutcome {}
+
+  /** This node cannot serve requests now (not an Up member); nothing was changed. */
+  record NotReady() implements KeyOutcome {}
+}

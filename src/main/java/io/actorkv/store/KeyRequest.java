@@ -1,0 +1,65 @@
+package io.actorkv.store;
+
+import io.actorkv.namespace.Level;
+import io.actorkv.namespace.NamespaceDefinition;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One operation on one key, as every transport hands it to a
+ * {@link KeyValueStore}. The inputs of one mode travel here too ({@code level}
+ * and {@code context} for eventual namespaces); the store of the other mode
+ * refuses them with {@link KeyOutcome.Invalid}, so callers need not know the
+ * modes apart.
+ */
+public sealed interface KeyRequest {
+
+  NamespaceDefinition namespace();
+
+  String key();
+
+  /** @param level eventual: how many replicas to read; empty: the namespace's default */
+  record Get(NamespaceDefinition namespace, String key, Optional<Level> level) implements KeyRequest {
+    public Get {
+      Objects.requireNonNull(level, "level");
+    }
+  }
+
+  /**
+   * @param ttl empty: the namespace's default, which for strong namespaces is never
+   * @param context eventual: the context of an earlier answer, whose versions this write supersedes
+   */
+  record Put(NamespaceDefinition namespace, String key, byte[] value, String contentType, Optional<Duration> ttl,
+             Precondition precondition, Optional<String> context, Optional<Level> level) implements KeyRequest {
+    public Put {
+      Objects.requireNonNull(value, "value");
+      Objects.requireNonNull(ttl, "ttl");
+      Objects.requireNonNull(precondition, "precondition");
+      Objects.requireNonNull(context, "context");
+      Objects.requireNonNull(level, "level");
+    }
+
+    @Override
+    public String toString() {
+      return "Put[" + namespace.name() + ", " + key + ", " + value.length + " bytes, " + contentType + ", ttl=" + ttl
+          + ", " + precondition + ", context=" + context + ", level=" + level + "]";
+    }
+  }
+
+  record Delete(NamespaceDefinition namespace, String key, Precondition precondition, Optional<String> context,
+                Optional<Level> level) implements KeyRequest {
+    public Delete {
+      Objects.requireNonNull(precondition, "precondition");
+      Objects.requireNonNull(context, "context");
+      Objects.requireNonNull(level, "level");
+    }
+  }
+
+  /** Adds {@code by} (negative: subtracts) to the key's counter. */
+  record Increment(NamespaceDefinition namespace, String key, long by, Optional<Level> level) implements KeyRequest {
+    public Increment {
+      Objects.requireNonNull(level, "level");
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.actorkv.store;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The one interface under every transport: read, write, delete and count
+ * one key. Implemented by each mode's store, by {@link ModeRouter}, which
+ * sends each request to its namespace's mode, and by the
+ * {@link StoreFilter}s that stand in front of them (readiness today;
+ * authorization, metrics and audit are meant to go there too).
+ */
+public interface KeyValueStore {
+
+  CompletionStage<KeyOutcome> get(RequestContext context, KeyRequest.Get request);
+
+  CompletionStage<KeyOutcome> put(RequestContext context, KeyRequest.Put request);
+
+  CompletionStage<KeyOutcome> delete(RequestContext context, KeyRequest.Delete request);
+
+  CompletionStage<KeyOutcome> increment(RequestContext context, KeyRequest.Increment request);
+}

@@ -1,0 +1,53 @@
+package io.actorkv.store;
+
+import io.actorkv.namespace.Mode;
+import io.actorkv.namespace.NamespaceDefinition;
+import io.actorkv.namespace.Namespaces;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/** Sends each request, and each question about a namespace's contents, to the store of the namespace's mode. */
+public final class ModeRouter implements KeyValueStore, Namespaces.Contents {
+
+  private final Map<Mode, ModeStore> stores = new EnumMap<>(Mode.class);
+
+  /** @param stores one store for each mode */
+  public ModeRouter(ModeStore... stores) {
+    for (ModeStore s : stores) {
+      if (this.stores.put(s.mode(), s) != null) throw new IllegalArgumentException("two stores for " + s.mode());
+    }
+    for (Mode m : Mode.values()) {
+      if (!this.stores.containsKey(m)) throw new IllegalArgumentException("no store for " + m);
+    }
+  }
+
+  private ModeStore of(NamespaceDefinition namespace) {
+    return stores.get(namespace.mode());
+  }
+
+  @Override
+  public CompletionStage<KeyOutcome> get(RequestContext context, KeyRequest.Get request) {
+    return of(request.namespace()).get(context, request);
+  }
+
+  @Override
+  public CompletionStage<KeyOutcome> put(RequestContext context, KeyRequest.Put request) {
+    return of(request.namespace()).put(context, request);
+  }
+
+  @Override
+  public CompletionStage<KeyOutcome> delete(RequestContext context, KeyRequest.Delete request) {
+    return of(request.namespace()).delete(context, request);
+  }
+
+  @Override
+  public CompletionStage<KeyOutcome> increment(RequestContext context, KeyRequest.Increment request) {
+    return of(request.namespace()).increment(context, request);
+  }
+
+  @Override
+  public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
+    return of(namespace).hasLiveKeys(namespace);
+  }
+}

@@ -1,0 +1,66 @@
+package io.actorkv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.actorkv.config.NodeConfig.Setting;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code serve}'s options come from the settings table, one each, and reach the node's configuration typed. */
+class ServeCommandTest {
+
+  @Test
+  void givenEveryKindOfOption_whenParsed_thenEachSettingHasItsTypedValue() {
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve).parseArgs("--http-port", "9000", "--data-dir", "/tmp/d", "--seed", "a:1", "--seed", "b:2",
+        "--max-value-bytes", "2048", "--test-mode", "--db-url", "jdbc:postgresql://db/x");
+
+    Map<Setting, Object> options = serve.options();
+
+    assertEquals(9000, options.get(Setting.HTTP_PORT));
+    assertEquals(Path.of("/tmp/d"), options.get(Setting.DATA_DIR));
+    assertEquals(List.of("a:1", "b:2"), options.get(Setting.SEEDS));
+    assertEquals(2048L, options.get(Setting.MAX_VALUE_BYTES));
+    assertEquals(true, options.get(Setting.TEST_MODE));
+    assertEquals("jdbc:postgresql://db/x", options.get(Setting.DB_URL));
+    assertEquals(6, options.size(), "options not given are left to the environment and the files");
+  }
+
+  @Test
+  void givenNoOptions_thenNoSettingIsGiven() {
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve).parseArgs();
+
+    assertEquals(Map.of(), serve.options());
+  }
+
+  @Test
+  void theHelpNamesEverySettingWithItsEnvironmentVariableAndDefault() {
+    String help = new CommandLine(new ServeCommand()).getUsageMessage();
+
+    for (Setting s : Setting.values()) {
+      assertTrue(help.contains(s.option), s.option);
+      assertTrue(help.replaceAll("\\s+", " ").contains(s.env), s.env);
+    }
+    assertTrue(help.contains("default 8080"), help);
+  }
+
+  /** The README's configuration table is the settings' documentation: a setting missing there fails here. */
+  @Test
+  void theReadmeDocumentsEverySetting() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+
+    for (Setting s : Setting.values()) {
+      String row = readme.lines().filter(l -> l.startsWith("| `" + s.option)).findFirst()
+          .orElseThrow(() -> new AssertionError("README.md has no row for " + s.option));
+      assertTrue(row.contains("`" + s.env + "`"), row);
+      assertTrue(row.contains("`" + s.path + "`"), row);
+    }
+  }
+}
