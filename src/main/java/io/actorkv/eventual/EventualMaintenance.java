@@ -41,6 +41,17 @@ public final class EventualMaintenance {
   }
 
   /**
+   * Deletes a removed namespace's buckets from every replica (Distributed
+   * Data spreads the deletion), so that their memory is freed. A namespace of
+   * the same name made later has other bucket keys ({@code storageName}).
+   */
+  CompletionStage<Void> forget(NamespaceDefinition ns) {
+    List<CompletableFuture<Object>> deletes = new ArrayList<>();
+    for (int b = 0; b < ns.buckets(); b++) deletes.add(replicator.delete(EventualStore.bucketKey(ns.storageName(), b)));
+    return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new));
+  }
+
+  /**
    * Every {@code actorkv.eventual.purge-interval}, purges every eventual
    * namespace on this node ({@link #purge}).
    */
@@ -77,7 +88,7 @@ public final class EventualMaintenance {
       NamespaceDefinition ns, BiFunction<BucketKey, LocalReplicator.BucketRead, CompletableFuture<T>> work) {
     List<CompletableFuture<T>> buckets = new ArrayList<>();
     for (int b = 0; b < ns.buckets(); b++) {
-      var bucket = EventualStore.bucketKey(ns.name(), b);
+      var bucket = EventualStore.bucketKey(ns.storageName(), b);
       buckets.add(replicator.read(bucket, Level.LOCAL).thenCompose(read -> work.apply(bucket, read)));
     }
     return CompletableFuture.allOf(buckets.toArray(CompletableFuture[]::new))

@@ -8,9 +8,9 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
 import io.actorkv.store.Expiry;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
@@ -27,10 +27,11 @@ import org.apache.pekko.serialization.Serializers;
 
 /**
  * The binary form of {@link KeyEntry}, of {@link Bucket}s, their deltas and
- * keys, and of {@link VClock} as the causal context handed to clients.
+ * keys, and of the version vector inside a causal context ({@link CausalContexts}).
  * Deterministic, as Distributed Data requires (it compares digests of
  * serialized state): every map is written in key order, node addresses once
- * each, in address order, referred to by index. A bucket is its
+ * each, in address order, referred to by index. Everything starts with a
+ * format byte; the format of release 0.1 is still read. A bucket is its
  * {@code ORMap} (or a delta its {@code ORMap} delta) in Pekko's own form,
  * which writes each entry through this serializer.
  */
@@ -41,7 +42,10 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   private static final String BUCKET = "B";
   private static final String DELTA = "D";
   private static final String BUCKET_KEY = "Y";
-  private static final byte FORMAT = 1;
+  /** What {@link #write} writes: counters' parts as unbounded integers. */
+  private static final byte FORMAT = 2;
+  /** Release 0.1's format, still read: counters' parts as longs. */
+  private static final byte LONG_COUNTERS = 1;
   private static final int MAX_NODES = 10_000;
   /** A version's expiry in this format: epoch milliseconds, or this for never. */
   private static final long NEVER = 0;
@@ -80,9 +84,10 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   @SuppressWarnings("unchecked")
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
     try {
-      var in = reader(bytes);
+      Input input = reader(bytes);
+      var in = input.in();
       return switch (manifest) {
-        case KEY_ENTRY -> readEntry(in);
+        case KEY_ENTRY -> readEntry(input);
         case BUCKET -> Bucket.of((ORMap<String, KeyEntry>) readNested(in, ORMap.class));
         case DELTA -> new Bucket.Delta(readNested(in, ORMap.DeltaOp.class));
         case BUCKET_KEY -> new BucketKey(in.readUTF());
@@ -110,25 +115,21 @@ public final class EventualSerializer extends SerializerWithStringManifest {
     return type.cast(o);
   }
 
-  /** A context as clients carry it: URL-safe base64 without padding. */
-  static String encodeContext(VClock clock) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(write(out -> {
+  /** A version vector in this format, as a causal context carries it ({@link CausalContexts}). */
+  static byte[] clockBytes(VClock clock) {
+    return write(out -> {
       List<UniqueAddress> nodes = writeNodes(new TreeSet<>(clock.entries().keySet()), out);
       writeCounts(clock.entries(), nodes, out);
-    }));
+    });
   }
 
-  /** @throws IllegalArgumentException if {@code context} is not one {@link #encodeContext} made */
-  static VClock decodeContext(String context) {
-    try {
-      var in = reader(Base64.getUrlDecoder().decode(context));
-      List<UniqueAddress> nodes = readNodes(in);
-      VClock clock = VClock.of(readCounts(nodes, in));
-      if (in.available() > 0) throw new IOException("trailing bytes");
-      return clock;
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a context this store issued", e);
-    }
+  /** @throws IOException if {@code bytes} are not exactly what {@link #clockBytes} makes */
+  static VClock readClock(byte[] bytes) throws IOException {
+    Input input = reader(bytes);
+    List<UniqueAddress> nodes = readNodes(input.in());
+    VClock clock = VClock.of(readCounts(nodes, input.in()));
+    if (input.in().available() > 0) throw new IOException("trailing bytes");
+    return clock;
   }
 
   private interface Writer {
@@ -148,11 +149,14 @@ public final class EventualSerializer extends SerializerWithStringManifest {
     }
   }
 
-  /** Reads what {@link #write} wrote, after its format byte. */
-  private static DataInputStream reader(byte[] bytes) throws IOException {
+  /** Bytes written by {@link #write} (or by release 0.1), after their format byte. */
+  private record Input(DataInputStream in, byte format) {}
+
+  private static Input reader(byte[] bytes) throws IOException {
     var in = new DataInputStream(new ByteArrayInputStream(bytes));
-    if (in.readByte() != FORMAT) throw new IOException("unknown format");
-    return in;
+    byte format = in.readByte();
+    if (format != FORMAT && format != LONG_COUNTERS) throw new IOException("unknown format " + format);
+    return new Input(in, format);
   }
 
   private static void writeEntry(KeyEntry entry, DataOutputStream out) throws IOException {
@@ -173,11 +177,12 @@ public final class EventualSerializer extends SerializerWithStringManifest {
       out.writeInt(v.value().length);
       out.write(v.value());
     }
-    writeCounts(entry.increments(), nodes, out);
-    writeCounts(entry.decrements(), nodes, out);
+    writeParts(entry.increments(), nodes, out);
+    writeParts(entry.decrements(), nodes, out);
   }
 
-  private static KeyEntry readEntry(DataInputStream in) throws IOException {
+  private static KeyEntry readEntry(Input input) throws IOException {
+    DataInputStream in = input.in();
     List<UniqueAddress> nodes = readNodes(in);
     VClock clock = VClock.of(readCounts(nodes, in));
     int count = in.readInt();
@@ -193,7 +198,7 @@ public final class EventualSerializer extends SerializerWithStringManifest {
       in.readFully(value);
       versions.put(dot, new Version(dot, value, contentType, timestamp, expires, tombstone));
     }
-    return new KeyEntry(clock, versions, readCounts(nodes, in), readCounts(nodes, in));
+    return new KeyEntry(clock, versions, readParts(nodes, input), readParts(nodes, input));
   }
 
   private static List<UniqueAddress> writeNodes(TreeSet<UniqueAddress> all, DataOutputStream out)
@@ -232,6 +237,38 @@ public final class EventualSerializer extends SerializerWithStringManifest {
     TreeMap<UniqueAddress, Long> counts = new TreeMap<>();
     for (int i = 0; i < count; i++) counts.put(nodes.get(in.readInt()), in.readLong());
     return counts;
+  }
+
+  /** A counter's parts per node: unbounded integers, each as its length and two's-complement bytes. */
+  private static void writeParts(SortedMap<UniqueAddress, BigInteger> parts, List<UniqueAddress> nodes,
+                                 DataOutputStream out) throws IOException {
+    out.writeInt(parts.size());
+    for (var e : parts.entrySet()) {
+      out.writeInt(index(nodes, e.getKey()));
+      byte[] n = e.getValue().toByteArray();
+      out.writeShort(n.length);
+      out.write(n);
+    }
+  }
+
+  private static TreeMap<UniqueAddress, BigInteger> readParts(List<UniqueAddress> nodes, Input input)
+      throws IOException {
+    DataInputStream in = input.in();
+    if (input.format() == LONG_COUNTERS) {
+      TreeMap<UniqueAddress, BigInteger> parts = new TreeMap<>();
+      readCounts(nodes, in).forEach((node, n) -> parts.put(node, BigInteger.valueOf(n)));
+      return parts;
+    }
+    int count = in.readInt();
+    if (count < 0 || count > nodes.size()) throw new IOException("bad count " + count);
+    TreeMap<UniqueAddress, BigInteger> parts = new TreeMap<>();
+    for (int i = 0; i < count; i++) {
+      UniqueAddress node = nodes.get(in.readInt());
+      byte[] n = new byte[in.readUnsignedShort()];
+      in.readFully(n);
+      parts.put(node, new BigInteger(n));
+    }
+    return parts;
   }
 
   private static int index(List<UniqueAddress> sortedNodes, UniqueAddress node) {

@@ -42,20 +42,25 @@ public final class EventualStore implements ModeStore {
   private final EventualSettings settings;
   private final Clock clock;
   private final LevelProbe probe;
+  private final CausalContexts contexts;
   private final EventualMaintenance maintenance;
 
-  private EventualStore(LocalReplicator replicator, EventualSettings settings, Clock clock, LevelProbe probe) {
+  private EventualStore(LocalReplicator replicator, EventualSettings settings, Clock clock, LevelProbe probe,
+                        CausalContexts contexts) {
     this.replicator = replicator;
     this.settings = settings;
     this.clock = clock;
     this.probe = probe;
+    this.contexts = contexts;
     this.maintenance = new EventualMaintenance(replicator, settings, clock);
   }
 
-  public static EventualStore start(ActorSystem<?> system, EventualSettings settings, Clock clock) {
+  /** @param contextSecret the cluster's secret for the causal contexts it issues ({@link CausalContexts}) */
+  public static EventualStore start(ActorSystem<?> system, EventualSettings settings, Clock clock,
+                                    byte[] contextSecret) {
     LocalReplicator replicator = new LocalReplicator(system, settings);
     return new EventualStore(replicator, settings, clock,
-        new LevelProbe(system, replicator.self().uniqueAddress(), settings));
+        new LevelProbe(system, replicator.self().uniqueAddress(), settings), new CausalContexts(contextSecret));
   }
 
   /** Purging and the other work on whole namespaces. */
@@ -84,7 +89,7 @@ public final class EventualStore implements ModeStore {
   }
 
   private static BucketKey bucketKey(NamespaceDefinition ns, String key) {
-    return bucketKey(ns.name(), bucketOf(key, ns.buckets()));
+    return bucketKey(ns.storageName(), bucketOf(key, ns.buckets()));
   }
 
   // ---------------------------------------------------------------- reads
@@ -95,18 +100,18 @@ public final class EventualStore implements ModeStore {
     Level level = request.level().orElse(ns.read());
     var bucket = bucketKey(ns, request.key());
     return replicator.read(bucket, level).thenCompose(read -> read.reached()
-        ? CompletableFuture.completedStage(view(ns, read.entry(request.key())))
+        ? CompletableFuture.completedStage(view(ns, request.key(), read.entry(request.key())))
         : probe.levelNotReached(false, bucket, request.key(), level, entry -> true));
   }
 
   /** What a reader sees of {@code entry}: the register by the namespace's conflict rule, else the counter. */
-  private KeyOutcome view(NamespaceDefinition ns, KeyEntry entry) {
+  private KeyOutcome view(NamespaceDefinition ns, String key, KeyEntry entry) {
     if (entry == null) return new KeyOutcome.NotFound();
     List<Version> values = entry.visibleAt(ns.conflicts(), clock.millis());
     if (!values.isEmpty()) {
-      return new KeyOutcome.Found(values.stream().map(Version::toValue).toList(), stamp(entry.clock()));
+      return new KeyOutcome.Found(values.stream().map(Version::toValue).toList(), stamp(ns, key, entry));
     }
-    if (entry.hasCounter()) return new KeyOutcome.CounterFound(entry.counterValue());
+    if (entry.hasCounter()) return new KeyOutcome.CounterFound(entry.counter());
     return new KeyOutcome.NotFound();
   }
 
@@ -126,7 +131,7 @@ public final class EventualStore implements ModeStore {
     if (refused != null) return CompletableFuture.completedStage(refused);
     Optional<VClock> seen;
     try {
-      seen = request.context().map(EventualSerializer::decodeContext);
+      seen = request.context().map(token -> contexts.verify(ns.storageName(), request.key(), token));
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedStage(badContext());
     }
@@ -141,7 +146,7 @@ public final class EventualStore implements ModeStore {
       long timestamp = Math.max(now, current.latestTimestamp() + 1);
       KeyEntry next = current.write(replicator.self().uniqueAddress(), supersedes(ns, current, seen),
           Version.value(request.value(), request.contentType(), timestamp, expires));
-      return Change.to(next, new KeyOutcome.Stored(stamp(next.clock()), !exists));
+      return Change.to(next, new KeyOutcome.Stored(stamp(ns, request.key(), next), !exists));
     });
   }
 
@@ -157,18 +162,20 @@ public final class EventualStore implements ModeStore {
     if (refused != null) return CompletableFuture.completedStage(refused);
     Optional<VClock> given;
     try {
-      given = request.context().map(EventualSerializer::decodeContext);
+      given = request.context().map(token -> contexts.verify(ns.storageName(), request.key(), token));
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedStage(badContext());
     }
     return update(ns, request.key(), request.level().orElse(ns.write()), current -> {
       long now = clock.millis();
-      if (current.hasCounter()) return Change.removeKey(new KeyOutcome.Deleted(stamp(current.clock())));
+      if (current.hasCounter()) {
+        return Change.removeKey(new KeyOutcome.Deleted(stamp(ns, request.key(), current)));
+      }
       if (current.visibleAt(ns.conflicts(), now).isEmpty()) return Change.refuse(new KeyOutcome.NotFound());
       VClock seen = given.orElse(current.clock());
       KeyEntry next = current.write(replicator.self().uniqueAddress(), supersedes(ns, current, Optional.of(seen)),
           Version.tombstone(Math.max(now, current.latestTimestamp() + 1)));
-      return Change.to(next, new KeyOutcome.Deleted(stamp(next.clock())));
+      return Change.to(next, new KeyOutcome.Deleted(stamp(ns, request.key(), next)));
     });
   }
 
@@ -182,7 +189,7 @@ public final class EventualStore implements ModeStore {
       }
       try {
         KeyEntry next = current.increment(replicator.self().uniqueAddress(), request.by());
-        return Change.to(next, new KeyOutcome.Counted(next.counterValue(), OptionalLong.empty()));
+        return Change.to(next, new KeyOutcome.Counted(next.counter().longValueExact(), OptionalLong.empty()));
       } catch (ArithmeticException e) {
         return Change.refuse(new KeyOutcome.CounterOverflow());
       }
@@ -192,6 +199,11 @@ public final class EventualStore implements ModeStore {
   @Override
   public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
     return maintenance.hasLiveKeys(namespace);
+  }
+
+  @Override
+  public CompletionStage<Void> forget(NamespaceDefinition namespace) {
+    return maintenance.forget(namespace);
   }
 
   /** Eventual namespaces take {@code If-None-Match: *} (checked on this node only) and nothing else. */
@@ -204,12 +216,13 @@ public final class EventualStore implements ModeStore {
 
   private static KeyOutcome badContext() {
     return new KeyOutcome.Invalid("bad_context",
-        "X-KV-Context must be a context exactly as an earlier answer of this store gave it");
+        "X-KV-Context must be a context exactly as an earlier answer of this store gave it for this key; "
+            + "nothing was written");
   }
 
   /** A key's version vector as clients carry it. */
-  private static Stamp stamp(VClock clock) {
-    return new Stamp.Context(EventualSerializer.encodeContext(clock));
+  private Stamp stamp(NamespaceDefinition ns, String key, KeyEntry entry) {
+    return new Stamp.Context(contexts.issue(ns.storageName(), key, entry.clock()));
   }
 
   /** Siblings: exactly what the client saw. Last writer wins: also everything this node has. */

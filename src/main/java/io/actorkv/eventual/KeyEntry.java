@@ -1,6 +1,7 @@
 package io.actorkv.eventual;
 
 import io.actorkv.namespace.Conflicts;
+import java.math.BigInteger;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -20,7 +21,10 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * One key of an eventual namespace, as a CRDT: a multi-value register (every
  * version no replica has superseded yet, each with the dot of its write, and
- * the version vector of everything seen) and a PN-counter. A key is used as
+ * the version vector of everything seen) and a PN-counter. The counter's
+ * parts per node are unbounded, as in Pekko's own PNCounter: they only
+ * grow, so a 64-bit part would run out after a large increment and its
+ * opposite even though the value itself is small. A key is used as
  * one or the other; a partition can leave it holding both, and readers then
  * see the register (docs/consistency.md).
  *
@@ -34,11 +38,13 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements RemovedNodePruning {
 
   public static final KeyEntry EMPTY = new KeyEntry(VClock.EMPTY, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+  private static final BigInteger MIN = BigInteger.valueOf(Long.MIN_VALUE);
+  private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
   private final VClock clock;
   private final SortedMap<Dot, Version> versions;
-  private final SortedMap<UniqueAddress, Long> increments;
-  private final SortedMap<UniqueAddress, Long> decrements;
+  private final SortedMap<UniqueAddress, BigInteger> increments;
+  private final SortedMap<UniqueAddress, BigInteger> decrements;
   /**
    * This entry's serialized form and size estimate, computed once: an entry
    * never changes, and Distributed Data serializes a whole bucket (every
@@ -47,8 +53,8 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
   private volatile byte[] serialized;
   private volatile int estimatedBytes = -1;
 
-  KeyEntry(VClock clock, SortedMap<Dot, Version> versions, SortedMap<UniqueAddress, Long> increments,
-           SortedMap<UniqueAddress, Long> decrements) {
+  KeyEntry(VClock clock, SortedMap<Dot, Version> versions, SortedMap<UniqueAddress, BigInteger> increments,
+           SortedMap<UniqueAddress, BigInteger> decrements) {
     this.clock = clock;
     this.versions = versions;
     this.increments = increments;
@@ -72,11 +78,11 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
     return Collections.unmodifiableCollection(versions.values());
   }
 
-  SortedMap<UniqueAddress, Long> increments() {
+  SortedMap<UniqueAddress, BigInteger> increments() {
     return Collections.unmodifiableSortedMap(increments);
   }
 
-  SortedMap<UniqueAddress, Long> decrements() {
+  SortedMap<UniqueAddress, BigInteger> decrements() {
     return Collections.unmodifiableSortedMap(decrements);
   }
 
@@ -127,27 +133,39 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
     return !increments.isEmpty() || !decrements.isEmpty();
   }
 
-  public long counterValue() {
-    long up = increments.values().stream().mapToLong(Long::longValue).reduce(0, Math::addExact);
-    long down = decrements.values().stream().mapToLong(Long::longValue).reduce(0, Math::addExact);
-    return Math.subtractExact(up, down);
+  /**
+   * The counter's value. Concurrent increments, each within the range of a
+   * long where it was made, can merge to a value outside it; this is that
+   * value, exactly.
+   */
+  public BigInteger counter() {
+    return sum(increments).subtract(sum(decrements));
+  }
+
+  private static BigInteger sum(SortedMap<UniqueAddress, BigInteger> parts) {
+    BigInteger total = BigInteger.ZERO;
+    for (BigInteger part : parts.values()) total = total.add(part);
+    return total;
   }
 
   /**
    * Adds {@code by} (which may be negative) to the counter as this node.
-   * @throws ArithmeticException if the counter would leave the range of a long
+   * @throws ArithmeticException if the counter's value would leave the range of a long
    */
   public KeyEntry increment(UniqueAddress self, long by) {
     if (by == 0) return this;
-    TreeMap<UniqueAddress, Long> up = new TreeMap<>(increments);
-    TreeMap<UniqueAddress, Long> down = new TreeMap<>(decrements);
+    TreeMap<UniqueAddress, BigInteger> up = new TreeMap<>(increments);
+    TreeMap<UniqueAddress, BigInteger> down = new TreeMap<>(decrements);
     if (by > 0) {
-      up.merge(self, by, Math::addExact);
+      up.merge(self, BigInteger.valueOf(by), BigInteger::add);
     } else {
-      down.merge(self, Math.negateExact(by), Math::addExact);
+      down.merge(self, BigInteger.valueOf(by).negate(), BigInteger::add);
     }
     KeyEntry next = new KeyEntry(clock, versions, up, down);
-    next.counterValue();
+    BigInteger value = next.counter();
+    if (value.compareTo(MIN) < 0 || value.compareTo(MAX) > 0) {
+      throw new ArithmeticException("the counter would be " + value + ", outside the range of a long");
+    }
     return next;
   }
 
@@ -221,13 +239,13 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
         collapse(decrements, removed, collapseInto));
   }
 
-  private static SortedMap<UniqueAddress, Long> collapse(SortedMap<UniqueAddress, Long> counts,
-                                                        UniqueAddress removed, UniqueAddress into) {
-    Long n = counts.get(removed);
+  private static SortedMap<UniqueAddress, BigInteger> collapse(SortedMap<UniqueAddress, BigInteger> counts,
+                                                              UniqueAddress removed, UniqueAddress into) {
+    BigInteger n = counts.get(removed);
     if (n == null) return counts;
-    TreeMap<UniqueAddress, Long> next = new TreeMap<>(counts);
+    TreeMap<UniqueAddress, BigInteger> next = new TreeMap<>(counts);
     next.remove(removed);
-    next.merge(into, n, Math::addExact);
+    next.merge(into, n, BigInteger::add);
     return next;
   }
 
@@ -238,9 +256,9 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
     versions.forEach((dot, v) -> {
       if (!dot.node().equals(removed)) kept.put(dot, v);
     });
-    TreeMap<UniqueAddress, Long> up = new TreeMap<>(increments);
+    TreeMap<UniqueAddress, BigInteger> up = new TreeMap<>(increments);
     up.remove(removed);
-    TreeMap<UniqueAddress, Long> down = new TreeMap<>(decrements);
+    TreeMap<UniqueAddress, BigInteger> down = new TreeMap<>(decrements);
     down.remove(removed);
     return new KeyEntry(clock.without(removed), kept, up, down);
   }

@@ -60,6 +60,11 @@ final class LocalReplicator {
     return ask(new Replicator.Update<>(bucket, Bucket.EMPTY, writeConsistency(level), modify));
   }
 
+  /** Deletes {@code bucket} here; the deletion spreads to the other replicas. */
+  CompletableFuture<Object> delete(BucketKey bucket) {
+    return ask(new Replicator.Delete<>(bucket, Replicator.writeLocal()));
+  }
+
   private Replicator.ReadConsistency readConsistency(Level level) {
     Duration t = settings.levelTimeout();
     return switch (level.kind()) {

@@ -52,12 +52,12 @@ public final class VClock {
   }
 
   /** The larger count of each node; one of the two maps itself where the other adds nothing. */
-  static SortedMap<UniqueAddress, Long> maxPerNode(SortedMap<UniqueAddress, Long> a,
-                                                   SortedMap<UniqueAddress, Long> b) {
+  static <N extends Comparable<N>> SortedMap<UniqueAddress, N> maxPerNode(SortedMap<UniqueAddress, N> a,
+                                                                          SortedMap<UniqueAddress, N> b) {
     if (b.isEmpty() || a == b) return a;
     if (a.isEmpty()) return b;
-    TreeMap<UniqueAddress, Long> merged = new TreeMap<>(a);
-    b.forEach((node, n) -> merged.merge(node, n, Math::max));
+    TreeMap<UniqueAddress, N> merged = new TreeMap<>(a);
+    b.forEach((node, n) -> merged.merge(node, n, (x, y) -> x.compareTo(y) >= 0 ? x : y));
     return merged;
   }
 

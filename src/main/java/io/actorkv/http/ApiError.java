@@ -1,5 +1,6 @@
 package io.actorkv.http;
 
+import io.actorkv.store.RequestId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -8,6 +9,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,7 +102,7 @@ final class ApiError extends RuntimeException {
    * request could have changed data, which decides what a timeout means;
    * {@code requestId} goes into the log line of an unexpected failure.
    */
-  static ApiError from(Throwable failure, boolean write, String requestId) {
+  static ApiError from(Throwable failure, boolean write, RequestId requestId) {
     Throwable cause = rootCause(failure);
     if (cause instanceof ApiError e) return e;
     if (cause instanceof EntityStreamSizeException size) {
@@ -108,6 +110,7 @@ final class ApiError extends RuntimeException {
           "the request body exceeds the limit of " + size.limit() + " bytes; nothing was stored")
           .with("limit", size.limit());
     }
+    if (cause instanceof EntityStreamException malformed) return Bodies.malformedBody(malformed);
     if (cause instanceof TimeoutException) {
       log.debug("request {} timed out", requestId);
       return write
@@ -120,6 +123,6 @@ final class ApiError extends RuntimeException {
     log.error("request {} failed unexpectedly", requestId, cause);
     return of(StatusCodes.INTERNAL_SERVER_ERROR, "internal",
         "the server failed to handle the request" + (write ? "; the write may or may not have been applied" : ""))
-        .with("requestId", requestId);
+        .with("requestId", requestId.toString());
   }
 }

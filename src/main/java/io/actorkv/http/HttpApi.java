@@ -10,16 +10,21 @@ import io.actorkv.store.Principal;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
 
 /** The v1 API's routes, their error handling, and the server that binds them. */
 public final class HttpApi extends AllDirectives {
@@ -28,6 +33,7 @@ public final class HttpApi extends AllDirectives {
   private final NamespaceRoutes namespaceRoutes;
   private final ClusterStatus cluster;
   private final Optional<TestModeRoutes> testRoutes;
+  private final Duration headerTimeout;
 
   /**
    * @param store the key-value store with every filter in front of it
@@ -36,18 +42,25 @@ public final class HttpApi extends AllDirectives {
    */
   public HttpApi(ActorKvSettings settings, ValueLimits limits, int defaultBuckets, KeyValueStore store,
                  Namespaces namespaces, ClusterStatus cluster, Ticker ticker, Optional<NetworkFaults> faults) {
-    Duration bodyTimeout = settings.requestTimeout();
+    Bodies bodies = new Bodies(settings.bodyIdleTimeout(), settings.bodyTimeout());
     RequestContexts contexts = new RequestContexts(new Principal(settings.anonymousPrincipal()), ticker,
         settings.requestTimeout());
-    this.kv = new KvRoutes(store, namespaces, contexts, limits, bodyTimeout);
-    this.namespaceRoutes = new NamespaceRoutes(namespaces, bodyTimeout, defaultBuckets);
+    this.kv = new KvRoutes(store, namespaces, contexts, limits, bodies);
+    this.namespaceRoutes = new NamespaceRoutes(namespaces, bodies, defaultBuckets);
+    this.headerTimeout = settings.headerTimeout();
     this.cluster = cluster;
     this.testRoutes = faults.map(TestModeRoutes::new);
   }
 
-  /** Binds and arranges for the server to stop taking requests when the node shuts down. */
+  /**
+   * Binds and arranges for the server to stop taking requests when the node
+   * shuts down. Each connection gets its own {@link RequestHeadTimeout} in
+   * front of the routes.
+   */
   public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
-    return Http.get(system).newServerAt(host, port).bind(route())
+    Flow<HttpRequest, HttpResponse, NotUsed> guarded =
+        BidiFlow.fromGraph(new RequestHeadTimeout(headerTimeout)).join(route().flow(system));
+    return Http.get(system).newServerAt(host, port).bindFlow(guarded)
         .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
   }
 
@@ -58,14 +71,39 @@ public final class HttpApi extends AllDirectives {
    * a GET's allocation.
    */
   Route route() {
-    Route v1 = pathPrefix("v1", () -> concat(
-        kv.route(),
+    // Key routes check their path themselves (KvRoutes.dispatch): they read it anyway, and a directive
+    // here would be objects made for every request on the hottest path.
+    Route others = concat(
         namespaceRoutes.route(),
-        path("cluster", () -> get(() -> complete(Json.response(StatusCodes.OK, cluster.describe()))))));
-    Route all = testRoutes.map(test -> concat(v1, test.route())).orElse(v1);
+        path("cluster", () -> get(() -> complete(Json.response(StatusCodes.OK, cluster.describe())))));
+    Route v1 = pathPrefix("v1", () -> concat(kv.route(), unambiguous(others)));
+    Route all = testRoutes.map(test -> concat(v1, unambiguous(test.route()))).orElse(v1);
     Route rejectionsHandled = handleRejections(rejections(), () -> all);
-    return handleExceptions(exceptions(), () -> rejectionsHandled);
+    Route exceptionsHandled = handleExceptions(exceptions(), () -> rejectionsHandled);
+    return withRequestTimeoutResponse(HttpApi::requestTimedOut, () -> exceptionsHandled);
   }
+
+  /** {@code route} for paths with no dot segment; others answer 400 ({@link RawPath}). */
+  private Route unambiguous(Route route) {
+    return headerValueByName("Raw-Request-URI", raw -> RawPath.hasDotSegment(RawPath.of(raw))
+        ? complete(BAD_PATH.response())
+        : route);
+  }
+
+  static final ApiError BAD_PATH = ApiError.badRequest("bad_path",
+      "the path has a '.' or '..' segment, which clients and proxies resolve differently; nothing was changed. "
+          + "Send a key's dots percent-encoded with the slashes around them (%2F..%2F)");
+
+  /** Pekko HTTP's own request timeout (pekko.http.server.request-timeout), past every timeout of ours. */
+  private static HttpResponse requestTimedOut(HttpRequest request) {
+    boolean read = request.method().equals(HttpMethods.GET) || request.method().equals(HttpMethods.HEAD);
+    return ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "server_timeout",
+            "the node did not answer in time" + (read ? "; nothing was changed"
+                : "; the write may or may not have been applied: read the key to find out"))
+        .with("mayHaveApplied", !read).response();
+  }
+
+
 
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()

@@ -40,7 +40,7 @@ final class KeyResponses {
     if (outcome instanceof KeyOutcome.Found found) return found(found);
     if (outcome instanceof KeyOutcome.CounterFound counter) {
       return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8,
-          Long.toString(counter.value())));
+          counter.value().toString()));
     }
     if (outcome instanceof KeyOutcome.NotFound) return ApiError.keyNotFound().response();
     if (outcome instanceof KeyOutcome.Stored stored) return stored(stored);

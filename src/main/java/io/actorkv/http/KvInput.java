@@ -10,7 +10,12 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.Query;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -88,6 +93,31 @@ final class KvInput {
   /** ASCII hex only: Character.digit would also take digits of other scripts. */
   private static int hexDigit(char c) {
     return c < 0x80 ? Character.digit(c, 16) : -1;
+  }
+
+  /** A query parameter given at most once: {@code ?ttl=1s&ttl=1h} could mean either, so it answers 400. */
+  static Optional<String> parameter(Query query, String name) {
+    List<String> given = query.getAll(name);
+    if (given.size() > 1) {
+      throw ApiError.badRequest("ambiguous_parameter", "'" + name + "' is given " + given.size()
+          + " times; give it once").with("parameter", name);
+    }
+    return given.isEmpty() ? Optional.empty() : Optional.of(given.get(0));
+  }
+
+  /** A header sent at most once: two preconditions or two contexts could mean either, so they answer 400. */
+  static Optional<String> header(HttpRequest request, String name) {
+    String lowerCase = name.toLowerCase(Locale.ROOT);
+    String value = null;
+    for (HttpHeader h : request.getHeaders()) {
+      if (!h.is(lowerCase)) continue;
+      if (value != null) {
+        throw ApiError.badRequest("ambiguous_header", name + " is sent more than once; send it once")
+            .with("header", name);
+      }
+      value = h.value();
+    }
+    return Optional.ofNullable(value);
   }
 
   /** {@code ?ttl=30s}: see {@link TtlSyntax}. */

@@ -9,17 +9,21 @@ import io.actorkv.store.KeyOutcome;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.Precondition;
+import io.actorkv.store.RequestId;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Rejections;
+import org.apache.pekko.http.javadsl.server.RequestContext;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 
@@ -34,40 +38,77 @@ final class KvRoutes extends ApiDirectives {
 
   private static final String PREFIX = "/v1/kv/";
   private static final String INCREMENT = "/increment";
+  private static final String RAW_URI = "raw-request-uri";
 
   private final KeyValueStore store;
   private final Namespaces namespaces;
   private final RequestContexts contexts;
   private final ValueLimits limits;
-  private final Duration bodyTimeout;
+  private final Bodies bodies;
+  // Built once: what a key path answers to a method it does not take (405, with Allow).
+  private final Route notAllowed = reject(Rejections.method(HttpMethods.GET), Rejections.method(HttpMethods.PUT),
+      Rejections.method(HttpMethods.DELETE));
+  private final Route notAllowedOnIncrement = reject(Rejections.method(HttpMethods.GET),
+      Rejections.method(HttpMethods.PUT), Rejections.method(HttpMethods.DELETE), Rejections.method(HttpMethods.POST));
+  private final Route badPath = complete(HttpApi.BAD_PATH.response());
+  private final Route notAsSent = complete(ApiError.badRequest("bad_path",
+      "key paths are /v1/kv/{namespace}/{key} as they are sent, with no percent-escapes before the key").response());
 
   KvRoutes(KeyValueStore store, Namespaces namespaces, RequestContexts contexts, ValueLimits limits,
-           Duration bodyTimeout) {
+           Bodies bodies) {
     this.store = store;
     this.namespaces = namespaces;
     this.contexts = contexts;
     this.limits = limits;
-    this.bodyTimeout = bodyTimeout;
+    this.bodies = bodies;
   }
 
   /**
-   * Each method's route reads what it needs (query, headers, body) from the
-   * request itself: a directive per parameter is a route object per request.
+   * Every key request takes one route: it reads the method, the path and
+   * then what the method needs (query, headers, body) from the request
+   * itself. A directive per method or parameter would be route objects made
+   * for every request.
    */
   Route route() {
-    return pathPrefix("kv", () -> pathPrefix(segment(), ns -> rawKeyPath(rest -> concat(
-        get(() -> extractRequest(request -> getKey(ns, rest, request))),
-        put(() -> extractRequestContext(ctx -> putKey(ns, rest, ctx.getRequest(), ctx.getMaterializer()))),
-        delete(() -> extractRequest(request -> deleteKey(ns, rest, request))),
-        // Only .../increment takes POST; testing before the method directive keeps the 405 for other paths.
-        !rest.endsWith(INCREMENT) ? reject()
-            : post(() -> extractRequest(request -> incrementKey(ns, rest, request)))))));
+    return pathPrefix("kv", () -> pathPrefix(segment(), routed -> extractRequestContext(this::dispatch)));
+  }
+
+  /**
+   * The namespace and the still percent-encoded key part are both read from
+   * the path exactly as the client sent it ({@link RawPath}), so that the key
+   * is decoded once, strictly, by {@link KvInput#key}, and the namespace is
+   * the one the client named.
+   */
+  private Route dispatch(RequestContext ctx) {
+    HttpRequest request = ctx.getRequest();
+    String path = RawPath.of(rawUri(request));
+    if (RawPath.hasDotSegment(path)) return badPath;
+    if (!path.startsWith(PREFIX)) return notAsSent;
+    int slash = path.indexOf('/', PREFIX.length());
+    String ns = slash < 0 ? path.substring(PREFIX.length()) : path.substring(PREFIX.length(), slash);
+    String rest = slash < 0 ? "" : path.substring(slash);
+    var method = request.method();
+    if (method.equals(HttpMethods.GET)) return getKey(ns, rest, request); // HEAD arrives as GET
+    if (method.equals(HttpMethods.PUT)) return putKey(ns, rest, request, ctx.getMaterializer());
+    if (method.equals(HttpMethods.DELETE)) return deleteKey(ns, rest, request);
+    boolean increment = rest.endsWith(INCREMENT);
+    if (increment && method.equals(HttpMethods.POST)) return incrementKey(ns, rest, request);
+    return increment ? notAllowedOnIncrement : notAllowed;
+  }
+
+  /** The request target as sent (Pekko adds the header: raw-request-uri-header in http.conf). */
+  private static String rawUri(HttpRequest request) {
+    for (var h : request.getHeaders()) {
+      if (h.is(RAW_URI)) return h.value();
+    }
+    throw new IllegalStateException("no Raw-Request-URI header: pekko.http.server.raw-request-uri-header is off");
   }
 
   private Route getKey(String ns, String rest, HttpRequest request) {
     return answer(request, false, id -> {
-      Optional<Level> level = KvInput.level("r", request.getUri().query().get("r"));
-      return resolve(ns, rest).thenCompose(t -> store.get(contexts.of(id), new KeyRequest.Get(t.ns(), t.key(), level)));
+      Optional<Level> level = KvInput.level("r", KvInput.parameter(request.getUri().query(), "r"));
+      return withNamespace(ns, rest, (namespace, key) ->
+          store.get(contexts.of(id), new KeyRequest.Get(namespace, key, level)));
     });
   }
 
@@ -75,83 +116,66 @@ final class KvRoutes extends ApiDirectives {
     return answer(request, true, id -> {
       Query q = request.getUri().query();
       Precondition pre = precondition(request);
-      Optional<Duration> ttl = Optional.ofNullable(KvInput.ttl(q.get("ttl")));
-      Optional<Level> level = KvInput.level("w", q.get("w"));
+      Optional<Duration> ttl = Optional.ofNullable(KvInput.ttl(KvInput.parameter(q, "ttl")));
+      Optional<Level> level = KvInput.level("w", KvInput.parameter(q, "w"));
       Optional<String> context = context(request);
       RequestEntity entity = request.entity();
       String contentType = entity.getContentType().toString();
-      return resolve(ns, rest).thenCompose(t ->
-          bytes(entity, mat, limits.of(t.ns().mode()), bodyTimeout).thenCompose(value ->
+      return withNamespace(ns, rest, (namespace, key) ->
+          bodies.read(entity, mat, limits.of(namespace.mode())).thenCompose(value ->
               // The request is complete only now: its deadline starts with the store's part.
               store.put(contexts.of(id),
-                  new KeyRequest.Put(t.ns(), t.key(), value, contentType, ttl, pre, context, level))));
+                  new KeyRequest.Put(namespace, key, value, contentType, ttl, pre, context, level))));
     });
   }
 
   private Route deleteKey(String ns, String rest, HttpRequest request) {
     return answer(request, true, id -> {
       Precondition pre = precondition(request);
-      Optional<Level> level = KvInput.level("w", request.getUri().query().get("w"));
+      Optional<Level> level = KvInput.level("w", KvInput.parameter(request.getUri().query(), "w"));
       Optional<String> context = context(request);
-      return resolve(ns, rest).thenCompose(t ->
-          store.delete(contexts.of(id), new KeyRequest.Delete(t.ns(), t.key(), pre, context, level)));
+      return withNamespace(ns, rest, (namespace, key) ->
+          store.delete(contexts.of(id), new KeyRequest.Delete(namespace, key, pre, context, level)));
     });
   }
 
   private Route incrementKey(String ns, String rest, HttpRequest request) {
     return answer(request, true, id -> {
       Query q = request.getUri().query();
-      long by = KvInput.incrementBy(q.get("by"));
-      Optional<Level> level = KvInput.level("w", q.get("w"));
-      return resolve(ns, rest.substring(0, rest.length() - INCREMENT.length())).thenCompose(t ->
-          store.increment(contexts.of(id), new KeyRequest.Increment(t.ns(), t.key(), by, level)));
+      long by = KvInput.incrementBy(KvInput.parameter(q, "by"));
+      Optional<Level> level = KvInput.level("w", KvInput.parameter(q, "w"));
+      return withNamespace(ns, rest.substring(0, rest.length() - INCREMENT.length()), (namespace, key) ->
+          store.increment(contexts.of(id), new KeyRequest.Increment(namespace, key, by, level)));
     });
   }
 
   /** Completes with the store's outcome as HTTP, or the failure as a JSON error. */
-  private Route answer(HttpRequest request, boolean write,
-                       Function<String, CompletionStage<KeyOutcome>> work) {
-    return respond(request, write, id -> work.apply(id).thenApply(KeyResponses::render));
-  }
-
-  /**
-   * The still percent-encoded key part of the request URI exactly as the
-   * client sent it (from Pekko's Raw-Request-URI header), so that it is
-   * decoded once, strictly, by {@link KvInput#key}.
-   */
-  private Route rawKeyPath(Function<String, Route> inner) {
-    return headerValueByName("Raw-Request-URI", raw -> {
-      int query = raw.indexOf('?');
-      String path = query < 0 ? raw : raw.substring(0, query);
-      int kv = path.indexOf(PREFIX);
-      int afterNamespace = kv < 0 ? -1 : path.indexOf('/', kv + PREFIX.length());
-      return inner.apply(afterNamespace < 0 ? "" : path.substring(afterNamespace));
-    });
+  private Route answer(HttpRequest request, boolean write, Function<RequestId, CompletionStage<KeyOutcome>> work) {
+    return respond(request, write, work, KeyResponses::render);
   }
 
   /** {@code If-Match} / {@code If-None-Match}, parsed inside {@link #respond}, so bad ones answer 400. */
   private static Precondition precondition(HttpRequest request) {
-    return KvInput.precondition(header(request, "If-Match"), header(request, "If-None-Match"));
+    return KvInput.precondition(KvInput.header(request, "If-Match"), KvInput.header(request, "If-None-Match"));
   }
 
   /** The {@code X-KV-Context} header as sent; the eventual store reads and checks it. */
   private static Optional<String> context(HttpRequest request) {
-    return header(request, KeyResponses.CONTEXT_HEADER).map(String::trim);
+    return KvInput.header(request, KeyResponses.CONTEXT_HEADER).map(String::trim);
   }
 
-  /** The first header of that name, as {@code optionalHeaderValueByName} finds it. */
-  private static Optional<String> header(HttpRequest request, String name) {
-    return request.getHeader(name).map(HttpHeader::value);
-  }
-
-  /** The namespace as defined, and the key. */
-  private record Target(NamespaceDefinition ns, String key) {}
-
-  /** Checks the names, then finds the namespace: 404 if it does not exist. */
-  private CompletionStage<Target> resolve(String ns, String encodedRest) {
-    String namespace = KvInput.namespace(ns);
+  /**
+   * Checks the names, finds the namespace (404 if it does not exist) and goes
+   * on with it and the key. A namespace this node knows is found at once;
+   * another one is asked of the registry.
+   */
+  private CompletionStage<KeyOutcome> withNamespace(
+      String ns, String encodedRest, BiFunction<NamespaceDefinition, String, CompletionStage<KeyOutcome>> then) {
+    String name = KvInput.namespace(ns);
     String key = KvInput.key(encodedRest);
-    return namespaces.find(namespace)
+    NamespaceDefinition known = namespaces.cached(name);
+    if (known != null) return then.apply(known, key);
+    return namespaces.find(name)
         .exceptionally(failure -> {
           if (ApiError.rootCause(failure) instanceof TimeoutException) {
             throw ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "namespaces_unavailable",
@@ -159,6 +183,6 @@ final class KvRoutes extends ApiDirectives {
           }
           throw new CompletionException(failure);
         })
-        .thenApply(found -> new Target(found.orElseThrow(() -> ApiError.namespaceNotFound(namespace)), key));
+        .thenCompose(found -> then.apply(found.orElseThrow(() -> ApiError.namespaceNotFound(name)), key));
   }
 }

@@ -2,6 +2,7 @@ package io.actorkv.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.actorkv.namespace.Conflicts;
 import io.actorkv.namespace.Level;
@@ -10,7 +11,6 @@ import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.namespace.NamespaceReply;
 import io.actorkv.namespace.Namespaces;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -28,12 +28,12 @@ final class NamespaceRoutes extends ApiDirectives {
   record Request(Mode mode, Conflicts conflicts, Level write, Level read, String ttl, Integer buckets) {}
 
   private final Namespaces namespaces;
-  private final Duration bodyTimeout;
+  private final Bodies bodies;
   private final int defaultBuckets;
 
-  NamespaceRoutes(Namespaces namespaces, Duration bodyTimeout, int defaultBuckets) {
+  NamespaceRoutes(Namespaces namespaces, Bodies bodies, int defaultBuckets) {
     this.namespaces = namespaces;
-    this.bodyTimeout = bodyTimeout;
+    this.bodies = bodies;
     this.defaultBuckets = defaultBuckets;
   }
 
@@ -47,7 +47,7 @@ final class NamespaceRoutes extends ApiDirectives {
                     .orElseGet(() -> ApiError.namespaceNotFound(name).response()))))),
             put(() -> extractRequestContext(ctx -> respond(ctx.getRequest(), true, id -> {
               String ns = KvInput.namespace(name);
-              return bytes(ctx.getRequest().entity(), ctx.getMaterializer(), MAX_DEFINITION_BYTES, bodyTimeout)
+              return bodies.read(ctx.getRequest().entity(), ctx.getMaterializer(), MAX_DEFINITION_BYTES)
                   .thenCompose(body -> namespaces.create(definition(ns, parse(body))))
                   .thenApply(NamespaceRoutes::toResponse);
             }))),
@@ -61,9 +61,13 @@ final class NamespaceRoutes extends ApiDirectives {
   private static Request parse(byte[] body) {
     if (body.length == 0) return new Request(null, null, null, null, null, null);
     try {
-      return Json.MAPPER.readValue(body, Request.class);
+      Request request = Json.MAPPER.readValue(body, Request.class);
+      if (request == null) throw ApiError.badRequest("bad_namespace_definition", EXPECTED + ", not null");
+      return request;
     } catch (JsonMappingException e) {
       throw ApiError.badRequest("bad_namespace_definition", EXPECTED + ": " + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      throw ApiError.badRequest("bad_namespace_definition", "the body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw ApiError.badRequest("bad_namespace_definition", "the body is not valid JSON");
     }

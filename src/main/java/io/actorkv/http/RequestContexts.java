@@ -3,9 +3,8 @@ package io.actorkv.http;
 import io.actorkv.base.Ticker;
 import io.actorkv.store.Principal;
 import io.actorkv.store.RequestContext;
+import io.actorkv.store.RequestId;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -19,10 +18,8 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 final class RequestContexts {
 
   static final String REQUEST_ID_HEADER = "X-Request-Id";
+  private static final String REQUEST_ID_LOWER = "x-request-id";
   private static final Pattern USABLE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  /** Tells this node's ids from another's, and from the previous run's. */
-  private static final String NODE_PREFIX = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36) + "-";
-  private static final AtomicLong NEXT = new AtomicLong();
 
   private final Principal anonymous;
   private final Ticker ticker;
@@ -35,14 +32,15 @@ final class RequestContexts {
   }
 
   /** The request's id, read (or made) once per request. */
-  static String requestId(HttpRequest request) {
-    return request.getHeader(REQUEST_ID_HEADER).map(HttpHeader::value)
-        .filter(id -> USABLE_ID.matcher(id).matches())
-        .orElseGet(() -> NODE_PREFIX + Long.toString(NEXT.incrementAndGet(), 36));
+  static RequestId requestId(HttpRequest request) {
+    for (HttpHeader h : request.getHeaders()) {
+      if (h.is(REQUEST_ID_LOWER) && USABLE_ID.matcher(h.value()).matches()) return RequestId.given(h.value());
+    }
+    return RequestId.next();
   }
 
   /** The context of a request whose input is complete: its answer is due within the request timeout. */
-  RequestContext of(String requestId) {
+  RequestContext of(RequestId requestId) {
     return RequestContext.of(requestId, anonymous, ticker, timeout);
   }
 }

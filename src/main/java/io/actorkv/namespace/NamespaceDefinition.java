@@ -13,10 +13,16 @@ import java.util.regex.Pattern;
  * levels, the default time to live ({@code null}: none) and how many buckets
  * its keys are spread over. The eventual fields are {@code null} for strong
  * namespaces. Nothing here changes after creation.
+ *
+ * <p>{@code incarnation} counts the namespaces of this name created before
+ * this one: its keys are stored under {@link #storageName}, so a namespace
+ * removed and created again starts empty (0, the first, is not shown).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Conflicts conflicts, Level write,
-                                  Level read, String ttl, Integer buckets) implements CborSerializable {
+                                  Level read, String ttl, Integer buckets,
+                                  @JsonInclude(JsonInclude.Include.NON_DEFAULT) long incarnation)
+    implements CborSerializable {
 
   /** The built-in strong namespace: always there, never removed. */
   public static final String DEFAULT = "default";
@@ -30,7 +36,7 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Con
   static final NamespaceDefinition BUILT_IN = strong(DEFAULT, Instant.EPOCH);
 
   public static NamespaceDefinition strong(String name, Instant createdAt) {
-    return new NamespaceDefinition(name, Mode.STRONG, createdAt, null, null, null, null, null);
+    return new NamespaceDefinition(name, Mode.STRONG, createdAt, null, null, null, null, null, 0);
   }
 
   /** @throws IllegalArgumentException if the ttl is not valid {@link TtlSyntax} or buckets is out of range */
@@ -40,7 +46,7 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Con
     if (buckets < 1 || buckets > MAX_BUCKETS) {
       throw new IllegalArgumentException("buckets must be from 1 to " + MAX_BUCKETS + ", not " + buckets);
     }
-    return new NamespaceDefinition(name, Mode.EVENTUAL, createdAt, conflicts, write, read, ttl, buckets);
+    return new NamespaceDefinition(name, Mode.EVENTUAL, createdAt, conflicts, write, read, ttl, buckets, 0);
   }
 
   /** Distributed Data copes with about 100,000 top-level entries in all; this keeps room for many namespaces. */
@@ -52,12 +58,26 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Con
     return ttl == null ? null : TtlSyntax.parse(ttl);
   }
 
-  /** Whether {@code other} asks for the same namespace, ignoring when each was made. */
+  /** Whether {@code other} asks for the same namespace, ignoring when each was made and how many came before. */
   public boolean sameShape(NamespaceDefinition other) {
-    return withCreatedAt(Instant.EPOCH).equals(other.withCreatedAt(Instant.EPOCH));
+    return withCreatedAt(Instant.EPOCH).withIncarnation(0).equals(other.withCreatedAt(Instant.EPOCH).withIncarnation(0));
   }
 
   public NamespaceDefinition withCreatedAt(Instant at) {
-    return new NamespaceDefinition(name, mode, at, conflicts, write, read, ttl, buckets);
+    return new NamespaceDefinition(name, mode, at, conflicts, write, read, ttl, buckets, incarnation);
+  }
+
+  NamespaceDefinition withIncarnation(long n) {
+    return new NamespaceDefinition(name, mode, createdAt, conflicts, write, read, ttl, buckets, n);
+  }
+
+  /**
+   * The name its keys are stored under, in entity ids and bucket keys: the
+   * name, and from the second namespace of that name on, {@code ~} and its
+   * incarnation, which no namespace name can contain.
+   */
+  @JsonIgnore
+  public String storageName() {
+    return incarnation == 0 ? name : name + "~" + incarnation;
   }
 }

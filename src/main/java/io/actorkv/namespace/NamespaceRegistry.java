@@ -37,7 +37,8 @@ final class NamespaceRegistry
 
   record Create(NamespaceDefinition definition, ActorRef<NamespaceReply> replyTo) implements Command {}
 
-  record Remove(String name, ActorRef<NamespaceReply> replyTo) implements Command {}
+  /** Removes the namespace of that name if it is still that incarnation (one created since is another). */
+  record Remove(String name, long incarnation, ActorRef<NamespaceReply> replyTo) implements Command {}
 
   record List(ActorRef<NamespaceReply> replyTo) implements Command {}
 
@@ -48,19 +49,31 @@ final class NamespaceRegistry
 
   record Removed(String name) implements Event {}
 
-  /** Definitions by name, and how many changes led here (orders the published lists). */
-  record State(long revision, Map<String, NamespaceDefinition> definitions) {
+  /**
+   * Definitions by name, how many changes led here (orders the published
+   * lists), and the last incarnation of every name ever created, removed ones
+   * included.
+   */
+  record State(long revision, Map<String, NamespaceDefinition> definitions, Map<String, Long> incarnations) {
     /** The event handler: names every event; one it does not know is a bug. */
     State apply(Event event) {
       Map<String, NamespaceDefinition> next = new TreeMap<>(definitions);
+      Map<String, Long> used = new TreeMap<>(incarnations == null ? Map.of() : incarnations);
       if (event instanceof Created c) {
         next.put(c.definition().name(), c.definition());
+        used.merge(c.definition().name(), c.definition().incarnation(), Math::max);
       } else if (event instanceof Removed r) {
         next.remove(r.name());
       } else {
         throw new IllegalStateException("no handler for event " + event.getClass().getName());
       }
-      return new State(revision + 1, next);
+      return new State(revision + 1, next, used);
+    }
+
+    /** The incarnation of the next namespace of this name: 0 for a name never used. */
+    long nextIncarnation(String name) {
+      Long last = incarnations == null ? null : incarnations.get(name);
+      return last == null ? 0 : last + 1;
     }
 
     NamespaceReply.Listing listing() {
@@ -87,7 +100,7 @@ final class NamespaceRegistry
 
   @Override
   public State emptyState() {
-    return new State(0, Map.of());
+    return new State(0, Map.of(), Map.of());
   }
 
   @Override
@@ -105,13 +118,15 @@ final class NamespaceRegistry
     if (existing != null) {
       return Effect().reply(cmd.replyTo(), NamespaceReply.exists(existing, cmd.definition()));
     }
-    return Effect().persist(new Created(cmd.definition()))
+    NamespaceDefinition created = cmd.definition().withIncarnation(state.nextIncarnation(cmd.definition().name()));
+    return Effect().persist(new Created(created))
         .thenRun(this::publish)
-        .thenReply(cmd.replyTo(), next -> new NamespaceReply.Created(cmd.definition()));
+        .thenReply(cmd.replyTo(), next -> new NamespaceReply.Created(created));
   }
 
   private ReplyEffect<Event, State> onRemove(State state, Remove cmd) {
-    if (!state.definitions().containsKey(cmd.name())) {
+    NamespaceDefinition current = state.definitions().get(cmd.name());
+    if (current == null || current.incarnation() != cmd.incarnation()) {
       return Effect().reply(cmd.replyTo(), new NamespaceReply.NotFound(cmd.name()));
     }
     return Effect().persist(new Removed(cmd.name()))

@@ -20,6 +20,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's view of the namespaces. Lookups on the request path are answered
@@ -30,10 +32,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  */
 public final class Namespaces {
 
-  /** What a namespace holds; consulted before a namespace is removed. */
+  /** What a namespace holds: consulted before a namespace is removed, and told once it is. */
   public interface Contents {
     CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace);
+
+    /** The namespace is removed: what it held may go (a namespace of the same name made later starts empty anyway). */
+    CompletionStage<Void> forget(NamespaceDefinition namespace);
   }
+
+  private static final Logger log = LoggerFactory.getLogger(Namespaces.class);
 
   private final EntityRef<NamespaceRegistry.Command> registry;
   private final Duration timeout;
@@ -112,7 +119,18 @@ public final class Namespaces {
       }
       return contents.hasLiveKeys(found.get()).thenCompose(live -> live
           ? CompletableFuture.completedFuture(new NamespaceReply.NotEmpty(name))
-          : askRegistry(replyTo -> new NamespaceRegistry.Remove(name, replyTo)).thenCompose(this::afterChange));
+          : askRegistry(replyTo -> new NamespaceRegistry.Remove(name, found.get().incarnation(), replyTo))
+              .thenCompose(this::afterChange)
+              .thenCompose(reply -> reply instanceof NamespaceReply.Removed ? forget(found.get(), reply)
+                  : CompletableFuture.completedFuture(reply)));
+    });
+  }
+
+  /** Lets the namespace's data go; what cannot go now stays unreachable, as a new namespace of the name starts empty. */
+  private CompletionStage<NamespaceReply> forget(NamespaceDefinition removed, NamespaceReply reply) {
+    return contents.forget(removed).handle((done, failure) -> {
+      if (failure != null) log.warn("the data of removed namespace {} stays where it is", removed.storageName(), failure);
+      return reply;
     });
   }
 
@@ -136,7 +154,8 @@ public final class Namespaces {
         .listing();
   }
 
-  private NamespaceDefinition cached(String name) {
+  /** The definition of {@code name} if this node knows it, else null: the request path's way, with no future. */
+  public NamespaceDefinition cached(String name) {
     return name.equals(NamespaceDefinition.DEFAULT) ? NamespaceDefinition.BUILT_IN : known.get().byName().get(name);
   }
 }

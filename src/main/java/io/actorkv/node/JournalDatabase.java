@@ -4,6 +4,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorkv.config.ActorKvSettings;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 
@@ -52,6 +58,47 @@ public record JournalDatabase(String url, String user, String password, String d
         .locations("classpath:db/migration/" + vendor)
         .load()
         .migrate();
+  }
+
+  /**
+   * The secret of this name that every node of the cluster shares: read from
+   * the database, or made (32 random bytes) and stored by the first node that
+   * asks. Nodes that ask at once all get the one that was stored first.
+   */
+  public byte[] secret(String name) {
+    String table = vendor.equals("h2") ? "\"actorkv_secret\"" : "actorkv_secret";
+    String nameColumn = vendor.equals("h2") ? "\"name\"" : "name";
+    String secretColumn = vendor.equals("h2") ? "\"secret\"" : "secret";
+    try (Connection c = DriverManager.getConnection(url, user, password)) {
+      byte[] stored = readSecret(c, table, nameColumn, secretColumn, name);
+      if (stored != null) return stored;
+      byte[] fresh = new byte[32];
+      new SecureRandom().nextBytes(fresh);
+      try (PreparedStatement insert = c.prepareStatement(
+          "INSERT INTO " + table + " (" + nameColumn + ", " + secretColumn + ") VALUES (?, ?)")) {
+        insert.setString(1, name);
+        insert.setBytes(2, fresh);
+        insert.executeUpdate();
+      } catch (SQLException raced) {
+        // Another node stored one first (the primary key refused ours): that one is read below.
+      }
+      stored = readSecret(c, table, nameColumn, secretColumn, name);
+      if (stored == null) throw new IllegalStateException("secret " + name + " could be neither read nor stored");
+      return stored;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the cluster's secret " + name + " from " + url, e);
+    }
+  }
+
+  private static byte[] readSecret(Connection c, String table, String nameColumn, String secretColumn, String name)
+      throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(
+        "SELECT " + secretColumn + " FROM " + table + " WHERE " + nameColumn + " = ?")) {
+      select.setString(1, name);
+      try (ResultSet rs = select.executeQuery()) {
+        return rs.next() ? rs.getBytes(1) : null;
+      }
+    }
   }
 
   /** The shared Slick database that journal, snapshot store and read journal use. */

@@ -51,6 +51,7 @@ public final class Node implements AutoCloseable {
   /** Starts a node from a fully layered configuration (see {@code io.actorkv.config.NodeConfig}). */
   public static Node start(Config config) {
     ActorKvSettings settings = ActorKvSettings.from(config);
+    checkValuesFitAMessage(settings, config);
     createDirectories(settings);
     JournalDatabase database = JournalDatabase.of(settings);
     database.migrate();
@@ -68,7 +69,8 @@ public final class Node implements AutoCloseable {
       StrongStore strong = StrongStore.start(system, clock, ticker, settings.snapshotEvery(),
           settings.requestTimeout());
       EventualSettings eventualSettings = EventualSettings.from(full);
-      EventualStore eventual = EventualStore.start(system, eventualSettings, clock);
+      EventualStore eventual = EventualStore.start(system, eventualSettings, clock,
+          database.secret(CONTEXT_SECRET));
       ModeRouter stores = new ModeRouter(strong, eventual);
       Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock, stores);
       eventual.maintenance().schedulePurge(system, namespaces);
@@ -93,6 +95,27 @@ public final class Node implements AutoCloseable {
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** The name of the cluster's secret for the causal contexts of eventual namespaces. */
+  static final String CONTEXT_SECRET = "eventual-contexts";
+
+  /** Room, in one Artery message, for what travels with a strong value: the command or reply around it. */
+  static final long MESSAGE_OVERHEAD_BYTES = 64 * 1024;
+
+  /**
+   * A strong value travels between nodes in one message (the put to its
+   * key's node, the answer to a read from another), and Artery drops any
+   * message over its frame size: a larger value would be stored and then
+   * unreadable from every other node. So the limit must leave room.
+   */
+  static void checkValuesFitAMessage(ActorKvSettings settings, Config config) {
+    long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
+    if (settings.maxValueBytes() + MESSAGE_OVERHEAD_BYTES > frame) {
+      throw new IllegalArgumentException("actorkv.max-value-bytes (" + settings.maxValueBytes() + ") must be at least "
+          + MESSAGE_OVERHEAD_BYTES + " bytes below pekko.remote.artery.advanced.maximum-frame-size (" + frame
+          + "): a value travels between nodes in one message. Lower the one or raise the other on every node.");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.actorkv.store;
 
 import io.actorkv.namespace.Level;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -15,8 +16,11 @@ public sealed interface KeyOutcome {
   /** A read found a value: exactly one in a strong or last-writer-wins namespace, one per sibling otherwise. */
   record Found(List<Value> values, Stamp stamp) implements KeyOutcome {}
 
-  /** A read of an eventual counter (a strong counter reads as a {@link Found} value). */
-  record CounterFound(long value) implements KeyOutcome {}
+  /**
+   * A read of an eventual counter (a strong counter reads as a {@link Found}
+   * value). Concurrent increments can merge to a value past 64 bits.
+   */
+  record CounterFound(BigInteger value) implements KeyOutcome {}
 
   /** Nothing live: never written, deleted, expired, or (eventual) not on the replicas read. */
   record NotFound() implements KeyOutcome {}

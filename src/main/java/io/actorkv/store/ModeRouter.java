@@ -50,4 +50,9 @@ public final class ModeRouter implements KeyValueStore, Namespaces.Contents {
   public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
     return of(namespace).hasLiveKeys(namespace);
   }
+
+  @Override
+  public CompletionStage<Void> forget(NamespaceDefinition namespace) {
+    return of(namespace).forget(namespace);
+  }
 }

@@ -13,7 +13,7 @@ import java.util.Optional;
  *
  * @param deadline when the answer is due, on {@code ticker}'s scale
  */
-public record RequestContext(String requestId, Principal principal, Ticker ticker, long deadline,
+public record RequestContext(RequestId requestId, Principal principal, Ticker ticker, long deadline,
                              Optional<String> idempotencyKey) {
 
   public RequestContext {
@@ -24,7 +24,7 @@ public record RequestContext(String requestId, Principal principal, Ticker ticke
   }
 
   /** A request whose answer is due {@code timeout} from now. */
-  public static RequestContext of(String requestId, Principal principal, Ticker ticker, Duration timeout) {
+  public static RequestContext of(RequestId requestId, Principal principal, Ticker ticker, Duration timeout) {
     return new RequestContext(requestId, principal, ticker, ticker.nanoTime() + timeout.toNanos(), Optional.empty());
   }
 

@@ -66,7 +66,11 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   /** The longest expiry timer started; well inside what Pekko's scheduler accepts. */
   static final Duration LONGEST_TIMER = Duration.ofDays(1);
 
-  /** The entity id of a key: unambiguous because a namespace name cannot contain the separator. */
+  /**
+   * The entity id of a key of the namespace stored as {@code namespace}
+   * ({@code NamespaceDefinition.storageName}): unambiguous because a
+   * namespace's stored name cannot contain the separator.
+   */
   public static String entityId(String namespace, String key) {
     return namespace + SEPARATOR + key;
   }

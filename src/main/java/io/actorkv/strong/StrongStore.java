@@ -145,15 +145,24 @@ public final class StrongStore implements ModeStore {
    */
   @Override
   public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
-    String prefix = KeyEntity.persistenceIdPrefix(namespace.name());
+    String prefix = KeyEntity.persistenceIdPrefix(namespace.storageName());
     JdbcReadJournal journal = PersistenceQuery.get(system)
         .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     return Stages.direct(journal.currentPersistenceIds()
             .filter(id -> id.startsWith(prefix))
-            .mapAsync(4, id -> read(KeyEntity.entityId(namespace.name(), id.substring(prefix.length()))))
+            .mapAsync(4, id -> read(KeyEntity.entityId(namespace.storageName(), id.substring(prefix.length()))))
             .filter(reply -> reply instanceof KeyReply.Found)
             .runWith(Sink.headOption(), system))
         .thenApply(Optional::isPresent);
+  }
+
+  /**
+   * Nothing to do: a removed namespace's events stay in the journal as its
+   * history, and a namespace of the same name made later has other entity ids.
+   */
+  @Override
+  public CompletionStage<Void> forget(NamespaceDefinition namespace) {
+    return CompletableFuture.completedFuture(null);
   }
 
   /** A key's current state, as a GET reads it, for the node's own maintenance. */
@@ -172,7 +181,7 @@ public final class StrongStore implements ModeStore {
   }
 
   private static String entityId(KeyRequest request) {
-    return KeyEntity.entityId(request.namespace().name(), request.key());
+    return KeyEntity.entityId(request.namespace().storageName(), request.key());
   }
 
   private EntityRef<KeyEntity.Command> entity(String entityId) {

@@ -9,9 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Instant;
 import io.actorkv.store.Expiry;
 import java.io.NotSerializableException;
+import java.math.BigInteger;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -78,10 +79,10 @@ class KeyEntryTest {
     KeyEntry a = KeyEntry.EMPTY.increment(node(1), 5).increment(node(1), -2);
     KeyEntry b = KeyEntry.EMPTY.increment(node(2), 10);
     KeyEntry merged = merge(a, b);
-    assertEquals(13, merged.counterValue());
-    assertEquals(13, merge(merged, a).counterValue(), "merging again does not count twice");
+    assertEquals(BigInteger.valueOf(13), merged.counter());
+    assertEquals(BigInteger.valueOf(13), merge(merged, a).counter(), "merging again does not count twice");
     assertThrows(ArithmeticException.class, () -> KeyEntry.EMPTY.increment(node(1), Long.MAX_VALUE).increment(node(2), 1)
-        .counterValue());
+        .counter());
   }
 
   @Test
@@ -93,15 +94,39 @@ class KeyEntryTest {
     KeyEntry pruned = e.prune(node(1), node(2));
     assertFalse(pruned.needPruningFrom(node(1)));
     assertEquals(List.of("one", "two"), siblings(pruned).stream().sorted().toList());
-    assertEquals(7, pruned.counterValue());
+    assertEquals(BigInteger.valueOf(7), pruned.counter());
     assertEquals(pruned, pruned.pruningCleanup(node(1)));
+  }
+
+  @Test
+  void anEntryOfRelease01WithLongCounterPartsStillReads() throws Exception {
+    var bytes = new java.io.ByteArrayOutputStream();
+    var out = new java.io.DataOutputStream(bytes);
+    out.writeByte(1); // release 0.1's format
+    out.writeInt(1);  // one node
+    out.writeUTF(node(1).address().toString());
+    out.writeLong(node(1).longUid());
+    out.writeInt(0);  // an empty version vector
+    out.writeInt(0);  // no versions
+    out.writeInt(1);  // increments: node 0, 5
+    out.writeInt(0);
+    out.writeLong(5);
+    out.writeInt(1);  // decrements: node 0, 2
+    out.writeInt(0);
+    out.writeLong(2);
+
+    KeyEntry read = (KeyEntry) new EventualSerializer(null).fromBinary(bytes.toByteArray(), "K");
+
+    assertEquals(BigInteger.valueOf(3), read.counter());
+    assertEquals(BigInteger.valueOf(4), read.increment(node(1), 1).counter());
   }
 
   @Test
   void garbageIsRejected() {
     EventualSerializer serializer = new EventualSerializer(null);
     assertThrows(NotSerializableException.class, () -> serializer.fromBinary(new byte[] {1, 0, 0}, "K"));
-    assertThrows(IllegalArgumentException.class, () -> EventualSerializer.decodeContext("not-a-context"));
-    assertThrows(IllegalArgumentException.class, () -> EventualSerializer.decodeContext(""));
+    CausalContexts contexts = new CausalContexts(new byte[32]);
+    assertThrows(IllegalArgumentException.class, () -> contexts.verify("ns", "k", "not-a-context"));
+    assertThrows(IllegalArgumentException.class, () -> contexts.verify("ns", "k", ""));
   }
 }

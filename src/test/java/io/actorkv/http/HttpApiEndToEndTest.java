@@ -144,6 +144,27 @@ class HttpApiEndToEndTest {
     assertError(kv.send("GET", "/v1/nothing-here", null), 404, "not_found");
     assertError(kv.send("POST", "/v1/kv/default/k", null),
         405, "method_not_allowed");
+    assertEquals("GET,PUT,DELETE",
+        kv.send("PATCH", "/v1/kv/default/k", "x").headers().firstValue("Allow").orElseThrow().replace(" ", ""));
+    assertEquals("GET,PUT,DELETE,POST",
+        kv.send("PATCH", "/v1/kv/default/k/increment", "x").headers().firstValue("Allow").orElseThrow()
+            .replace(" ", ""));
+  }
+
+  @Test
+  void aRequestIdTheClientGivesComesBackAndEveryErrorCarriesOne() {
+    var given = kv.put("default", "with-id", "v", "X-Request-Id", "order-7.retry-2");
+    assertEquals("order-7.retry-2", given.headers().firstValue("X-Request-Id").orElseThrow());
+
+    assertTrue(kv.get("default", "with-id").headers().firstValue("X-Request-Id").isEmpty(),
+        "a success the client gave no id for carries none");
+    var error = kv.get("default", "never-written");
+    var made = error.headers().firstValue("X-Request-Id").orElseThrow();
+    assertFalse(made.isBlank());
+    assertFalse(made.equals(kv.get("default", "never-written").headers().firstValue("X-Request-Id").orElseThrow()),
+        "ids are not reused");
+    var unusable = kv.get("default", "never-written", "X-Request-Id", "has spaces and {braces}");
+    assertFalse(unusable.headers().firstValue("X-Request-Id").orElseThrow().contains(" "));
   }
 
   @Test

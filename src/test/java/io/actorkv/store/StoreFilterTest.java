@@ -24,7 +24,7 @@ class StoreFilterTest {
   static final NamespaceDefinition STRONG = NamespaceDefinition.strong("s", Instant.EPOCH);
   static final NamespaceDefinition EVENTUAL = NamespaceDefinition.eventual("e", Instant.EPOCH, Conflicts.LWW,
       Level.MAJORITY, Level.LOCAL, null, 4);
-  static final RequestContext CONTEXT = RequestContext.of("r-1", new Principal("alice"), Ticker.SYSTEM,
+  static final RequestContext CONTEXT = RequestContext.of(RequestId.given("r-1"), new Principal("alice"), Ticker.SYSTEM,
       Duration.ofSeconds(5));
 
   /** A store that records what reached it and answers NotFound. */
@@ -59,6 +59,12 @@ class StoreFilterTest {
       seen.add(mode + " contents " + namespace.name());
       return CompletableFuture.completedFuture(false);
     }
+
+    @Override
+    public CompletionStage<Void> forget(NamespaceDefinition namespace) {
+      seen.add(mode + " forget " + namespace.name());
+      return CompletableFuture.completedFuture(null);
+    }
   }
 
   @Test
@@ -79,12 +85,13 @@ class StoreFilterTest {
     store.increment(CONTEXT, new KeyRequest.Increment(EVENTUAL, "b", 1, Optional.empty()));
     store.delete(CONTEXT, new KeyRequest.Delete(EVENTUAL, "c", Precondition.NONE, Optional.empty(), Optional.empty()));
     stores.hasLiveKeys(EVENTUAL);
+    stores.forget(STRONG);
 
     assertEquals(List.of(
         "outer r-1", "inner alice", "STRONG Get a",
         "outer r-1", "inner alice", "EVENTUAL Increment b",
         "outer r-1", "inner alice", "EVENTUAL Delete c",
-        "EVENTUAL contents e"), seen);
+        "EVENTUAL contents e", "STRONG forget s"), seen);
   }
 
   @Test
@@ -116,7 +123,7 @@ class StoreFilterTest {
   @Test
   void aContextsDeadlineCountsDownOnItsTicker() {
     long[] now = {1_000};
-    RequestContext context = RequestContext.of("r", new Principal("p"), () -> now[0], Duration.ofNanos(500));
+    RequestContext context = RequestContext.of(RequestId.given("r"), new Principal("p"), () -> now[0], Duration.ofNanos(500));
 
     assertEquals(Duration.ofNanos(500), context.remaining());
     now[0] += 200;

@@ -45,8 +45,10 @@ public final class KvClient {
     return send("PUT", "/v1/kv/" + ns + "/" + encode(key), value, headers);
   }
 
-  public HttpResponse<String> get(String ns, String key) {
-    return send(request("/v1/kv/" + ns + "/" + encode(key)).GET().build());
+  public HttpResponse<String> get(String ns, String key, String... headers) {
+    HttpRequest.Builder b = request("/v1/kv/" + ns + "/" + encode(key)).GET();
+    if (headers.length > 0) b.headers(headers);
+    return send(b.build());
   }
 
   public HttpResponse<String> delete(String ns, String key, String... headers) {

@@ -1,0 +1,55 @@
+package io.actorkv.http;
+
+/**
+ * The request's path exactly as the client sent it (Pekko's
+ * {@code Raw-Request-URI}), the one view the API reads namespaces and keys
+ * from. Pekko routes on a normalised path, with {@code .} and {@code ..}
+ * segments resolved; a key read from the raw path while the namespace came
+ * from the normalised one put a value into another namespace than the one
+ * named. A path with such segments could mean two things, to us and to any
+ * proxy on the way, so it is refused rather than guessed at.
+ */
+final class RawPath {
+
+  private RawPath() {}
+
+  /** The path of a raw request target: origin-form as it is, absolute-form without scheme and authority; no query. */
+  static String of(String target) {
+    int start = 0;
+    if (!target.startsWith("/")) {
+      int scheme = target.indexOf("://");
+      int path = scheme < 0 ? -1 : target.indexOf('/', scheme + 3);
+      if (path < 0) return "/";
+      start = path;
+    }
+    int query = target.indexOf('?', start);
+    return target.substring(start, query < 0 ? target.length() : query);
+  }
+
+  /** Whether a segment is {@code .} or {@code ..}, as sent or percent-encoded in any case. */
+  static boolean hasDotSegment(String path) {
+    int segment = 0;
+    for (int i = 0; i <= path.length(); i++) {
+      if (i == path.length() || path.charAt(i) == '/') {
+        if (isDots(path, segment, i)) return true;
+        segment = i + 1;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isDots(String path, int from, int to) {
+    int dots = 0;
+    for (int i = from; i < to; ) {
+      if (path.charAt(i) == '.') {
+        i++;
+      } else if (path.regionMatches(true, i, "%2e", 0, 3)) {
+        i += 3;
+      } else {
+        return false;
+      }
+      dots++;
+    }
+    return dots == 1 || dots == 2;
+  }
+}

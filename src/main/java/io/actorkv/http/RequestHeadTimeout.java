@@ -1,0 +1,107 @@
+package io.actorkv.http;
+
+import java.time.Duration;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.BidiShape;
+import org.apache.pekko.stream.Inlet;
+import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.stage.AbstractInHandler;
+import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.GraphStage;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.stream.stage.TimerGraphStageLogic;
+
+/**
+ * Closes a connection that does not send a whole request head within
+ * {@code timeout} of opening, or of its previous answer. One per connection,
+ * in front of the routes. Pekko HTTP has no such bound: its idle timeout is
+ * reset by every byte, so a client trickling one header byte at a time held a
+ * connection for ever, and enough of them kept every other client out. A
+ * keep-alive connection that sits idle this long is closed too.
+ *
+ * <p>The timer runs only while no request is in flight: it stops when a
+ * request's head has been parsed (its body is bounded by the routes' body
+ * timeouts) and starts again once its answer has been handed back.
+ * Completing the stage, rather than failing it, closes the connection without
+ * an error answer of Pekko's. When the requests end, the answers' side stays
+ * open until the answer in flight is out.
+ */
+final class RequestHeadTimeout extends GraphStage<BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse>> {
+
+  private final Inlet<HttpRequest> requestsIn = Inlet.create("RequestHeadTimeout.requestsIn");
+  private final Outlet<HttpRequest> requestsOut = Outlet.create("RequestHeadTimeout.requestsOut");
+  private final Inlet<HttpResponse> responsesIn = Inlet.create("RequestHeadTimeout.responsesIn");
+  private final Outlet<HttpResponse> responsesOut = Outlet.create("RequestHeadTimeout.responsesOut");
+  private final BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse> shape =
+      BidiShape.of(requestsIn, requestsOut, responsesIn, responsesOut);
+  private final Duration timeout;
+
+  RequestHeadTimeout(Duration timeout) {
+    this.timeout = timeout;
+  }
+
+  @Override
+  public BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse> shape() {
+    return shape;
+  }
+
+  @Override
+  public GraphStageLogic createLogic(Attributes attributes) {
+    return new TimerGraphStageLogic(shape) {
+      private static final String HEAD = "head";
+
+      {
+        setHandler(requestsIn, new AbstractInHandler() {
+          @Override
+          public void onPush() {
+            cancelTimer(HEAD);
+            push(requestsOut, grab(requestsIn));
+          }
+
+          // The requests end (the client closed, or its request stream failed) while an answer may
+          // still be on its way back: end only the requests' side, or that answer is lost.
+          @Override
+          public void onUpstreamFinish() {
+            complete(requestsOut);
+          }
+
+          @Override
+          public void onUpstreamFailure(Throwable failure) {
+            fail(requestsOut, failure);
+          }
+        });
+        setHandler(requestsOut, new AbstractOutHandler() {
+          @Override
+          public void onPull() {
+            pull(requestsIn);
+          }
+        });
+        setHandler(responsesIn, new AbstractInHandler() {
+          @Override
+          public void onPush() {
+            push(responsesOut, grab(responsesIn));
+            scheduleOnce(HEAD, timeout);
+          }
+        });
+        setHandler(responsesOut, new AbstractOutHandler() {
+          @Override
+          public void onPull() {
+            pull(responsesIn);
+          }
+        });
+      }
+
+      @Override
+      public void preStart() {
+        scheduleOnce(HEAD, timeout);
+      }
+
+      @Override
+      public void onTimer(Object key) {
+        completeStage();
+      }
+    };
+  }
+}

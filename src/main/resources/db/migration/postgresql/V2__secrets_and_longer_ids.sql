@@ -1,0 +1,11 @@
+-- Secrets every node of the cluster shares, made once by the first node that
+-- needs one (io.actorkv.node.JournalDatabase.secret).
+CREATE TABLE actorkv_secret (
+  name VARCHAR(64) PRIMARY KEY,
+  secret BYTEA NOT NULL
+);
+
+-- Room for a namespace's incarnation in persistence ids: kv|<name>~<n>|<key>.
+-- Widening a VARCHAR changes the catalogue only; no row is rewritten.
+ALTER TABLE event_journal ALTER COLUMN persistence_id TYPE VARCHAR(1200);
+ALTER TABLE snapshot ALTER COLUMN persistence_id TYPE VARCHAR(1200);
