@@ -222,7 +222,8 @@ public final class EventualStore implements ModeStore {
 
   /** A key's version vector as clients carry it. */
   private Stamp stamp(NamespaceDefinition ns, String key, KeyEntry entry) {
-    return new Stamp.Context(contexts.issue(ns.storageName(), key, entry.clock()));
+    String stored = ns.storageName();
+    return new Stamp.Context(entry.context(stored, key, e -> contexts.issue(stored, key, e.clock())));
   }
 
   /** Siblings: exactly what the client saw. Last writer wins: also everything this node has. */

@@ -52,6 +52,10 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
    */
   private volatile byte[] serialized;
   private volatile int estimatedBytes = -1;
+  /** The causal context last issued for this entry, and for which key: a key read again unchanged reuses it. */
+  private volatile IssuedContext issued;
+
+  private record IssuedContext(String namespace, String key, String token) {}
 
   KeyEntry(VClock clock, SortedMap<Dot, Version> versions, SortedMap<UniqueAddress, BigInteger> increments,
            SortedMap<UniqueAddress, BigInteger> decrements) {
@@ -177,6 +181,19 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
       estimatedBytes = bytes;
     }
     return estimatedBytes;
+  }
+
+  /**
+   * The causal context of this entry for {@code key} of the namespace
+   * stored as {@code namespace}, made by {@code issue} the first time it is
+   * asked for: an entry never changes.
+   */
+  String context(String namespace, String key, Function<KeyEntry, String> issue) {
+    IssuedContext last = issued;
+    if (last != null && last.key().equals(key) && last.namespace().equals(namespace)) return last.token();
+    String token = issue.apply(this);
+    issued = new IssuedContext(namespace, key, token);
+    return token;
   }
 
   /** The serialized form, made by {@code serializer} the first time it is asked for. */
