@@ -1,5 +1,6 @@
 package io.actorkv.client;
 
+import io.actorkv.base.Progress;
 import io.actorkv.base.Ticker;
 import java.io.IOException;
 import java.io.PrintStream;

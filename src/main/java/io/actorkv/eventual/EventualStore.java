@@ -96,6 +96,7 @@ public final class EventualStore implements ModeStore {
 
   @Override
   public CompletionStage<KeyOutcome> get(RequestContext context, KeyRequest.Get request) {
+    if (request.revision().isPresent()) return historyRefused();
     NamespaceDefinition ns = request.namespace();
     Level level = request.level().orElse(ns.read());
     var bucket = bucketKey(ns, request.key());
@@ -194,6 +195,22 @@ public final class EventualStore implements ModeStore {
         return Change.refuse(new KeyOutcome.CounterOverflow());
       }
     });
+  }
+
+  /** An eventual key keeps no revisions: its versions are merged, not appended. */
+  @Override
+  public CompletionStage<KeyOutcome> revert(RequestContext context, KeyRequest.Revert request) {
+    return historyRefused();
+  }
+
+  @Override
+  public CompletionStage<KeyOutcome> history(RequestContext context, KeyRequest.History request) {
+    return historyRefused();
+  }
+
+  private static CompletionStage<KeyOutcome> historyRefused() {
+    return CompletableFuture.completedStage(new KeyOutcome.Invalid("history_requires_strong",
+        "eventual namespaces keep no revisions (history, reads at a revision, revert): use a strong namespace"));
   }
 
   @Override

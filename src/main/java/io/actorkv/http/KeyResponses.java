@@ -6,6 +6,7 @@ import io.actorkv.store.Stamp;
 import io.actorkv.store.Value;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,6 +67,28 @@ final class KeyResponses {
           .with("bucketBytes", full.bucketBytes()).with("limitBytes", full.limitBytes()).response();
     }
     if (outcome instanceof KeyOutcome.LevelNotReached failed) return levelNotReached(failed);
+    if (outcome instanceof KeyOutcome.RevisionNotFound missing) {
+      return ApiError.of(StatusCodes.NOT_FOUND, "revision_not_found",
+              "the key has no revision " + missing.revision() + "; its latest is " + missing.head())
+          .with("revision", missing.revision()).with("head", missing.head()).response();
+    }
+    if (outcome instanceof KeyOutcome.RevisionCompacted compacted) {
+      return ApiError.of(StatusCodes.GONE, "revision_compacted", "revision " + compacted.revision()
+              + " was removed from the journal by the namespace's history retention")
+          .with("revision", compacted.revision()).response();
+    }
+    if (outcome instanceof KeyOutcome.NothingToRevertTo none) {
+      return ApiError.of(StatusCodes.CONFLICT, "nothing_to_revert_to", "at revision " + none.revision()
+              + " the key held " + (none.held().equals("counter") ? "a counter" : "no value")
+              + "; a revert restores a value; nothing was written")
+          .with("revision", none.revision()).with("held", none.held()).response();
+    }
+    if (outcome instanceof KeyOutcome.History history) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("revisions", history.changes());
+      if (history.next().isPresent()) body.put("next", Long.toString(history.next().getAsLong()));
+      return Json.response(StatusCodes.OK, body);
+    }
     if (outcome instanceof KeyOutcome.Invalid invalid) {
       return ApiError.badRequest(invalid.code(), invalid.message()).response();
     }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.Query;
@@ -138,6 +139,45 @@ final class KvInput {
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("bad_level", name + ": " + e.getMessage());
     }
+  }
+
+  /** {@code ?revision=} or {@code ?to=}: a revision, 1 or more. */
+  static OptionalLong revision(String name, Optional<String> given) {
+    if (given.isEmpty()) return OptionalLong.empty();
+    if (given.get().matches("[0-9]{1,18}")) {
+      long n = Long.parseLong(given.get());
+      if (n >= 1) return OptionalLong.of(n);
+    }
+    throw ApiError.badRequest("bad_revision", name + " must be a revision, a whole number from 1 on, not '"
+        + given.get() + "'");
+  }
+
+  /** The largest page a history answers. */
+  static final int MAX_HISTORY_LIMIT = 1000;
+
+  /** {@code ?limit=} of a history page: 1 to {@link #MAX_HISTORY_LIMIT}, default 100. */
+  static int limit(Optional<String> given) {
+    if (given.isEmpty()) return 100;
+    if (given.get().matches("[0-9]{1,4}")) {
+      int n = Integer.parseInt(given.get());
+      if (n >= 1 && n <= MAX_HISTORY_LIMIT) return n;
+    }
+    throw ApiError.badRequest("bad_limit", "limit must be from 1 to " + MAX_HISTORY_LIMIT + ", not '"
+        + given.get() + "'");
+  }
+
+  /** {@code ?cursor=}: the {@code next} of an earlier page. */
+  static OptionalLong cursor(Optional<String> given) {
+    if (given.isEmpty()) return OptionalLong.empty();
+    if (given.get().matches("[0-9]{1,18}")) return OptionalLong.of(Long.parseLong(given.get()));
+    throw ApiError.badRequest("bad_cursor", "cursor must be the 'next' of an earlier page, not '" + given.get() + "'");
+  }
+
+  /** {@code ?order=newest} (the default) or {@code oldest}: true for newest first. */
+  static boolean newestFirst(Optional<String> given) {
+    if (given.isEmpty() || given.get().equals("newest")) return true;
+    if (given.get().equals("oldest")) return false;
+    throw ApiError.badRequest("bad_order", "order must be newest or oldest, not '" + given.get() + "'");
   }
 
   /** {@code ?by=}: a whole number, default 1. */

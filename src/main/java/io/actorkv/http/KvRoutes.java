@@ -12,6 +12,7 @@ import io.actorkv.store.Precondition;
 import io.actorkv.store.RequestId;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -37,7 +38,9 @@ import org.apache.pekko.stream.Materializer;
 final class KvRoutes extends ApiDirectives {
 
   private static final String PREFIX = "/v1/kv/";
+  private static final String HISTORY_PREFIX = "/v1/history/";
   private static final String INCREMENT = "/increment";
+  private static final String REVERT = "/revert";
   private static final String RAW_URI = "raw-request-uri";
 
   private final KeyValueStore store;
@@ -48,8 +51,9 @@ final class KvRoutes extends ApiDirectives {
   // Built once: what a key path answers to a method it does not take (405, with Allow).
   private final Route notAllowed = reject(Rejections.method(HttpMethods.GET), Rejections.method(HttpMethods.PUT),
       Rejections.method(HttpMethods.DELETE));
-  private final Route notAllowedOnIncrement = reject(Rejections.method(HttpMethods.GET),
+  private final Route notAllowedOnPost = reject(Rejections.method(HttpMethods.GET),
       Rejections.method(HttpMethods.PUT), Rejections.method(HttpMethods.DELETE), Rejections.method(HttpMethods.POST));
+  private final Route onlyGet = reject(Rejections.method(HttpMethods.GET));
   private final Route badPath = complete(HttpApi.BAD_PATH.response());
   private final Route notAsSent = complete(ApiError.badRequest("bad_path",
       "key paths are /v1/kv/{namespace}/{key} as they are sent, with no percent-escapes before the key").response());
@@ -70,7 +74,9 @@ final class KvRoutes extends ApiDirectives {
    * for every request.
    */
   Route route() {
-    return pathPrefix("kv", () -> pathPrefix(segment(), routed -> extractRequestContext(this::dispatch)));
+    return concat(
+        pathPrefix("kv", () -> pathPrefix(segment(), routed -> extractRequestContext(this::dispatch))),
+        pathPrefix("history", () -> pathPrefix(segment(), routed -> extractRequest(this::history))));
   }
 
   /**
@@ -92,8 +98,31 @@ final class KvRoutes extends ApiDirectives {
     if (method.equals(HttpMethods.PUT)) return putKey(ns, rest, request, ctx.getMaterializer());
     if (method.equals(HttpMethods.DELETE)) return deleteKey(ns, rest, request);
     boolean increment = rest.endsWith(INCREMENT);
-    if (increment && method.equals(HttpMethods.POST)) return incrementKey(ns, rest, request);
-    return increment ? notAllowedOnIncrement : notAllowed;
+    boolean revert = rest.endsWith(REVERT);
+    if (method.equals(HttpMethods.POST)) {
+      if (increment) return incrementKey(ns, rest, request);
+      if (revert) return revertKey(ns, rest, request);
+    }
+    return increment || revert ? notAllowedOnPost : notAllowed;
+  }
+
+  /** {@code GET /v1/history/{ns}/{key}}: a page of the key's changes. */
+  private Route history(HttpRequest request) {
+    String path = RawPath.of(rawUri(request));
+    if (RawPath.hasDotSegment(path)) return badPath;
+    if (!path.startsWith(HISTORY_PREFIX)) return notAsSent;
+    if (!request.method().equals(HttpMethods.GET)) return onlyGet;
+    int slash = path.indexOf('/', HISTORY_PREFIX.length());
+    String ns = slash < 0 ? path.substring(HISTORY_PREFIX.length()) : path.substring(HISTORY_PREFIX.length(), slash);
+    String rest = slash < 0 ? "" : path.substring(slash);
+    return answer(request, false, id -> {
+      Query q = request.getUri().query();
+      int limit = KvInput.limit(KvInput.parameter(q, "limit"));
+      OptionalLong cursor = KvInput.cursor(KvInput.parameter(q, "cursor"));
+      boolean newestFirst = KvInput.newestFirst(KvInput.parameter(q, "order"));
+      return withNamespace(ns, rest, (namespace, key) ->
+          store.history(contexts.of(id), new KeyRequest.History(namespace, key, newestFirst, cursor, limit)));
+    });
   }
 
   /** The request target as sent (Pekko adds the header: raw-request-uri-header in http.conf). */
@@ -106,9 +135,23 @@ final class KvRoutes extends ApiDirectives {
 
   private Route getKey(String ns, String rest, HttpRequest request) {
     return answer(request, false, id -> {
-      Optional<Level> level = KvInput.level("r", KvInput.parameter(request.getUri().query(), "r"));
+      Query q = request.getUri().query();
+      Optional<Level> level = KvInput.level("r", KvInput.parameter(q, "r"));
+      OptionalLong revision = KvInput.revision("revision", KvInput.parameter(q, "revision"));
       return withNamespace(ns, rest, (namespace, key) ->
-          store.get(contexts.of(id), new KeyRequest.Get(namespace, key, level)));
+          store.get(contexts.of(id), new KeyRequest.Get(namespace, key, level, revision)));
+    });
+  }
+
+  private Route revertKey(String ns, String rest, HttpRequest request) {
+    return answer(request, true, id -> {
+      Query q = request.getUri().query();
+      OptionalLong to = KvInput.revision("to", KvInput.parameter(q, "to"));
+      if (to.isEmpty()) throw ApiError.badRequest("bad_revision", "give the revision to revert to: ?to=n");
+      Optional<Duration> ttl = Optional.ofNullable(KvInput.ttl(KvInput.parameter(q, "ttl")));
+      Precondition pre = precondition(request);
+      return withNamespace(ns, rest.substring(0, rest.length() - REVERT.length()), (namespace, key) ->
+          store.revert(contexts.of(id), new KeyRequest.Revert(namespace, key, to.getAsLong(), ttl, pre)));
     });
   }
 

@@ -21,9 +21,11 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogic;
  * connection for ever, and enough of them kept every other client out. A
  * keep-alive connection that sits idle this long is closed too.
  *
- * <p>The timer runs only while no request is in flight: it stops when a
- * request's head has been parsed (its body is bounded by the routes' body
- * timeouts) and starts again once its answer has been handed back.
+ * <p>Only the time when no request is in flight counts: from a request's
+ * parsed head (its body is bounded by the routes' body timeouts) until its
+ * answer is handed back, the connection is busy. A connection is checked
+ * every quarter of the timeout, so it closes between one and one and a
+ * quarter timeouts after it fell silent.
  * Completing the stage, rather than failing it, closes the connection without
  * an error answer of Pekko's. When the requests end, the answers' side stays
  * open until the answer in flight is out.
@@ -37,9 +39,11 @@ final class RequestHeadTimeout extends GraphStage<BidiShape<HttpRequest, HttpReq
   private final BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse> shape =
       BidiShape.of(requestsIn, requestsOut, responsesIn, responsesOut);
   private final Duration timeout;
+  private final Duration checkEvery;
 
   RequestHeadTimeout(Duration timeout) {
     this.timeout = timeout;
+    this.checkEvery = timeout.dividedBy(4);
   }
 
   @Override
@@ -50,13 +54,16 @@ final class RequestHeadTimeout extends GraphStage<BidiShape<HttpRequest, HttpReq
   @Override
   public GraphStageLogic createLogic(Attributes attributes) {
     return new TimerGraphStageLogic(shape) {
-      private static final String HEAD = "head";
+      private static final String CHECK = "check";
+      private boolean requestInFlight;
+      /** When the connection opened or its last answer went out, on System.nanoTime's scale. */
+      private long waitingSince = System.nanoTime();
 
       {
         setHandler(requestsIn, new AbstractInHandler() {
           @Override
           public void onPush() {
-            cancelTimer(HEAD);
+            requestInFlight = true;
             push(requestsOut, grab(requestsIn));
           }
 
@@ -81,8 +88,9 @@ final class RequestHeadTimeout extends GraphStage<BidiShape<HttpRequest, HttpReq
         setHandler(responsesIn, new AbstractInHandler() {
           @Override
           public void onPush() {
+            requestInFlight = false;
+            waitingSince = System.nanoTime();
             push(responsesOut, grab(responsesIn));
-            scheduleOnce(HEAD, timeout);
           }
         });
         setHandler(responsesOut, new AbstractOutHandler() {
@@ -93,14 +101,15 @@ final class RequestHeadTimeout extends GraphStage<BidiShape<HttpRequest, HttpReq
         });
       }
 
+      /** One timer per connection, not one per request: a request's own timers cost more than this check. */
       @Override
       public void preStart() {
-        scheduleOnce(HEAD, timeout);
+        scheduleWithFixedDelay(CHECK, checkEvery, checkEvery);
       }
 
       @Override
       public void onTimer(Object key) {
-        completeStage();
+        if (!requestInFlight && System.nanoTime() - waitingSince >= timeout.toNanos()) completeStage();
       }
     };
   }

@@ -11,6 +11,7 @@ import io.actorkv.eventual.EventualSettings;
 import io.actorkv.eventual.EventualStore;
 import io.actorkv.http.HttpApi;
 import io.actorkv.http.ValueLimits;
+import io.actorkv.journal.JournalDatabase;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.ModeRouter;

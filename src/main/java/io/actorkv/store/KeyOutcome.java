@@ -57,6 +57,18 @@ public sealed interface KeyOutcome {
   record LevelNotReached(boolean write, Level level, int required, int acknowledged, int members)
       implements KeyOutcome {}
 
+  /** A read or revert named a revision past the key's latest, {@code head}. */
+  record RevisionNotFound(long revision, long head) implements KeyOutcome {}
+
+  /** The revision was removed from the journal by the namespace's history retention; {@code oldest} is kept. */
+  record RevisionCompacted(long revision, long oldest) implements KeyOutcome {}
+
+  /** A revert named a revision at which the key held no value (deleted, expired) or a counter. */
+  record NothingToRevertTo(long revision, String held) implements KeyOutcome {}
+
+  /** A page of a key's changes; {@code next} continues it, when there is more. */
+  record History(List<Change> changes, OptionalLong next) implements KeyOutcome {}
+
   /** The request does not fit the namespace's mode ({@code code} as in the API's errors); nothing was changed. */
   record Invalid(String code, String message) implements KeyOutcome {}
 

@@ -5,6 +5,7 @@ import io.actorkv.namespace.NamespaceDefinition;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * One operation on one key, as every transport hands it to a
@@ -19,10 +20,20 @@ public sealed interface KeyRequest {
 
   String key();
 
-  /** @param level eventual: how many replicas to read; empty: the namespace's default */
-  record Get(NamespaceDefinition namespace, String key, Optional<Level> level) implements KeyRequest {
+  /**
+   * @param level eventual: how many replicas to read; empty: the namespace's default
+   * @param revision strong: read the key as it was at this revision; empty: as it is
+   */
+  record Get(NamespaceDefinition namespace, String key, Optional<Level> level, OptionalLong revision)
+      implements KeyRequest {
     public Get {
       Objects.requireNonNull(level, "level");
+      Objects.requireNonNull(revision, "revision");
+    }
+
+    /** A read of the key as it is. */
+    public Get(NamespaceDefinition namespace, String key, Optional<Level> level) {
+      this(namespace, key, level, OptionalLong.empty());
     }
   }
 
@@ -53,6 +64,31 @@ public sealed interface KeyRequest {
       Objects.requireNonNull(precondition, "precondition");
       Objects.requireNonNull(context, "context");
       Objects.requireNonNull(level, "level");
+    }
+  }
+
+  /**
+   * Strong: stores the value and content type of revision {@code to} again,
+   * as a new revision. {@code ttl} empty: the value never expires.
+   */
+  record Revert(NamespaceDefinition namespace, String key, long to, Optional<Duration> ttl,
+                Precondition precondition) implements KeyRequest {
+    public Revert {
+      Objects.requireNonNull(ttl, "ttl");
+      Objects.requireNonNull(precondition, "precondition");
+    }
+  }
+
+  /**
+   * Strong: the key's changes as the journal has them, {@code limit} at most,
+   * from the newest (or the oldest) on; {@code before} (newest first) or
+   * {@code after} (oldest first) is the revision a page continues from.
+   */
+  record History(NamespaceDefinition namespace, String key, boolean newestFirst, OptionalLong from, int limit)
+      implements KeyRequest {
+    public History {
+      Objects.requireNonNull(from, "from");
+      if (limit < 1) throw new IllegalArgumentException("limit must be positive");
     }
   }
 

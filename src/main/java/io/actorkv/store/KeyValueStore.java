@@ -3,8 +3,8 @@ package io.actorkv.store;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The one interface under every transport: read, write, delete and count
- * one key. Implemented by each mode's store, by {@link ModeRouter}, which
+ * The one interface under every transport: read, write, delete, count,
+ * revert one key, and read its history. Implemented by each mode's store, by {@link ModeRouter}, which
  * sends each request to its namespace's mode, and by the
  * {@link StoreFilter}s that stand in front of them (readiness today;
  * authorization, metrics and audit are meant to go there too).
@@ -18,4 +18,8 @@ public interface KeyValueStore {
   CompletionStage<KeyOutcome> delete(RequestContext context, KeyRequest.Delete request);
 
   CompletionStage<KeyOutcome> increment(RequestContext context, KeyRequest.Increment request);
+
+  CompletionStage<KeyOutcome> revert(RequestContext context, KeyRequest.Revert request);
+
+  CompletionStage<KeyOutcome> history(RequestContext context, KeyRequest.History request);
 }

@@ -47,6 +47,16 @@ public final class ModeRouter implements KeyValueStore, Namespaces.Contents {
   }
 
   @Override
+  public CompletionStage<KeyOutcome> revert(RequestContext context, KeyRequest.Revert request) {
+    return of(request.namespace()).revert(context, request);
+  }
+
+  @Override
+  public CompletionStage<KeyOutcome> history(RequestContext context, KeyRequest.History request) {
+    return of(request.namespace()).history(context, request);
+  }
+
+  @Override
   public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
     return of(namespace).hasLiveKeys(namespace);
   }

@@ -44,5 +44,15 @@ public interface StoreFilter {
     public CompletionStage<KeyOutcome> increment(RequestContext context, KeyRequest.Increment request) {
       return filter.apply(context, request, () -> inner.increment(context, request));
     }
+
+    @Override
+    public CompletionStage<KeyOutcome> revert(RequestContext context, KeyRequest.Revert request) {
+      return filter.apply(context, request, () -> inner.revert(context, request));
+    }
+
+    @Override
+    public CompletionStage<KeyOutcome> history(RequestContext context, KeyRequest.History request) {
+      return filter.apply(context, request, () -> inner.history(context, request));
+    }
   }
 }

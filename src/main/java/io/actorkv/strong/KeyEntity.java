@@ -53,6 +53,14 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   public record Increment(long by, String principal, ActorRef<KeyReply> replyTo) implements Command {}
 
+  /**
+   * Stores again the value of revision {@code from}, which the store read
+   * from the journal (a past revision never changes); {@code ttl} null: the
+   * value never expires.
+   */
+  public record Revert(long from, byte[] value, String contentType, Duration ttl, Precondition precondition,
+                       String principal, ActorRef<KeyReply> replyTo) implements Command {}
+
   /** A read answered from the published state ({@link LiveStates}) passes through sharding: the key is in use. */
   record Touch() implements Command {}
 
@@ -73,6 +81,11 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    */
   public static String entityId(String namespace, String key) {
     return namespace + SEPARATOR + key;
+  }
+
+  /** The persistence id of the key whose entity id is {@code entityId}. */
+  static String persistenceId(String entityId) {
+    return TYPE_KEY.name() + SEPARATOR + entityId;
   }
 
   /** Persistence ids of strong keys are {@code kv|<namespace>|<key>}. */
@@ -100,7 +113,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, LiveStates live,
                     TimerScheduler<Command> timers) {
-    super(PersistenceId.ofUniqueId(TYPE_KEY.name() + SEPARATOR + entityId),
+    super(PersistenceId.ofUniqueId(persistenceId(entityId)),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.entityId = entityId;
     this.clock = clock;
@@ -123,6 +136,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
         .onCommand(Put.class, this::onPut)
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Increment.class, this::onIncrement)
+        .onCommand(Revert.class, this::onRevert)
         .onCommand(Touch.class, (state, cmd) -> Effect().noReply())
         .onCommand(ExpiryDue.class, this::onExpiryDue)
         .onCommand(Passivate.class, (state, cmd) -> Effect().stop().thenNoReply())
@@ -143,7 +157,25 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
       return Effect().reply(cmd.replyTo(), new KeyReply.WrongKind("counter"));
     }
     Expiry expiresAt = Expiry.after(now, cmd.ttl());
-    return persist(new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now))
+    return persist(state, new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now))
+        .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
+  }
+
+  private ReplyEffect<KeyEvent, KeyState> onRevert(KeyState state, Revert cmd) {
+    Instant now = clock.instant();
+    boolean exists = state.existsAt(now);
+    if (!cmd.precondition().holds(exists, state.revision())) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.PreconditionFailed(state.revision(), exists));
+    }
+    if (cmd.from() < 1 || cmd.from() > state.revision()) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.NoSuchRevision(cmd.from(), state.revision()));
+    }
+    if (exists && state.value().counter()) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.WrongKind("counter"));
+    }
+    Expiry expiresAt = Expiry.after(now, cmd.ttl());
+    return persist(state, new KeyEvent.ValueReverted(cmd.from(), cmd.value(), cmd.contentType(), expiresAt,
+            cmd.principal(), now))
         .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
   }
 
@@ -159,7 +191,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     } catch (ArithmeticException e) {
       return Effect().reply(cmd.replyTo(), new KeyReply.CounterOverflow(before));
     }
-    return persist(new KeyEvent.CounterIncremented(cmd.by(), cmd.principal(), now))
+    return persist(state, new KeyEvent.CounterIncremented(cmd.by(), cmd.principal(), now))
         .thenReply(cmd.replyTo(), next -> new KeyReply.Counted(next.revision(), next.value().count()));
   }
 
@@ -172,7 +204,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     if (!exists) {
       return Effect().reply(cmd.replyTo(), new KeyReply.NotFound(state.revision()));
     }
-    return persist(new KeyEvent.ValueDeleted(cmd.principal(), now))
+    return persist(state, new KeyEvent.ValueDeleted(cmd.principal(), now))
         .thenReply(cmd.replyTo(), next -> new KeyReply.Deleted(next.revision()));
   }
 
@@ -182,12 +214,18 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
       scheduleExpiry(state); // replaced, deleted, or the timer ran early: nothing expires now
       return Effect().noReply();
     }
-    return persist(new KeyEvent.ValueExpired(now)).thenNoReply();
+    return persist(state, new KeyEvent.ValueExpired(now)).thenNoReply();
   }
 
-  /** The only way this entity persists: every event's state is published before any reply (see {@link #changed}). */
-  private EffectBuilder<KeyEvent, KeyState> persist(KeyEvent event) {
-    return Effect().persist(event).thenRun(this::changed);
+  /**
+   * The only way this entity persists: the event gets its link of the key's
+   * hash chain, and every event's state is published before any reply (see
+   * {@link #changed}).
+   */
+  private EffectBuilder<KeyEvent, KeyState> persist(KeyState state, KeyEvent event) {
+    long revision = state.revision() + 1;
+    KeyEvent chained = event.withHash(state.chainHead(persistenceId().id()).next(revision, event));
+    return Effect().persist(chained).thenRun(this::changed);
   }
 
   /** After recovery and after each persisted event, before any reply: publishes the state and times its expiry. */

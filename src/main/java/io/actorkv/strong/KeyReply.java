@@ -26,6 +26,9 @@ public sealed interface KeyReply extends CborSerializable {
   /** The counter would leave the range of a 64-bit integer; nothing was written. */
   record CounterOverflow(long value) implements KeyReply {}
 
+  /** A revert named a revision the key does not have ({@code head}: its latest); nothing was written. */
+  record NoSuchRevision(long revision, long head) implements KeyReply {}
+
   /** The write's precondition did not hold; nothing was written. */
   record PreconditionFailed(long revision, boolean exists) implements KeyReply {}
 }

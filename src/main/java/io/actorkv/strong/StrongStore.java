@@ -4,6 +4,7 @@ import io.actorkv.base.Stages;
 import io.actorkv.base.Ticker;
 import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.NamespaceDefinition;
+import io.actorkv.store.Change;
 import io.actorkv.store.KeyOutcome;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.ModeStore;
@@ -11,6 +12,8 @@ import io.actorkv.store.RequestContext;
 import io.actorkv.store.Stamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -42,6 +45,7 @@ public final class StrongStore implements ModeStore {
   private final Clock clock;
   private final Ticker ticker;
   private final LiveStates live;
+  private final KeyJournal journal;
   /** How long a read for the node's own maintenance (not a client's request) waits for its entity. */
   private final Duration maintenanceTimeout;
   /** A field, not a method reference in {@link #get}, which would be a new object on every read. */
@@ -54,6 +58,7 @@ public final class StrongStore implements ModeStore {
     this.clock = clock;
     this.ticker = ticker;
     this.live = live;
+    this.journal = new KeyJournal(system);
     this.maintenanceTimeout = maintenanceTimeout;
   }
 
@@ -74,6 +79,7 @@ public final class StrongStore implements ModeStore {
   @Override
   public CompletionStage<KeyOutcome> get(RequestContext context, KeyRequest.Get request) {
     if (request.level().isPresent()) return levelRefused("r");
+    if (request.revision().isPresent()) return readAt(context, request, request.revision().getAsLong());
     String entityId = entityId(request);
     KeyState state = live.read(entityId, ticker.nanoTime(), touch);
     return state != null
@@ -105,6 +111,81 @@ public final class StrongStore implements ModeStore {
         replyTo -> new KeyEntity.Increment(request.by(), context.principal().name(), replyTo));
   }
 
+  /**
+   * The key as a read at {@code revision} answered then, folded from the
+   * journal's events: the value (with the headers it had), or not found
+   * where the key held none.
+   */
+  private CompletionStage<KeyOutcome> readAt(RequestContext context, KeyRequest request, long revision) {
+    String entityId = entityId(request);
+    return head(context, entityId).thenCompose(head -> revision > head
+        ? CompletableFuture.completedFuture(new KeyOutcome.RevisionNotFound(revision, head))
+        : journal.stateAt(KeyEntity.persistenceId(entityId), revision).thenApply(state -> state == null
+            ? new KeyOutcome.RevisionCompacted(revision, 0)
+            : state.value() == null ? new KeyOutcome.NotFound() : outcome(state.read(state.value().modifiedAt()))));
+  }
+
+  /**
+   * Stores revision {@code to}'s value and content type again. The value is
+   * read from the journal (a past revision never changes); the entity then
+   * checks the precondition and appends, like any write.
+   */
+  @Override
+  public CompletionStage<KeyOutcome> revert(RequestContext context, KeyRequest.Revert request) {
+    String entityId = entityId(request);
+    Duration ttl = request.ttl().orElse(null);
+    return head(context, entityId).thenCompose(head -> {
+      if (request.to() < 1 || request.to() > head) {
+        return CompletableFuture.completedFuture(new KeyOutcome.RevisionNotFound(request.to(), head));
+      }
+      return journal.stateAt(KeyEntity.persistenceId(entityId), request.to()).thenCompose(state -> {
+        if (state == null) return CompletableFuture.completedFuture(new KeyOutcome.RevisionCompacted(request.to(), 0));
+        StoredValue then = state.value();
+        if (then == null || then.counter()) {
+          return CompletableFuture.completedFuture(
+              new KeyOutcome.NothingToRevertTo(request.to(), then == null ? "nothing" : "counter"));
+        }
+        return ask(context, entityId, replyTo -> new KeyEntity.Revert(request.to(), then.bytes(), then.contentType(),
+            ttl, request.precondition(), context.principal().name(), replyTo));
+      });
+    });
+  }
+
+  /** A page of the key's changes, read from the journal. */
+  @Override
+  public CompletionStage<KeyOutcome> history(RequestContext context, KeyRequest.History request) {
+    String entityId = entityId(request);
+    return head(context, entityId).thenCompose(head -> {
+      if (head == 0) return CompletableFuture.completedFuture(new KeyOutcome.NotFound());
+      long from;
+      long to;
+      if (request.newestFirst()) {
+        to = Math.min(head, request.from().orElse(head + 1) - 1);
+        from = Math.max(1, to - request.limit() + 1);
+      } else {
+        from = Math.max(1, request.from().orElse(0) + 1);
+        to = Math.min(head, from + request.limit() - 1);
+      }
+      if (from > to) return CompletableFuture.completedFuture(new KeyOutcome.History(List.of(), OptionalLong.empty()));
+      return journal.events(KeyEntity.persistenceId(entityId), from, to).thenApply(events -> {
+        List<Change> changes = new ArrayList<>(events.stream().map(KeyJournal::change).toList());
+        if (request.newestFirst()) Collections.reverse(changes);
+        OptionalLong next = request.newestFirst()
+            ? (from > 1 ? OptionalLong.of(from) : OptionalLong.empty())
+            : (to < head ? OptionalLong.of(to) : OptionalLong.empty());
+        return new KeyOutcome.History(changes, next);
+      });
+    });
+  }
+
+  /** The key's latest revision: 0 for a key never written. */
+  private CompletionStage<Long> head(RequestContext context, String entityId) {
+    KeyState state = live.read(entityId, ticker.nanoTime(), touch);
+    if (state != null) return CompletableFuture.completedFuture(state.revision());
+    return Stages.direct(entity(entityId).ask(KeyEntity.Get::new, askTimeout(context)))
+        .thenApply(reply -> reply instanceof KeyReply.Found f ? f.revision() : ((KeyReply.NotFound) reply).revision());
+  }
+
   /** Strong namespaces take no level: every request to them is linearizable. */
   private static CompletionStage<KeyOutcome> levelRefused(String name) {
     return CompletableFuture.completedFuture(new KeyOutcome.Invalid("bad_level",
@@ -132,6 +213,9 @@ public final class StrongStore implements ModeStore {
     }
     if (reply instanceof KeyReply.WrongKind wrong) return new KeyOutcome.WrongKind(wrong.existing());
     if (reply instanceof KeyReply.CounterOverflow) return new KeyOutcome.CounterOverflow();
+    if (reply instanceof KeyReply.NoSuchRevision missing) {
+      return new KeyOutcome.RevisionNotFound(missing.revision(), missing.head());
+    }
     if (reply instanceof KeyReply.PreconditionFailed failed) {
       return new KeyOutcome.PreconditionFailed(failed.exists(), OptionalLong.of(failed.revision()));
     }
@@ -175,9 +259,13 @@ public final class StrongStore implements ModeStore {
 
   private CompletionStage<KeyOutcome> ask(RequestContext context, String entityId,
                                           Function<ActorRef<KeyReply>, KeyEntity.Command> command) {
-    // An ask needs a positive timeout; past the deadline it times out at once.
-    Duration timeout = context.remaining().isZero() ? Duration.ofMillis(1) : context.remaining();
-    return Stages.direct(entity(entityId).ask(command, timeout)).thenApply(StrongStore::outcome);
+    return Stages.direct(entity(entityId).ask(command, askTimeout(context))).thenApply(StrongStore::outcome);
+  }
+
+  /** The time left of the request's deadline; an ask needs a positive timeout, and past the deadline it fails at once. */
+  private static Duration askTimeout(RequestContext context) {
+    Duration left = context.remaining();
+    return left.isZero() ? Duration.ofMillis(1) : left;
   }
 
   private static String entityId(KeyRequest request) {

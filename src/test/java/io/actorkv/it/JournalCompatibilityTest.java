@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.actorkv.config.ActorKvSettings;
 import io.actorkv.config.NodeConfig;
-import io.actorkv.node.JournalDatabase;
+import io.actorkv.journal.JournalDatabase;
 import io.actorkv.node.Node;
 import io.actorkv.testing.JournalFixtures;
 import io.actorkv.testing.KvClient;

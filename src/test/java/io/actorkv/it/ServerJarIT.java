@@ -160,6 +160,30 @@ class ServerJarIT {
   }
 
   @Test
+  void theAuditCommandsReadTheEmbeddedJournalOfAStoppedNode(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    Server server = new Server(data);
+    KvClient kv = server.client();
+    for (int i = 0; i < 5; i++) kv.put("default", "audited", "v" + i);
+    server.process.destroy();
+    assertTrue(server.process.waitFor(60, TimeUnit.SECONDS));
+
+    assertEquals(0, run("audit", "verify", "--data-dir", data.toString()));
+    assertTrue(lastOutput.contains("INTACT") && lastOutput.contains("5 events of 1 keys"), lastOutput);
+    Path heads = tmp.resolve("heads.txt");
+    assertEquals(0, run("audit", "checkpoint", "--data-dir", data.toString(), "--out", heads.toString()));
+    assertEquals(0, run("audit", "verify", "--data-dir", data.toString(), "--against", heads.toString()));
+    assertEquals(0, run("audit", "report", "--data-dir", data.toString(), "--format", "csv"));
+    assertEquals(6, lastOutput.lines().filter(l -> l.contains(",default,audited,") || l.startsWith("offset,")).count(),
+        lastOutput);
+
+    assertEquals(2, run("audit", "verify", "--data-dir", tmp.resolve("nothing-here").toString()));
+    assertEquals(2, run("audit", "verify", "--data-dir", data.toString(), "--namespace", "Not A Name"));
+    assertEquals(2, run("audit", "report", "--data-dir", data.toString(), "--since", "yesterday"));
+    assertEquals(2, run("audit", "verify", "--data-dir", data.toString(), "--against", data.toString()));
+  }
+
+  @Test
   void helpDocumentsEveryServeOption() throws Exception {
     assertEquals(0, run("serve", "--help"));
     for (String option : List.of("--data-dir", "--http-host", "--http-port", "--remote-port",

@@ -55,6 +55,16 @@ class StoreFilterTest {
     }
 
     @Override
+    public CompletionStage<KeyOutcome> revert(RequestContext c, KeyRequest.Revert r) {
+      return saw(r);
+    }
+
+    @Override
+    public CompletionStage<KeyOutcome> history(RequestContext c, KeyRequest.History r) {
+      return saw(r);
+    }
+
+    @Override
     public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
       seen.add(mode + " contents " + namespace.name());
       return CompletableFuture.completedFuture(false);

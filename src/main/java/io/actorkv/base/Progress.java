@@ -1,20 +1,23 @@
-package io.actorkv.client;
+package io.actorkv.base;
 
 import java.io.PrintStream;
 
-/** The line that shows a run's progress: rewritten in place on a terminal, one line each time otherwise. */
-final class Progress {
+/**
+ * The line that shows a long run's progress (a benchmark, an audit): rewritten
+ * in place on a terminal, one line each time otherwise.
+ */
+public final class Progress {
 
   private final PrintStream out;
   private final boolean terminal;
   private int shown;
 
-  Progress(PrintStream out, boolean terminal) {
+  public Progress(PrintStream out, boolean terminal) {
     this.out = out;
     this.terminal = terminal;
   }
 
-  void show(String line) {
+  public void show(String line) {
     if (!terminal) {
       out.println(line);
       return;
@@ -25,7 +28,7 @@ final class Progress {
   }
 
   /** Ends the in-place line, so what is printed next starts on a line of its own. */
-  void finish() {
+  public void finish() {
     if (terminal && shown > 0) out.println();
     shown = 0;
   }

@@ -1,4 +1,4 @@
-package io.actorkv.node;
+package io.actorkv.journal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -23,10 +23,15 @@ public record JournalDatabase(String url, String user, String password, String d
                               String vendor) {
 
   public static JournalDatabase of(ActorKvSettings settings) {
-    if (settings.embeddedDatabase()) {
-      return embeddedH2(settings.dataDir());
+    return of(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dataDir());
+  }
+
+  /** PostgreSQL at {@code dbUrl}, or (an empty URL) the embedded H2 database in {@code dataDir}. */
+  public static JournalDatabase of(String dbUrl, String dbUser, String dbPassword, Path dataDir) {
+    if (dbUrl.isEmpty()) {
+      return embeddedH2(dataDir.toAbsolutePath().normalize());
     }
-    String url = settings.dbUrl();
+    String url = dbUrl;
     if (!url.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
           "--db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), not " + url);
@@ -34,7 +39,7 @@ public record JournalDatabase(String url, String user, String password, String d
     if (!url.contains("reWriteBatchedInserts")) {
       url += (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
     }
-    return new JournalDatabase(url, settings.dbUser(), settings.dbPassword(), "org.postgresql.Driver",
+    return new JournalDatabase(url, dbUser, dbPassword, "org.postgresql.Driver",
         "slick.jdbc.PostgresProfile$", "postgresql");
   }
 
@@ -49,6 +54,16 @@ public record JournalDatabase(String url, String user, String password, String d
     String file = dataDir.resolve("journal").resolve("actorkv").toString();
     return new JournalDatabase("jdbc:h2:file:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", "sa", "",
         "org.h2.Driver", "slick.jdbc.H2Profile$", "h2");
+  }
+
+  /** A new connection to the database. */
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(url, user, password);
+  }
+
+  /** A table or column name as this database's schema spells it: H2's were created quoted, in lower case. */
+  public String name(String identifier) {
+    return vendor.equals("h2") ? "\"" + identifier + "\"" : identifier;
   }
 
   /** Creates or upgrades the schema; safe to run on every start. */
@@ -66,10 +81,10 @@ public record JournalDatabase(String url, String user, String password, String d
    * asks. Nodes that ask at once all get the one that was stored first.
    */
   public byte[] secret(String name) {
-    String table = vendor.equals("h2") ? "\"actorkv_secret\"" : "actorkv_secret";
-    String nameColumn = vendor.equals("h2") ? "\"name\"" : "name";
-    String secretColumn = vendor.equals("h2") ? "\"secret\"" : "secret";
-    try (Connection c = DriverManager.getConnection(url, user, password)) {
+    String table = name("actorkv_secret");
+    String nameColumn = name("name");
+    String secretColumn = name("secret");
+    try (Connection c = connect()) {
       byte[] stored = readSecret(c, table, nameColumn, secretColumn, name);
       if (stored != null) return stored;
       byte[] fresh = new byte[32];

@@ -1,0 +1,107 @@
+package io.actorkv.strong;
+
+import io.actorkv.base.Stages;
+import io.actorkv.store.Change;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * A key's events as the journal holds them, read with Pekko Persistence
+ * Query (current events by persistence id), not from the entity's memory:
+ * its history, and its state at a past revision.
+ */
+public final class KeyJournal {
+
+  /** One event and the revision it made. */
+  record Stored(long revision, KeyEvent event) {}
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final ActorSystem<?> system;
+  private final JdbcReadJournal journal;
+
+  KeyJournal(ActorSystem<?> system) {
+    this.system = system;
+    this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+  }
+
+  /** The events of revisions {@code from} to {@code to}, both included, oldest first. */
+  CompletionStage<List<Stored>> events(String persistenceId, long from, long to) {
+    return Stages.direct(journal.currentEventsByPersistenceId(persistenceId, from, to)
+        .map(KeyJournal::stored)
+        .runWith(Sink.seq(), system));
+  }
+
+  private static Stored stored(EventEnvelope envelope) {
+    if (!(envelope.event() instanceof KeyEvent event)) {
+      throw new IllegalStateException("not a key's event at " + envelope.persistenceId() + " revision "
+          + envelope.sequenceNr() + ": " + envelope.event().getClass().getName());
+    }
+    return new Stored(envelope.sequenceNr(), event);
+  }
+
+  /**
+   * The key as it was at {@code revision}, folded from its first event; an
+   * event missing on the way (removed by retention) answers null.
+   */
+  CompletionStage<KeyState> stateAt(String persistenceId, long revision) {
+    return events(persistenceId, 1, revision).thenApply(events -> {
+      KeyState state = KeyState.EMPTY;
+      for (Stored e : events) {
+        if (e.revision() != state.revision() + 1) return null;
+        state = state.apply(e.event());
+      }
+      return state.revision() == revision ? state : null;
+    });
+  }
+
+  /** How the history shows one event. */
+  static Change change(Stored stored) {
+    return change(stored.revision(), stored.event());
+  }
+
+  /** How a history or an audit report shows the event of revision {@code revision}. */
+  public static Change change(long revision, KeyEvent e) {
+    Stored stored = new Stored(revision, e);
+    String hash = e.hash() == null ? null : e.hash().hex();
+    if (e instanceof KeyEvent.ValuePut put) {
+      return new Change(stored.revision(), "put", put.principal(), put.timestamp(), put.contentType(),
+          put.value().length, sha256(put.value()), put.expiresAt().instant().orElse(null), null, null, hash);
+    }
+    if (e instanceof KeyEvent.ValueReverted revert) {
+      return new Change(stored.revision(), "revert", revert.principal(), revert.timestamp(), revert.contentType(),
+          revert.value().length, sha256(revert.value()), revert.expiresAt().instant().orElse(null), null,
+          revert.from(), hash);
+    }
+    if (e instanceof KeyEvent.ValueDeleted delete) {
+      return new Change(stored.revision(), "delete", delete.principal(), delete.timestamp(), null, null, null, null,
+          null, null, hash);
+    }
+    if (e instanceof KeyEvent.CounterIncremented inc) {
+      return new Change(stored.revision(), "increment", inc.principal(), inc.timestamp(), null, null, null, null,
+          inc.by(), null, hash);
+    }
+    if (e instanceof KeyEvent.ValueExpired expire) {
+      return new Change(stored.revision(), "expire", null, expire.timestamp(), null, null, null, null, null, null,
+          hash);
+    }
+    throw new IllegalStateException("no history form for " + e.getClass().getName());
+  }
+
+  /** The SHA-256 of a value, in hex, as a history shows it instead of the value. */
+  public static String sha256(byte[] value) {
+    try {
+      return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(value));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
+  }
+}
