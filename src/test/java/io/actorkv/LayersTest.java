@@ -43,7 +43,7 @@ class LayersTest {
         .whereLayer("stores").mayOnlyBeAccessedByLayers("node", "audit")
         .whereLayer("journal").mayOnlyBeAccessedByLayers("cli", "node", "audit")
         .whereLayer("cluster").mayOnlyBeAccessedByLayers("node", "http")
-        .whereLayer("store").mayOnlyBeAccessedByLayers("node", "http", "stores", "audit")
+        .whereLayer("store").mayOnlyBeAccessedByLayers("cli", "node", "http", "stores", "audit")
         .whereLayer("namespace").mayOnlyBeAccessedByLayers("cli", "node", "http", "stores", "store")
         .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "node", "http", "journal")
         .whereLayer("client").mayOnlyBeAccessedByLayers("cli")

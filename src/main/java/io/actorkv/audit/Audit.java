@@ -2,6 +2,7 @@ package io.actorkv.audit;
 
 import io.actorkv.base.Progress;
 import io.actorkv.journal.JournalDatabase;
+import io.actorkv.store.ChangeLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -93,7 +94,7 @@ public final class Audit {
   }
 
   /** Streams who changed what and when to {@code out}. */
-  public int report(Writer out, AuditReport.Format format, AuditReport.Filter filter, boolean values) {
+  public int report(Writer out, AuditReport.Format format, ChangeLog.Filter filter, boolean values) {
     Meter meter = new Meter("read");
     try (JournalRows rows = new JournalRows(database)) {
       AuditReport report = new AuditReport(out, format, filter, values);

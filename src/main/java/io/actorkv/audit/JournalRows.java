@@ -97,7 +97,7 @@ final class JournalRows implements AutoCloseable {
   }
 
   /** A namespace name as a LIKE pattern's literal part: '_' is a wildcard there. */
-  private static String likeLiteral(String name) {
+  static String likeLiteral(String name) {
     return name.replace("!", "!!").replace("_", "!_").replace("%", "!%");
   }
 

@@ -4,6 +4,7 @@ import io.actorkv.audit.Audit;
 import io.actorkv.audit.AuditReport;
 import io.actorkv.journal.JournalDatabase;
 import io.actorkv.namespace.NamespaceDefinition;
+import io.actorkv.store.ChangeLog;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,10 +13,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -135,11 +132,11 @@ final class AuditCommand {
     @Override
     public Integer call() throws IOException {
       AuditReport.Format f;
-      AuditReport.Filter filter;
+      ChangeLog.Filter filter;
       try {
         f = AuditReport.Format.valueOf(format.toUpperCase(Locale.ROOT));
-        filter = new AuditReport.Filter(time("--since", since), time("--until", until),
-            Optional.ofNullable(principal));
+        filter = new ChangeLog.Filter(Optional.empty(), Optional.empty(), ChangeLog.Filter.time("--since", since),
+            ChangeLog.Filter.time("--until", until), Optional.ofNullable(principal));
       } catch (IllegalArgumentException e) {
         System.err.println(e.getMessage().startsWith("--") ? e.getMessage() : "--format must be jsonl or csv");
         return Audit.UNREADABLE;
@@ -154,14 +151,5 @@ final class AuditCommand {
   }
 
   /** A date (midnight UTC) or an ISO-8601 instant. */
-  static Optional<Instant> time(String option, String given) {
-    if (given == null) return Optional.empty();
-    try {
-      return Optional.of(given.length() == 10 ? LocalDate.parse(given).atStartOfDay().toInstant(ZoneOffset.UTC)
-          : Instant.parse(given));
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(option + " must be a date (2026-12-04) or an instant "
-          + "(2026-12-04T10:15:30Z), not '" + given + "'");
-    }
-  }
+
 }

@@ -28,6 +28,7 @@ public record ActorKvSettings(
     Duration requestTimeout,
     int snapshotEvery,
     String anonymousPrincipal,
+    Duration feedHeartbeat,
     boolean testMode) {
 
   public static ActorKvSettings from(Config root) {
@@ -51,6 +52,7 @@ public record ActorKvSettings(
         c.getDuration("request-timeout"),
         c.getInt("snapshot-every"),
         c.getString("anonymous-principal"),
+        c.getDuration("feed.heartbeat"),
         c.getBoolean("test-mode"));
   }
 

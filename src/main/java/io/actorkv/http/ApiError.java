@@ -1,5 +1,6 @@
 package io.actorkv.http;
 
+import io.actorkv.store.ChangeLog;
 import io.actorkv.store.RequestId;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -111,6 +112,10 @@ final class ApiError extends RuntimeException {
           .with("limit", size.limit());
     }
     if (cause instanceof EntityStreamException malformed) return Bodies.malformedBody(malformed);
+    if (cause instanceof ChangeLog.Unavailable) {
+      return of(StatusCodes.SERVICE_UNAVAILABLE, "journal_unavailable",
+          "the journal's database did not answer; nothing was changed: try again").with("mayHaveApplied", false);
+    }
     if (cause instanceof TimeoutException) {
       log.debug("request {} timed out", requestId);
       return write

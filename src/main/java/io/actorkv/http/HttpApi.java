@@ -5,6 +5,7 @@ import io.actorkv.cluster.ClusterStatus;
 import io.actorkv.cluster.NetworkFaults;
 import io.actorkv.config.ActorKvSettings;
 import io.actorkv.namespace.Namespaces;
+import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.Principal;
 import java.time.Duration;
@@ -31,22 +32,25 @@ public final class HttpApi extends AllDirectives {
 
   private final KvRoutes kv;
   private final NamespaceRoutes namespaceRoutes;
+  private final FeedRoutes feedRoutes;
   private final ClusterStatus cluster;
   private final Optional<TestModeRoutes> testRoutes;
   private final Duration headerTimeout;
 
   /**
    * @param store the key-value store with every filter in front of it
+   * @param changes the journal's changes, for the watch feed and the audit endpoint
    * @param defaultBuckets the buckets of a new eventual namespace whose definition names none
    * @param faults present only in test mode, and only then are the {@code /test/v1} routes bound
    */
   public HttpApi(ActorKvSettings settings, ValueLimits limits, int defaultBuckets, KeyValueStore store,
-                 Namespaces namespaces, ClusterStatus cluster, Ticker ticker, Optional<NetworkFaults> faults) {
+                 ChangeLog changes, Namespaces namespaces, ClusterStatus cluster, Ticker ticker, Optional<NetworkFaults> faults) {
     Bodies bodies = new Bodies(settings.bodyIdleTimeout(), settings.bodyTimeout());
     RequestContexts contexts = new RequestContexts(new Principal(settings.anonymousPrincipal()), ticker,
         settings.requestTimeout());
     this.kv = new KvRoutes(store, namespaces, contexts, limits, bodies);
     this.namespaceRoutes = new NamespaceRoutes(namespaces, bodies, defaultBuckets);
+    this.feedRoutes = new FeedRoutes(changes, new NamespaceLookup(namespaces), settings.feedHeartbeat());
     this.headerTimeout = settings.headerTimeout();
     this.cluster = cluster;
     this.testRoutes = faults.map(TestModeRoutes::new);
@@ -75,6 +79,7 @@ public final class HttpApi extends AllDirectives {
     // here would be objects made for every request on the hottest path.
     Route others = concat(
         namespaceRoutes.route(),
+        feedRoutes.route(),
         path("cluster", () -> get(() -> complete(Json.response(StatusCodes.OK, cluster.describe())))));
     Route v1 = pathPrefix("v1", () -> concat(kv.route(), unambiguous(others)));
     Route all = testRoutes.map(test -> concat(v1, unambiguous(test.route()))).orElse(v1);

@@ -3,6 +3,7 @@ package io.actorkv.http;
 import io.actorkv.namespace.Level;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.namespace.TtlSyntax;
+import io.actorkv.store.ChangeLog;
 import io.actorkv.store.Precondition;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -171,6 +172,39 @@ final class KvInput {
     if (given.isEmpty()) return OptionalLong.empty();
     if (given.get().matches("[0-9]{1,18}")) return OptionalLong.of(Long.parseLong(given.get()));
     throw ApiError.badRequest("bad_cursor", "cursor must be the 'next' of an earlier page, not '" + given.get() + "'");
+  }
+
+  /** {@code ?from=}, {@code ?cursor=} of a feed or {@code Last-Event-ID}: a journal offset, 0 or more. */
+  static OptionalLong offset(String name, Optional<String> given) {
+    if (given.isEmpty()) return OptionalLong.empty();
+    String v = given.get().trim();
+    if (v.matches("[0-9]{1,18}")) return OptionalLong.of(Long.parseLong(v));
+    throw ApiError.badRequest("bad_offset", name + " must be a journal offset, a whole number from 0 on (the id "
+        + "of the last event you got), not '" + given.get() + "'").with("parameter", name);
+  }
+
+  /** {@code ?values=true} or {@code false} (the default). */
+  static boolean flag(String name, Optional<String> given) {
+    if (given.isEmpty() || given.get().equals("false")) return false;
+    if (given.get().equals("true")) return true;
+    throw ApiError.badRequest("bad_flag", name + " must be true or false, not '" + given.get() + "'")
+        .with("parameter", name);
+  }
+
+  /** {@code ?key=} or {@code ?prefix=} (not both) of a feed or an audit page, and its times and principal. */
+  static ChangeLog.Filter changeFilter(Query q) {
+    Optional<String> key = parameter(q, "key");
+    Optional<String> prefix = parameter(q, "prefix");
+    if (key.isPresent() && prefix.isPresent()) {
+      throw ApiError.badRequest("ambiguous_parameter", "give key or prefix, not both");
+    }
+    if (key.isPresent() && key.get().isEmpty()) throw ApiError.badRequest("bad_key", "key must not be empty");
+    try {
+      return new ChangeLog.Filter(key, prefix, ChangeLog.Filter.time("since", parameter(q, "since").orElse(null)),
+          ChangeLog.Filter.time("until", parameter(q, "until").orElse(null)), parameter(q, "principal"));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("bad_time", e.getMessage());
+    }
   }
 
   /** {@code ?order=newest} (the default) or {@code oldest}: true for newest first. */

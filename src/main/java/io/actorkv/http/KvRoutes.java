@@ -13,16 +13,13 @@ import io.actorkv.store.RequestId;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Rejections;
 import org.apache.pekko.http.javadsl.server.RequestContext;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -45,6 +42,7 @@ final class KvRoutes extends ApiDirectives {
 
   private final KeyValueStore store;
   private final Namespaces namespaces;
+  private final NamespaceLookup lookup;
   private final RequestContexts contexts;
   private final ValueLimits limits;
   private final Bodies bodies;
@@ -62,6 +60,7 @@ final class KvRoutes extends ApiDirectives {
            Bodies bodies) {
     this.store = store;
     this.namespaces = namespaces;
+    this.lookup = new NamespaceLookup(namespaces);
     this.contexts = contexts;
     this.limits = limits;
     this.bodies = bodies;
@@ -207,25 +206,13 @@ final class KvRoutes extends ApiDirectives {
     return KvInput.header(request, KeyResponses.CONTEXT_HEADER).map(String::trim);
   }
 
-  /**
-   * Checks the names, finds the namespace (404 if it does not exist) and goes
-   * on with it and the key. A namespace this node knows is found at once;
-   * another one is asked of the registry.
-   */
+  /** Finds the namespace ({@link NamespaceLookup}), decodes the key and goes on with both. */
   private CompletionStage<KeyOutcome> withNamespace(
       String ns, String encodedRest, BiFunction<NamespaceDefinition, String, CompletionStage<KeyOutcome>> then) {
     String name = KvInput.namespace(ns);
     String key = KvInput.key(encodedRest);
-    NamespaceDefinition known = namespaces.cached(name);
+    NamespaceDefinition known = namespaces.cached(name); // the hot path, with no future
     if (known != null) return then.apply(known, key);
-    return namespaces.find(name)
-        .exceptionally(failure -> {
-          if (ApiError.rootCause(failure) instanceof TimeoutException) {
-            throw ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "namespaces_unavailable",
-                "the namespace registry did not answer in time; nothing was changed");
-          }
-          throw new CompletionException(failure);
-        })
-        .thenCompose(found -> then.apply(found.orElseThrow(() -> ApiError.namespaceNotFound(name)), key));
+    return lookup.find(name).thenCompose(found -> then.apply(found, key));
   }
 }

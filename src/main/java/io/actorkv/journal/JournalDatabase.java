@@ -2,6 +2,8 @@ package io.actorkv.journal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.actorkv.config.ActorKvSettings;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -59,6 +61,24 @@ public record JournalDatabase(String url, String user, String password, String d
   /** A new connection to the database. */
   public Connection connect() throws SQLException {
     return DriverManager.getConnection(url, user, password);
+  }
+
+  /**
+   * A pool of its own of at most {@code size} read-only connections, for
+   * readers of the journal (the change feed, the audit endpoint) that must
+   * neither wait behind the journal's writes nor hold its connections.
+   */
+  public HikariDataSource readerPool(String name, int size) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setDriverClassName(driver);
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(0);
+    config.setReadOnly(true);
+    return new HikariDataSource(config);
   }
 
   /** A table or column name as this database's schema spells it: H2's were created quoted, in lower case. */

@@ -2,6 +2,8 @@ package io.actorkv.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.zaxxer.hikari.HikariDataSource;
+import io.actorkv.audit.JournalFeed;
 import io.actorkv.base.Ticker;
 import io.actorkv.cluster.ClusterFormation;
 import io.actorkv.cluster.ClusterStatus;
@@ -13,6 +15,7 @@ import io.actorkv.http.HttpApi;
 import io.actorkv.http.ValueLimits;
 import io.actorkv.journal.JournalDatabase;
 import io.actorkv.namespace.Namespaces;
+import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.ModeRouter;
 import io.actorkv.store.ReadinessGate;
@@ -29,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
@@ -79,9 +83,14 @@ public final class Node implements AutoCloseable {
       // Every concern that stands between a request and the stores, outermost first.
       KeyValueStore api = StoreFilter.around(stores, List.of(new ReadinessGate(cluster::ready)));
 
+      HikariDataSource feedPool = database.readerPool("actorkv-feed", full.getInt("actorkv.feed.pool-size"));
+      system.getWhenTerminated().thenRun(feedPool::close);
+      ChangeLog changes = new JournalFeed(database, feedPool, system.dispatchers().lookup(DispatcherSelector.blocking()),
+          clock, JournalFeed.Settings.from(full));
+
       Optional<NetworkFaults> faults = settings.testMode() ? Optional.of(NetworkFaults.of(system)) : Optional.empty();
       HttpApi http = new HttpApi(settings, new ValueLimits(settings.maxValueBytes(), eventualSettings.maxValueBytes()),
-          eventualSettings.defaultBuckets(), api, namespaces, cluster, ticker, faults);
+          eventualSettings.defaultBuckets(), api, changes, namespaces, cluster, ticker, faults);
       ServerBinding binding = http.bind(system, settings.httpHost(), settings.httpPort())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       system.log().info("ActorKV HTTP API on http://{}:{}/v1, journal {}", settings.httpHost(),

@@ -10,6 +10,7 @@ import io.actorkv.config.ActorKvSettings;
 import io.actorkv.config.NodeConfig;
 import io.actorkv.journal.JournalDatabase;
 import io.actorkv.node.Node;
+import io.actorkv.store.ChangeLog;
 import io.actorkv.store.Expiry;
 import io.actorkv.strong.KeyEvent;
 import io.actorkv.strong.KeyJournalSerializer;
@@ -126,25 +127,25 @@ class AuditTest {
     }
     JournalDatabase db = JournalDatabase.of(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
 
-    List<JsonNode> all = report(db, Optional.empty(), AuditReport.Format.JSONL, new AuditReport.Filter(
+    List<JsonNode> all = report(db, Optional.empty(), AuditReport.Format.JSONL, new ChangeLog.Filter(Optional.empty(), Optional.empty(), 
         Optional.empty(), Optional.empty(), Optional.empty()));
     assertEquals(42, all.size());
     Map<String, Integer> byOperation = new HashMap<>();
     all.forEach(l -> byOperation.merge(l.get("operation").asText(), 1, Integer::sum));
     assertEquals(Map.of("put", 40, "increment", 1, "delete", 1), byOperation);
     assertTrue(all.stream().noneMatch(l -> l.has("value")), "values only with --values");
-    assertEquals(20, report(db, Optional.of("orders"), AuditReport.Format.JSONL, new AuditReport.Filter(
+    assertEquals(20, report(db, Optional.of("orders"), AuditReport.Format.JSONL, new ChangeLog.Filter(Optional.empty(), Optional.empty(), 
         Optional.empty(), Optional.empty(), Optional.empty())).size());
-    assertEquals(0, report(db, Optional.empty(), AuditReport.Format.JSONL, new AuditReport.Filter(
+    assertEquals(0, report(db, Optional.empty(), AuditReport.Format.JSONL, new ChangeLog.Filter(Optional.empty(), Optional.empty(), 
         Optional.empty(), Optional.of(before), Optional.empty())).size());
-    assertEquals(0, report(db, Optional.empty(), AuditReport.Format.JSONL, new AuditReport.Filter(
+    assertEquals(0, report(db, Optional.empty(), AuditReport.Format.JSONL, new ChangeLog.Filter(Optional.empty(), Optional.empty(), 
         Optional.empty(), Optional.empty(), Optional.of("mallory"))).size());
     long offsets = all.stream().mapToLong(l -> l.get("offset").asLong()).distinct().count();
     assertEquals(42, offsets, "each change once, at its own journal offset");
 
     StringWriter csv = new StringWriter();
     assertEquals(Audit.INTACT, audit(db, Optional.empty()).report(csv, AuditReport.Format.CSV,
-        new AuditReport.Filter(Optional.empty(), Optional.empty(), Optional.empty()), true));
+        new ChangeLog.Filter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()), true));
     String[] lines = csv.toString().split("\n");
     assertEquals(43, lines.length);
     assertEquals(String.join(",", AuditReport.COLUMNS), lines[0]);
@@ -191,7 +192,7 @@ class AuditTest {
   }
 
   private List<JsonNode> report(JournalDatabase db, Optional<String> ns, AuditReport.Format format,
-                                AuditReport.Filter filter) throws Exception {
+                                ChangeLog.Filter filter) throws Exception {
     StringWriter out = new StringWriter();
     assertEquals(Audit.INTACT, audit(db, ns).report(out, format, filter, false));
     ObjectMapper json = new ObjectMapper();
