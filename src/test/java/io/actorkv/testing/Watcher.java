@@ -50,6 +50,7 @@ public final class Watcher implements AutoCloseable {
   private final AtomicInteger heartbeats = new AtomicInteger();
   private final Thread reader;
   private volatile boolean closed;
+  private volatile boolean ended;
 
   private Watcher(HttpResponse<InputStream> response, boolean ndjson) {
     this.response = response;
@@ -100,14 +101,24 @@ public final class Watcher implements AutoCloseable {
 
   /** The next change, waiting up to {@code timeout}; fails if none came. */
   public Event next(Duration timeout) {
+    Event e = poll(timeout);
+    if (e == null) throw new AssertionError("no change arrived within " + timeout);
+    return e;
+  }
+
+  /** The next change, or null if none came within {@code timeout}. */
+  public Event poll(Duration timeout) {
     try {
-      Event e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (e == null) throw new AssertionError("no change arrived within " + timeout);
-      return e;
+      return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Whether the server ended the stream (or the connection broke). */
+  public boolean ended() {
+    return ended;
   }
 
   /** The next {@code n} changes, each within {@code timeout}. */
@@ -146,7 +157,9 @@ public final class Watcher implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      if (!closed) throw new UncheckedIOException(e);
+      // The connection broke: the node went away, or this side hung up.
+    } finally {
+      ended = true;
     }
   }
 
