@@ -61,6 +61,8 @@ public final class Audit {
     out.println((result.intact() ? "INTACT: " : "TAMPERED: " + result.findings().size() + " findings; ")
         + result.events() + " events of " + result.keys() + " keys verified"
         + (result.unchained() > 0 ? ", " + result.unchained() + " written before 0.2 without a link" : "")
+        + (result.anchored() > 0 ? ", " + result.anchored() + " keys anchored where retention deleted older events"
+            : "")
         + (against.isPresent() ? ", against " + against.get() : ""));
     return result.intact() ? INTACT : TAMPERED;
   }

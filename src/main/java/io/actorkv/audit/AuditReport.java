@@ -40,7 +40,7 @@ public final class AuditReport {
   }
 
   void row(JournalRows.Row row) throws IOException {
-    if (row.event() == null) return;
+    if (row.event() == null || row.deleted()) return;
     ChangeLog.Entry entry = new ChangeLog.Entry(row.ordering(), row.namespace(), row.key(),
         KeyJournal.change(row.revision(), row.event()), value(row.event()));
     if (!filter.accepts(entry.key(), entry.change())) return;

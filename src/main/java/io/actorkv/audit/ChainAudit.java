@@ -22,6 +22,11 @@ import java.util.function.Consumer;
  * first event that has one (from the key's genesis); the older events can
  * not be verified, and an event without a link after the chain started is
  * reported.
+ *
+ * <p>Retention deletes a key's older events and leaves the newest deleted
+ * one as a marker. A key whose rows start with that marker has its chain
+ * anchored there: the marker's link is taken as given, and every event
+ * after it is verified against it.
  */
 final class ChainAudit {
 
@@ -34,7 +39,7 @@ final class ChainAudit {
   }
 
   /** What a verification found, and how much it looked at. */
-  record Result(long events, long keys, long unchained, List<Finding> findings) {
+  record Result(long events, long keys, long unchained, long anchored, List<Finding> findings) {
     boolean intact() {
       return findings.isEmpty();
     }
@@ -48,6 +53,7 @@ final class ChainAudit {
   private long events;
   private long keys;
   private long unchained;
+  private long anchored;
 
   private String key;
   private long expected;
@@ -72,6 +78,13 @@ final class ChainAudit {
       link = ChainHash.genesis(key);
       chainStarted = false;
       checkedHead = 0;
+    }
+    if (row.deleted() && expected == 1 && row.event() != null && row.event().hash() != null) {
+      link = row.event().hash();
+      chainStarted = true;
+      expected = row.revision() + 1;
+      anchored++;
+      return;
     }
     if (row.revision() != expected) {
       find(row.revision(), row.revision() > expected + 1
@@ -123,7 +136,7 @@ final class ChainAudit {
         .filter(pid -> !seen.contains(pid))
         .sorted()
         .forEach(pid -> find(pid, checkpoint.get(pid).revision(), "in the checkpoint, gone from the journal"));
-    return new Result(events, keys, unchained, List.copyOf(findings));
+    return new Result(events, keys, unchained, anchored, List.copyOf(findings));
   }
 
   private void find(long revision, String problem) {

@@ -18,8 +18,12 @@ import java.util.Optional;
  */
 final class JournalRows implements AutoCloseable {
 
-  /** One row: the key (persistence id), its revision, the journal's order, the write time and the event, or why not. */
-  record Row(String persistenceId, long revision, long ordering, KeyEvent event, String unreadable) {
+  /**
+   * One row: the key (persistence id), its revision, the journal's order,
+   * the event or why not, and whether it is the marker Pekko leaves when it
+   * deletes a key's older events (retention): the newest deleted event.
+   */
+  record Row(String persistenceId, long revision, long ordering, KeyEvent event, String unreadable, boolean deleted) {
     /** The namespace as stored (with its incarnation), from {@code kv|<namespace>|<key>}. */
     String namespace() {
       int end = persistenceId.indexOf('|', 3);
@@ -60,8 +64,8 @@ final class JournalRows implements AutoCloseable {
     String seq = database.name("sequence_number");
     String ordering = database.name("ordering");
     String sql = "SELECT " + pid + ", " + seq + ", " + ordering + ", " + database.name("event_ser_id") + ", "
-        + database.name("event_ser_manifest") + ", " + database.name("event_payload")
-        + " FROM " + database.name("event_journal") + " WHERE " + pid + " LIKE ? ESCAPE '!'"
+        + database.name("event_ser_manifest") + ", " + database.name("event_payload") + ", "
+        + database.name("deleted") + " FROM " + database.name("event_journal") + " WHERE " + pid + " LIKE ? ESCAPE '!'"
         + (namespace.isPresent() ? " AND (" + pid + " LIKE ? ESCAPE '!' OR " + pid + " LIKE ? ESCAPE '!')" : "")
         + " ORDER BY " + (order == Order.BY_KEY ? pid + ", " + seq : ordering);
     long rows = 0;
@@ -83,7 +87,7 @@ final class JournalRows implements AutoCloseable {
           } catch (NotSerializableException | RuntimeException e) {
             unreadable = e.getMessage();
           }
-          handler.row(new Row(id, rs.getLong(2), rs.getLong(3), event, unreadable));
+          handler.row(new Row(id, rs.getLong(2), rs.getLong(3), event, unreadable, rs.getBoolean(7)));
           rows++;
         }
       }

@@ -75,7 +75,7 @@ final class KeyResponses {
     if (outcome instanceof KeyOutcome.RevisionCompacted compacted) {
       return ApiError.of(StatusCodes.GONE, "revision_compacted", "revision " + compacted.revision()
               + " was removed from the journal by the namespace's history retention")
-          .with("revision", compacted.revision()).response();
+          .with("revision", compacted.revision()).with("oldest", compacted.oldest()).response();
     }
     if (outcome instanceof KeyOutcome.NothingToRevertTo none) {
       return ApiError.of(StatusCodes.CONFLICT, "nothing_to_revert_to", "at revision " + none.revision()
@@ -87,6 +87,7 @@ final class KeyResponses {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("revisions", history.changes());
       if (history.next().isPresent()) body.put("next", Long.toString(history.next().getAsLong()));
+      if (history.compactedThrough() > 0) body.put("compactedThrough", history.compactedThrough());
       return Json.response(StatusCodes.OK, body);
     }
     if (outcome instanceof KeyOutcome.Invalid invalid) {

@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.actorkv.namespace.Conflicts;
 import io.actorkv.namespace.Level;
 import io.actorkv.namespace.Mode;
@@ -25,7 +26,8 @@ final class NamespaceRoutes extends ApiDirectives {
    * The body of {@code PUT /v1/namespaces/{ns}}; an empty body means a strong
    * namespace. The other fields are for eventual namespaces only.
    */
-  record Request(Mode mode, Conflicts conflicts, Level write, Level read, String ttl, Integer buckets) {}
+  record Request(Mode mode, Conflicts conflicts, Level write, Level read, String ttl, Integer buckets,
+                 JsonNode history) {}
 
   private final Namespaces namespaces;
   private final Bodies bodies;
@@ -55,11 +57,12 @@ final class NamespaceRoutes extends ApiDirectives {
                 namespaces.remove(KvInput.namespace(name)).thenApply(NamespaceRoutes::toResponse))))))));
   }
 
-  private static final String EXPECTED = "expected {\"mode\": \"strong\"} or {\"mode\": \"eventual\", "
+  private static final String EXPECTED = "expected {\"mode\": \"strong\", \"history\": \"all\"|n} or "
+      + "{\"mode\": \"eventual\", "
       + "\"conflicts\": \"lww\"|\"siblings\", \"write\": level, \"read\": level, \"ttl\": \"30s\", \"buckets\": n}";
 
   private static Request parse(byte[] body) {
-    if (body.length == 0) return new Request(null, null, null, null, null, null);
+    if (body.length == 0) return new Request(null, null, null, null, null, null, null);
     try {
       Request request = Json.MAPPER.readValue(body, Request.class);
       if (request == null) throw ApiError.badRequest("bad_namespace_definition", EXPECTED + ", not null");
@@ -80,7 +83,15 @@ final class NamespaceRoutes extends ApiDirectives {
         throw ApiError.badRequest("bad_namespace_definition",
             "conflicts, write, read, ttl and buckets apply to eventual namespaces only");
       }
-      return NamespaceDefinition.strong(name, null);
+      try {
+        return NamespaceDefinition.strong(name, null, history(r.history()));
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest("bad_namespace_definition", e.getMessage());
+      }
+    }
+    if (r.history() != null && !r.history().isNull()) {
+      throw ApiError.badRequest("bad_namespace_definition", "history applies to strong namespaces only: "
+          + "eventual namespaces keep no revisions");
     }
     try {
       return NamespaceDefinition.eventual(name, null,
@@ -92,6 +103,22 @@ final class NamespaceRoutes extends ApiDirectives {
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("bad_namespace_definition", e.getMessage());
     }
+  }
+
+  /**
+   * {@code "history": "all"} (or absent), or a number of revisions. Pekko
+   * Persistence deletes a key's events by count, behind a snapshot, so a
+   * retention by age is refused rather than pretended.
+   */
+  private static Integer history(JsonNode given) {
+    if (given == null || given.isNull() || (given.isTextual() && given.asText().equals("all"))) return null;
+    if (given.isIntegralNumber() && given.canConvertToInt()) return given.asInt();
+    if (given.isTextual() && given.asText().matches("[0-9]+(ms|s|m|h|d)")) {
+      throw ApiError.badRequest("bad_namespace_definition", "history by age (" + given.asText() + ") is not "
+          + "supported: the journal deletes a key's events by count, behind a snapshot; give a number of revisions");
+    }
+    throw ApiError.badRequest("bad_namespace_definition", "history must be \"all\" or a number of revisions, not "
+        + given);
   }
 
   private static HttpResponse toResponse(NamespaceReply reply) {

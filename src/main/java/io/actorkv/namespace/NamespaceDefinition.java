@@ -17,11 +17,15 @@ import java.util.regex.Pattern;
  * <p>{@code incarnation} counts the namespaces of this name created before
  * this one: its keys are stored under {@link #storageName}, so a namespace
  * removed and created again starts empty (0, the first, is not shown).
+ *
+ * <p>{@code history}, strong namespaces only: how many of each key's latest
+ * revisions the journal keeps at least; {@code null}, every revision.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Conflicts conflicts, Level write,
                                   Level read, String ttl, Integer buckets,
-                                  @JsonInclude(JsonInclude.Include.NON_DEFAULT) long incarnation)
+                                  @JsonInclude(JsonInclude.Include.NON_DEFAULT) long incarnation,
+                                  Integer history)
     implements CborSerializable {
 
   /** The built-in strong namespace: always there, never removed. */
@@ -36,7 +40,28 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Con
   static final NamespaceDefinition BUILT_IN = strong(DEFAULT, Instant.EPOCH);
 
   public static NamespaceDefinition strong(String name, Instant createdAt) {
-    return new NamespaceDefinition(name, Mode.STRONG, createdAt, null, null, null, null, null, 0);
+    return strong(name, createdAt, null);
+  }
+
+  /**
+   * A strong namespace whose keys keep at least their {@code history} latest revisions ({@code null}: all).
+   * @throws IllegalArgumentException if history is out of range
+   */
+  public static NamespaceDefinition strong(String name, Instant createdAt, Integer history) {
+    if (history != null && (history < 1 || history > MAX_HISTORY)) {
+      throw new IllegalArgumentException("history must be \"all\" or from 1 to " + MAX_HISTORY + " revisions, not "
+          + history);
+    }
+    return new NamespaceDefinition(name, Mode.STRONG, createdAt, null, null, null, null, null, 0, history);
+  }
+
+  /** The most revisions a retention can name: more is as good as all. */
+  public static final int MAX_HISTORY = 1_000_000;
+
+  /** How many revisions each key keeps at least; 0: all of them. */
+  @JsonIgnore
+  public int keptRevisions() {
+    return history == null ? 0 : history;
   }
 
   /** @throws IllegalArgumentException if the ttl is not valid {@link TtlSyntax} or buckets is out of range */
@@ -46,7 +71,7 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Con
     if (buckets < 1 || buckets > MAX_BUCKETS) {
       throw new IllegalArgumentException("buckets must be from 1 to " + MAX_BUCKETS + ", not " + buckets);
     }
-    return new NamespaceDefinition(name, Mode.EVENTUAL, createdAt, conflicts, write, read, ttl, buckets, 0);
+    return new NamespaceDefinition(name, Mode.EVENTUAL, createdAt, conflicts, write, read, ttl, buckets, 0, null);
   }
 
   /** Distributed Data copes with about 100,000 top-level entries in all; this keeps room for many namespaces. */
@@ -64,11 +89,11 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Con
   }
 
   public NamespaceDefinition withCreatedAt(Instant at) {
-    return new NamespaceDefinition(name, mode, at, conflicts, write, read, ttl, buckets, incarnation);
+    return new NamespaceDefinition(name, mode, at, conflicts, write, read, ttl, buckets, incarnation, history);
   }
 
   NamespaceDefinition withIncarnation(long n) {
-    return new NamespaceDefinition(name, mode, createdAt, conflicts, write, read, ttl, buckets, n);
+    return new NamespaceDefinition(name, mode, createdAt, conflicts, write, read, ttl, buckets, n, history);
   }
 
   /**

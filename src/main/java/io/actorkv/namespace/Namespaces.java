@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
@@ -152,6 +153,29 @@ public final class Namespaces {
     return known.accumulateAndGet(Known.of(listing),
         (current, offered) -> offered.listing().revision() > current.listing().revision() ? offered : current)
         .listing();
+  }
+
+  /**
+   * How many revisions the keys stored under {@code storageName} keep (0:
+   * all), if this node knows: keys of a removed incarnation keep all.
+   */
+  public OptionalInt cachedRetention(String storageName) {
+    NamespaceDefinition known = cached(nameOf(storageName));
+    return known == null ? OptionalInt.empty() : OptionalInt.of(retention(known, storageName));
+  }
+
+  /** {@link #cachedRetention}, asking the registry when this node does not know the namespace. */
+  public CompletionStage<Integer> retention(String storageName) {
+    return find(nameOf(storageName)).thenApply(found -> found.map(d -> retention(d, storageName)).orElse(0));
+  }
+
+  private static int retention(NamespaceDefinition current, String storageName) {
+    return current.storageName().equals(storageName) ? current.keptRevisions() : 0;
+  }
+
+  private static String nameOf(String storageName) {
+    int tilde = storageName.indexOf('~');
+    return tilde < 0 ? storageName : storageName.substring(0, tilde);
   }
 
   /** The definition of {@code name} if this node knows it, else null: the request path's way, with no future. */

@@ -20,6 +20,7 @@ import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.ModeRouter;
 import io.actorkv.store.ReadinessGate;
 import io.actorkv.store.StoreFilter;
+import io.actorkv.strong.HistoryRetention;
 import io.actorkv.strong.StrongStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -71,13 +75,16 @@ public final class Node implements AutoCloseable {
 
       Clock clock = Clock.systemUTC();
       Ticker ticker = Ticker.SYSTEM;
+      // Keys learn their namespace's retention from the namespaces, which start after the stores.
+      CompletableFuture<Namespaces> namespacesStarted = new CompletableFuture<>();
       StrongStore strong = StrongStore.start(system, clock, ticker, settings.snapshotEvery(),
-          settings.requestTimeout());
+          settings.requestTimeout(), retention(namespacesStarted));
       EventualSettings eventualSettings = EventualSettings.from(full);
       EventualStore eventual = EventualStore.start(system, eventualSettings, clock,
           database.secret(CONTEXT_SECRET));
       ModeRouter stores = new ModeRouter(strong, eventual);
       Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock, stores);
+      namespacesStarted.complete(namespaces);
       eventual.maintenance().schedulePurge(system, namespaces);
       ClusterStatus cluster = new ClusterStatus(system);
       // Every concern that stands between a request and the stores, outermost first.
@@ -106,6 +113,22 @@ public final class Node implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /** The keys' retention as their namespaces define it, once the namespaces have started. */
+  private static HistoryRetention retention(CompletableFuture<Namespaces> started) {
+    return new HistoryRetention() {
+      @Override
+      public OptionalInt known(String storageName) {
+        Namespaces namespaces = started.getNow(null);
+        return namespaces == null ? OptionalInt.empty() : namespaces.cachedRetention(storageName);
+      }
+
+      @Override
+      public CompletionStage<Integer> find(String storageName) {
+        return started.thenCompose(namespaces -> namespaces.retention(storageName));
+      }
+    };
   }
 
   /** The name of the cluster's secret for the causal contexts of eventual namespaces. */

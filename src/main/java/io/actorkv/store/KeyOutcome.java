@@ -66,8 +66,12 @@ public sealed interface KeyOutcome {
   /** A revert named a revision at which the key held no value (deleted, expired) or a counter. */
   record NothingToRevertTo(long revision, String held) implements KeyOutcome {}
 
-  /** A page of a key's changes; {@code next} continues it, when there is more. */
-  record History(List<Change> changes, OptionalLong next) implements KeyOutcome {}
+  /**
+   * A page of a key's changes; {@code next} continues it, when there is
+   * more; {@code compactedThrough}, when not 0, is the newest revision that
+   * retention removed from the journal.
+   */
+  record History(List<Change> changes, OptionalLong next, long compactedThrough) implements KeyOutcome {}
 
   /** The request does not fit the namespace's mode ({@code code} as in the API's errors); nothing was changed. */
   record Invalid(String code, String message) implements KeyOutcome {}

@@ -70,6 +70,9 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   /** Sent by sharding before passivation; stashed behind pending writes, so none is cut off. */
   record Passivate() implements Command {}
 
+  /** The namespace's retention, looked up as the entity starts (0: keep every revision). */
+  record RetentionKnown(int keep) implements Command {}
+
   private static final Object EXPIRY_TIMER = "expiry";
   /** The longest expiry timer started; well inside what Pekko's scheduler accepts. */
   static final Duration LONGEST_TIMER = Duration.ofDays(1);
@@ -93,25 +96,64 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     return TYPE_KEY.name() + SEPARATOR + namespace + SEPARATOR;
   }
 
-  static void init(ActorSystem<?> system, Clock clock, Ticker ticker, int snapshotEvery, LiveStates live) {
+  static void init(ActorSystem<?> system, Clock clock, Ticker ticker, int snapshotEvery, LiveStates live,
+                   HistoryRetention retention) {
     ClusterSharding.get(system).init(
-        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, ticker, snapshotEvery, live))
+        Entity.of(TYPE_KEY, ctx -> starting(ctx.getEntityId(), clock, ticker, snapshotEvery, live, retention))
             .withStopMessage(new Passivate()));
   }
 
+  /** Commands that wait while an entity learns its namespace's retention. */
+  private static final int WAITING_COMMANDS = 10_000;
+
+  /**
+   * The key's entity once it knows how many revisions its namespace keeps:
+   * at once if this node knows the namespace, else after asking (commands
+   * wait meanwhile). If that cannot be told, the key keeps everything: an
+   * event kept too long is better than one deleted by mistake.
+   */
+  static Behavior<Command> starting(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
+                                    LiveStates live, HistoryRetention retention) {
+    String storageName = entityId.substring(0, entityId.indexOf(SEPARATOR));
+    var known = retention.known(storageName);
+    if (known.isPresent()) return create(entityId, clock, ticker, snapshotEvery, live, known.getAsInt());
+    return Behaviors.setup(ctx -> {
+      ctx.pipeToSelf(retention.find(storageName), (keep, failure) -> {
+        if (failure != null) ctx.getLog().warn("retention of {} unknown; the key keeps every revision", storageName);
+        return new RetentionKnown(failure == null ? keep : 0);
+      });
+      return Behaviors.<Command>withStash(WAITING_COMMANDS, waiting -> Behaviors.receive(Command.class)
+          .onMessage(RetentionKnown.class, r ->
+              waiting.unstashAll(create(entityId, clock, ticker, snapshotEvery, live, r.keep())))
+          .onAnyMessage(command -> {
+            waiting.stash(command);
+            return Behaviors.same();
+          })
+          .build());
+    });
+  }
+
+  /** A key that keeps every revision. */
   static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
                                   LiveStates live) {
-    return Behaviors.withTimers(timers -> new KeyEntity(entityId, clock, ticker, snapshotEvery, live, timers));
+    return create(entityId, clock, ticker, snapshotEvery, live, 0);
+  }
+
+  /** A key that keeps at least its {@code keep} latest revisions in the journal (0: all). */
+  static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
+                                  LiveStates live, int keep) {
+    return Behaviors.withTimers(timers -> new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, live, timers));
   }
 
   private final String entityId;
   private final Clock clock;
   private final Ticker ticker;
   private final int snapshotEvery;
+  private final int keep;
   private final LiveStates live;
   private final TimerScheduler<Command> timers;
 
-  private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, LiveStates live,
+  private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, int keep, LiveStates live,
                     TimerScheduler<Command> timers) {
     super(PersistenceId.ofUniqueId(persistenceId(entityId)),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -119,6 +161,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     this.clock = clock;
     this.ticker = ticker;
     this.snapshotEvery = snapshotEvery;
+    this.keep = keep;
     this.live = live;
     this.timers = timers;
   }
@@ -140,6 +183,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
         .onCommand(Touch.class, (state, cmd) -> Effect().noReply())
         .onCommand(ExpiryDue.class, this::onExpiryDue)
         .onCommand(Passivate.class, (state, cmd) -> Effect().stop().thenNoReply())
+        .onCommand(RetentionKnown.class, (state, cmd) -> Effect().noReply())
         .build();
   }
 
@@ -264,9 +308,17 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
         .build();
   }
 
+  /**
+   * Snapshots bound recovery time. Events stay in the journal for history,
+   * unless the namespace keeps only {@code keep} revisions: then a snapshot
+   * comes every {@code e = min(snapshot-every, keep)} events, and Pekko
+   * deletes the events more than {@code ceil(keep / e) * e} behind it, so a
+   * key keeps from {@code keep} to {@code keep + e - 1} revisions.
+   */
   @Override
   public RetentionCriteria retentionCriteria() {
-    // Snapshots bound recovery time; events stay in the journal for history.
-    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+    if (keep == 0) return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+    int every = Math.min(snapshotEvery, keep);
+    return RetentionCriteria.snapshotEvery(every, (keep + every - 1) / every).withDeleteEventsOnSnapshot();
   }
 }

@@ -49,18 +49,36 @@ public final class KeyJournal {
   }
 
   /**
-   * The key as it was at {@code revision}, folded from its first event; an
-   * event missing on the way (removed by retention) answers null.
+   * The key as it was at {@code revision}, folded from its last event at or
+   * before it that sets the whole value (a put, revert, delete or expiry;
+   * increments need the count before them), or from its first event. Null
+   * when retention removed an event the fold needs.
    */
   CompletionStage<KeyState> stateAt(String persistenceId, long revision) {
     return events(persistenceId, 1, revision).thenApply(events -> {
-      KeyState state = KeyState.EMPTY;
-      for (Stored e : events) {
+      int start = events.isEmpty() || events.get(0).revision() != 1 ? -1 : 0;
+      for (int i = events.size() - 1; i > start; i--) {
+        if (!(events.get(i).event() instanceof KeyEvent.CounterIncremented)) {
+          start = i;
+          break;
+        }
+      }
+      if (start < 0) return null;
+      KeyState state = new KeyState(events.get(start).revision() - 1, null);
+      for (Stored e : events.subList(start, events.size())) {
         if (e.revision() != state.revision() + 1) return null;
         state = state.apply(e.event());
       }
       return state.revision() == revision ? state : null;
     });
+  }
+
+  /** The first revision the journal still holds of the key, up to {@code head}; head + 1 if none. */
+  CompletionStage<Long> oldestKept(String persistenceId, long head) {
+    return Stages.direct(journal.currentEventsByPersistenceId(persistenceId, 1, head)
+            .take(1)
+            .runWith(Sink.headOption(), system))
+        .thenApply(first -> first.map(EventEnvelope::sequenceNr).orElse(head + 1));
   }
 
   /** How the history shows one event. */

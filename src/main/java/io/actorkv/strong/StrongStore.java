@@ -64,10 +64,10 @@ public final class StrongStore implements ModeStore {
 
   /** Starts this node's part of the key entities' sharding and returns the store over them. */
   public static StrongStore start(ActorSystem<?> system, Clock clock, Ticker ticker, int snapshotEvery,
-                                  Duration maintenanceTimeout) {
+                                  Duration maintenanceTimeout, HistoryRetention retention) {
     LiveStates live = new LiveStates(
         LiveStates.touchEvery(LiveStates.idleTimeout(ClusterShardingSettings.create(system))));
-    KeyEntity.init(system, clock, ticker, snapshotEvery, live);
+    KeyEntity.init(system, clock, ticker, snapshotEvery, live, retention);
     return new StrongStore(system, clock, ticker, live, maintenanceTimeout);
   }
 
@@ -118,11 +118,19 @@ public final class StrongStore implements ModeStore {
    */
   private CompletionStage<KeyOutcome> readAt(RequestContext context, KeyRequest request, long revision) {
     String entityId = entityId(request);
+    String persistenceId = KeyEntity.persistenceId(entityId);
     return head(context, entityId).thenCompose(head -> revision > head
         ? CompletableFuture.completedFuture(new KeyOutcome.RevisionNotFound(revision, head))
-        : journal.stateAt(KeyEntity.persistenceId(entityId), revision).thenApply(state -> state == null
-            ? new KeyOutcome.RevisionCompacted(revision, 0)
-            : state.value() == null ? new KeyOutcome.NotFound() : outcome(state.read(state.value().modifiedAt()))));
+        : journal.stateAt(persistenceId, revision).thenCompose(state -> state == null
+            ? compacted(persistenceId, revision, head)
+            : CompletableFuture.completedFuture(state.value() == null ? new KeyOutcome.NotFound()
+                : outcome(state.read(state.value().modifiedAt())))));
+  }
+
+  /** What a read or revert of a revision retention removed answers: 410, with the oldest revision kept. */
+  private CompletionStage<KeyOutcome> compacted(String persistenceId, long revision, long head) {
+    return journal.oldestKept(persistenceId, head)
+        .thenApply(oldest -> new KeyOutcome.RevisionCompacted(revision, oldest));
   }
 
   /**
@@ -139,7 +147,7 @@ public final class StrongStore implements ModeStore {
         return CompletableFuture.completedFuture(new KeyOutcome.RevisionNotFound(request.to(), head));
       }
       return journal.stateAt(KeyEntity.persistenceId(entityId), request.to()).thenCompose(state -> {
-        if (state == null) return CompletableFuture.completedFuture(new KeyOutcome.RevisionCompacted(request.to(), 0));
+        if (state == null) return compacted(KeyEntity.persistenceId(entityId), request.to(), head);
         StoredValue then = state.value();
         if (then == null || then.counter()) {
           return CompletableFuture.completedFuture(
@@ -151,10 +159,16 @@ public final class StrongStore implements ModeStore {
     });
   }
 
-  /** A page of the key's changes, read from the journal. */
+  /**
+   * A page of the key's changes, read from the journal. Where retention
+   * removed the page's older revisions, it holds those still kept and says
+   * which were removed; a page of removed revisions only answers
+   * {@link KeyOutcome.RevisionCompacted}.
+   */
   @Override
   public CompletionStage<KeyOutcome> history(RequestContext context, KeyRequest.History request) {
     String entityId = entityId(request);
+    String persistenceId = KeyEntity.persistenceId(entityId);
     return head(context, entityId).thenCompose(head -> {
       if (head == 0) return CompletableFuture.completedFuture(new KeyOutcome.NotFound());
       long from;
@@ -166,14 +180,22 @@ public final class StrongStore implements ModeStore {
         from = Math.max(1, request.from().orElse(0) + 1);
         to = Math.min(head, from + request.limit() - 1);
       }
-      if (from > to) return CompletableFuture.completedFuture(new KeyOutcome.History(List.of(), OptionalLong.empty()));
-      return journal.events(KeyEntity.persistenceId(entityId), from, to).thenApply(events -> {
+      if (from > to) {
+        return CompletableFuture.completedFuture(new KeyOutcome.History(List.of(), OptionalLong.empty(), 0));
+      }
+      return journal.events(persistenceId, from, to).thenCompose(events -> {
+        if (events.isEmpty()) {
+          return journal.oldestKept(persistenceId, head)
+              .thenApply(oldest -> new KeyOutcome.RevisionCompacted(from, oldest));
+        }
+        long oldest = events.get(0).revision(); // above from only where retention removed the ones before
         List<Change> changes = new ArrayList<>(events.stream().map(KeyJournal::change).toList());
         if (request.newestFirst()) Collections.reverse(changes);
         OptionalLong next = request.newestFirst()
-            ? (from > 1 ? OptionalLong.of(from) : OptionalLong.empty())
+            ? (from > 1 && oldest == from ? OptionalLong.of(from) : OptionalLong.empty())
             : (to < head ? OptionalLong.of(to) : OptionalLong.empty());
-        return new KeyOutcome.History(changes, next);
+        return CompletableFuture.completedFuture(
+            new KeyOutcome.History(changes, next, oldest > from ? oldest - 1 : 0));
       });
     });
   }

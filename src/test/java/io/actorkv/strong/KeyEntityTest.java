@@ -26,6 +26,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -546,6 +549,34 @@ class KeyEntityTest {
   }
 
   @Test
+  void givenAnUnknownRetention_whenCommandsArriveFirst_thenTheyWaitAndAreAnsweredOnceItIsKnown() {
+    String id = KeyEntity.entityId("later", "k");
+    var retention = new CompletableFuture<Integer>();
+    var asked = new AtomicReference<String>();
+    HistoryRetention lookup = new HistoryRetention() {
+      @Override
+      public OptionalInt known(String storageName) {
+        return OptionalInt.empty();
+      }
+
+      @Override
+      public CompletionStage<Integer> find(String storageName) {
+        asked.set(storageName);
+        return retention;
+      }
+    };
+    var entityRef = testKit.spawn(KeyEntity.starting(id, clock, Ticker.SYSTEM, 100, live, lookup));
+    var replies = testKit.<KeyReply>createTestProbe();
+    putTo(entityRef, "v1", replies);
+    replies.expectNoMessage(Duration.ofMillis(200));
+
+    retention.complete(3);
+
+    assertEquals(new Stored(1, true), replies.receiveMessage());
+    assertEquals("later", asked.get(), "the namespace is looked up by the name its keys are stored under");
+  }
+
+    @Test
   void givenPublishedState_whenTheEntityIsPassivated_thenItIsWithdrawnBeforeTheEntityStops() {
     // Not the testkit's entity: sharding passivates a live actor, which the testkit's cannot be.
     String id = entityId + "-spawned";
