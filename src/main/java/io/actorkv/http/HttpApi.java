@@ -2,6 +2,7 @@ package io.actorkv.http;
 
 import io.actorkv.base.Ticker;
 import io.actorkv.cluster.ClusterStatus;
+import io.actorkv.cluster.Drain;
 import io.actorkv.cluster.NetworkFaults;
 import io.actorkv.config.ActorKvSettings;
 import io.actorkv.namespace.Namespaces;
@@ -20,6 +21,7 @@ import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -56,14 +58,20 @@ public final class HttpApi extends AllDirectives {
     this.testRoutes = faults.map(TestModeRoutes::new);
   }
 
+  /** While the node drains ({@link Drain}), every answer asks its client to close the connection. */
+  private static final Connection CLOSE = Connection.create("close");
+
   /**
    * Binds and arranges for the server to stop taking requests when the node
    * shuts down. Each connection gets its own {@link RequestHeadTimeout} in
    * front of the routes.
    */
   public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
+    Drain drain = Drain.get(system.classicSystem());
+    Flow<HttpRequest, HttpResponse, NotUsed> routes = route().flow(system)
+        .map(response -> drain.draining() ? response.addHeader(CLOSE) : response);
     Flow<HttpRequest, HttpResponse, NotUsed> guarded =
-        BidiFlow.fromGraph(new RequestHeadTimeout(headerTimeout)).join(route().flow(system));
+        BidiFlow.fromGraph(new RequestHeadTimeout(headerTimeout)).join(routes);
     return Http.get(system).newServerAt(host, port).bindFlow(guarded)
         .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
   }

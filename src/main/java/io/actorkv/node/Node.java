@@ -7,6 +7,7 @@ import io.actorkv.audit.JournalFeed;
 import io.actorkv.base.Ticker;
 import io.actorkv.cluster.ClusterFormation;
 import io.actorkv.cluster.ClusterStatus;
+import io.actorkv.cluster.Drain;
 import io.actorkv.cluster.NetworkFaults;
 import io.actorkv.config.ActorKvSettings;
 import io.actorkv.eventual.EventualSettings;
@@ -67,11 +68,14 @@ public final class Node implements AutoCloseable {
 
     Config full = database.pekkoConfig(settings.dbPoolSize())
         .withFallback(ConfigFactory.parseMap(Map.of("pekko.cluster.distributed-data.durable.lmdb.dir",
-            settings.dataDir().resolve("eventual").toString())))
+            settings.dataDir().resolve("eventual").toString(),
+            "pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+            settings.drainTime().plusSeconds(5).toMillis() + "ms")))
         .withFallback(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterFormation.SYSTEM_NAME, full);
     try {
       ClusterFormation.join(system, settings.seeds());
+      Drain.install(system.classicSystem(), settings.drainTime());
 
       Clock clock = Clock.systemUTC();
       Ticker ticker = Ticker.SYSTEM;

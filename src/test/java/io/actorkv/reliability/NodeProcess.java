@@ -95,6 +95,16 @@ final class NodeProcess {
     }
   }
 
+  /** SIGTERM, as Kubernetes stops a pod: the node drains, hands off and leaves; waits for it to exit. */
+  synchronized void stop() {
+    process.destroy();
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) throw new IllegalStateException("node " + index + " did not stop");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   void pause() {
     signal("STOP");
   }

@@ -58,6 +58,7 @@ final class ReliabilityRun {
       pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s
       pekko.cluster.split-brain-resolver.stable-after = 7s
       pekko.cluster.sharding.rebalance-interval = 3s
+      actorkv.http.drain-time = 0s
       """;
 
   private final Options options;

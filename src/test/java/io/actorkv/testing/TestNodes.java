@@ -34,6 +34,7 @@ public final class TestNodes {
       pekko.cluster.split-brain-resolver.stable-after = 2s
       pekko.cluster.sharding.retry-interval = 500ms
       pekko.cluster.sharding.rebalance-interval = 2s
+      actorkv.http.drain-time = 0s
       """);
 
   private TestNodes() {}
