@@ -53,12 +53,11 @@ class KubernetesBootstrapIT {
   private FakeKubernetesApi api;
   private Path tmp;
 
+  /** SIGKILL: nothing is checked after the test, and a graceful leave (ServerJarIT) takes seconds per pod. */
   @AfterEach
   void stopPods() throws InterruptedException {
-    for (Process p : pods) p.destroy();
-    for (Process p : pods) {
-      if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
-    }
+    for (Process p : pods) p.destroyForcibly();
+    for (Process p : pods) p.waitFor(30, TimeUnit.SECONDS);
     if (api != null) api.close();
   }
 
