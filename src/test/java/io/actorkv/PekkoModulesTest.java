@@ -34,9 +34,21 @@ class PekkoModulesTest {
   /** Released by the pekko-http project, with its own version: pekko-http* and its parser. */
   private static final Predicate<String> HTTP_MODULE = m -> m.startsWith("pekko-http") || m.equals("pekko-parsing");
 
+  /**
+   * Released by the pekko-management project, with its own version: management, its cluster routes,
+   * bootstrap and the discovery methods (pekko-discovery-kubernetes-api), but not pekko-discovery itself.
+   */
+  private static final Predicate<String> MANAGEMENT_MODULE = m -> m.startsWith("pekko-management")
+      || m.startsWith("pekko-discovery-");
+
+  private static final String PEKKO_MANAGEMENT_VERSION = "1.1.1";
+
+  /** A core module pinned in the pom below Pekko's version: the newest our registry serves. */
+  private static final Map<String, String> PINNED = Map.of("pekko-discovery", "1.2.1");
+
   /** Released separately, or pinned on purpose in the pom, so not held to Pekko's version. */
   private static final Predicate<String> SEPARATELY_VERSIONED = m -> m.equals("pekko-persistence-jdbc")
-      || m.startsWith("pekko-management") || m.equals("pekko-discovery");
+      || MANAGEMENT_MODULE.test(m) || PINNED.containsKey(m);
 
   private static final Predicate<String> CORE_MODULE = HTTP_MODULE.or(SEPARATELY_VERSIONED).negate();
 
@@ -61,6 +73,26 @@ class PekkoModulesTest {
         "expected pekko-http and pekko-http-core on the class path, found " + http);
     assertEquals(Map.of(), mismatches(http, PEKKO_HTTP_VERSION),
         "Pekko HTTP modules must all be " + PEKKO_HTTP_VERSION + " (all found: " + http + ")");
+  }
+
+  @Test
+  void givenTestClassPath_thenEveryPekkoManagementModuleIsVersion111() {
+    Map<String, Set<String>> management = versionsOf(MANAGEMENT_MODULE);
+
+    assertTrue(management.keySet().containsAll(List.of("pekko-management", "pekko-management-cluster-http",
+            "pekko-management-cluster-bootstrap", "pekko-discovery-kubernetes-api")),
+        "expected management, its cluster routes, bootstrap and Kubernetes discovery, found " + management);
+    assertEquals(Map.of(), mismatches(management, PEKKO_MANAGEMENT_VERSION),
+        "Pekko Management modules must all be " + PEKKO_MANAGEMENT_VERSION + " (all found: " + management + ")");
+  }
+
+  /** The one mixed core module, tolerated by pekko.fail-mixed-versions = off: exactly the pinned version. */
+  @Test
+  void givenTestClassPath_thenEachPinnedModuleHasItsPinnedVersionOnly() {
+    for (var pin : PINNED.entrySet()) {
+      assertEquals(Map.of(pin.getKey(), Set.of(pin.getValue())), versionsOf(m -> m.equals(pin.getKey())),
+          pin.getKey() + " must be pinned to " + pin.getValue() + " before the BOM import in pom.xml");
+    }
   }
 
   @Test

@@ -1,7 +1,10 @@
 package io.actorkv.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.actorkv.config.ActorKvSettings;
+import io.actorkv.config.ActorKvSettings.LogFormat;
 import io.actorkv.config.NodeConfig;
 import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
@@ -26,7 +29,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Start an ActorKV node. Every option can also be set by the environment variable named in its",
         "description, or in a HOCON file given by --config (keys under 'actorkv', see README.md).",
-        "Precedence: option, then environment, then --config file, then built-in default."})
+        "Precedence: option, then environment, then --config file, then built-in default.",
+        "Settings that cannot run a node (an unknown value, seeds with kubernetes discovery, ...) exit 2."})
 final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE", description = "HOCON file layered over the defaults.")
@@ -64,13 +68,32 @@ final class ServeCommand implements Callable<Integer> {
     return options;
   }
 
+  /** The exit code for settings that cannot run a node, as for a bad option. */
+  static final int BAD_SETTINGS = CommandLine.ExitCode.USAGE;
+
+  /** System properties logback.xml reads: the appender (text or json) and the node's remote host:port. */
+  static final String LOG_FORMAT_PROPERTY = "actorkv-log.format";
+  static final String LOG_NODE_PROPERTY = "actorkv-log.node";
+
   @Override
   public Integer call() {
-    Map<Setting, Object> options = options();
+    Config loaded;
+    ActorKvSettings settings;
+    try {
+      loaded = NodeConfig.load(options(), System.getenv(), config);
+      settings = ActorKvSettings.from(loaded);
+    } catch (IllegalArgumentException | ConfigException e) {
+      spec.commandLine().getErr().println("actorkv serve: " + e.getMessage());
+      return BAD_SETTINGS;
+    }
+    // Before anything logs: logback configures itself at the first logger, from these.
+    System.setProperty(LOG_FORMAT_PROPERTY, settings.logFormat().value());
+    System.setProperty(LOG_NODE_PROPERTY, settings.remoteHost() + ":" + settings.remotePort());
     // A process that runs a node exits with it, so a downed node's supervisor restarts it.
-    Config processWide = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on");
-    Config loaded = processWide.withFallback(NodeConfig.load(options, System.getenv(), config));
-    Node node = Node.start(loaded);
+    String processWide = "pekko.coordinated-shutdown.exit-jvm = on\n"
+        // Pekko prints its own early warnings to stdout as text; with json, stdout holds JSON only.
+        + (settings.logFormat() == LogFormat.JSON ? "pekko.stdout-loglevel = OFF\n" : "");
+    Node node = Node.start(ConfigFactory.parseString(processWide).withFallback(loaded));
     node.system().getWhenTerminated().toCompletableFuture().join();
     return 0;
   }

@@ -3,11 +3,15 @@ package io.actorkv.config;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The node's own settings, read once from the {@code actorkv} block of the
- * configuration. Pekko's settings stay in Pekko's blocks.
+ * configuration. Pekko's settings stay in Pekko's blocks. Settings that
+ * contradict each other are refused here, with an
+ * {@link IllegalArgumentException} that says what to change.
  */
 public record ActorKvSettings(
     Path dataDir,
@@ -20,6 +24,7 @@ public record ActorKvSettings(
     String remoteHost,
     int remotePort,
     int managementPort,
+    Discovery discovery,
     List<String> seeds,
     String dbUrl,
     String dbUser,
@@ -30,7 +35,48 @@ public record ActorKvSettings(
     int snapshotEvery,
     String anonymousPrincipal,
     Duration feedHeartbeat,
-    boolean testMode) {
+    boolean testMode,
+    LogFormat logFormat) {
+
+  /** How a node finds the others ({@code actorkv.discovery}). */
+  public enum Discovery {
+    /** Joins the {@code actorkv.seeds}, or forms a cluster alone when there are none. */
+    SEEDS,
+    /** Cluster Bootstrap: contact points are the pods the Kubernetes API lists. */
+    KUBERNETES;
+
+    static Discovery parse(String value) {
+      return parseChoice(Discovery.class, "actorkv.discovery (--discovery, ACTORKV_DISCOVERY)", value);
+    }
+  }
+
+  /** How log lines are written ({@code actorkv.log-format}); logback.xml picks the appender by it. */
+  public enum LogFormat {
+    TEXT,
+    /** One JSON object a line: time, level, logger, message, MDC, the node's address. */
+    JSON;
+
+    /** Parses a value as given by a user; refuses anything but text or json. */
+    public static LogFormat parse(String value) {
+      return parseChoice(LogFormat.class, "actorkv.log-format (--log-format, ACTORKV_LOG_FORMAT)", value);
+    }
+
+    /** The name as users write it. */
+    public String value() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  public ActorKvSettings {
+    if (discovery == Discovery.KUBERNETES && !seeds.isEmpty()) {
+      throw new IllegalArgumentException("--discovery kubernetes finds the other nodes itself, so it takes no seeds "
+          + "(given: " + seeds + "). Remove --seed / ACTORKV_SEEDS / actorkv.seeds, or use --discovery seeds.");
+    }
+    if (discovery == Discovery.KUBERNETES && dbUrl.isEmpty()) {
+      throw new IllegalArgumentException("--discovery kubernetes runs several nodes, and they must share one "
+          + "PostgreSQL journal: give --db-url (ACTORKV_DB_URL). The embedded H2 journal serves a single node only.");
+    }
+  }
 
   public static ActorKvSettings from(Config root) {
     Config c = root.getConfig("actorkv");
@@ -45,6 +91,7 @@ public record ActorKvSettings(
         c.getString("remote.host"),
         c.getInt("remote.port"),
         c.getInt("management.port"),
+        Discovery.parse(c.getString("discovery")),
         List.copyOf(c.getStringList("seeds")),
         c.getString("db.url"),
         c.getString("db.user"),
@@ -55,7 +102,17 @@ public record ActorKvSettings(
         c.getInt("snapshot-every"),
         c.getString("anonymous-principal"),
         c.getDuration("feed.heartbeat"),
-        c.getBoolean("test-mode"));
+        c.getBoolean("test-mode"),
+        LogFormat.parse(c.getString("log-format")));
+  }
+
+  private static <E extends Enum<E>> E parseChoice(Class<E> type, String setting, String value) {
+    for (E choice : type.getEnumConstants()) {
+      if (choice.name().equalsIgnoreCase(value.trim())) return choice;
+    }
+    throw new IllegalArgumentException(setting + " must be one of "
+        + Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList()
+        + ", not '" + value + "'");
   }
 
   /** True when the journal is the embedded H2 file database (no --db-url given). */

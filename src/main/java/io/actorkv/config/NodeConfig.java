@@ -41,6 +41,15 @@ public final class NodeConfig {
     SEEDS("--seed", "HOST:PORT", "actorkv.seeds", "ACTORKV_SEEDS", List.class,
         "Remote address of a seed node; repeat for several (comma-separated in the environment). "
             + "None: this node forms a cluster by itself."),
+    DISCOVERY("--discovery", "seeds|kubernetes", "actorkv.discovery", "ACTORKV_DISCOVERY", String.class,
+        "How this node finds the others: seeds (--seed, or alone) or kubernetes (Cluster Bootstrap over the "
+            + "Kubernetes API; needs --db-url and no seeds)."),
+    POD_LABEL_SELECTOR("--pod-label-selector", "SELECTOR", "actorkv.kubernetes.pod-label-selector",
+        "ACTORKV_POD_LABEL_SELECTOR", String.class,
+        "With --discovery kubernetes: the label selector of this cluster's pods."),
+    REQUIRED_CONTACT_POINTS("--required-contact-points", "N", "actorkv.kubernetes.required-contact-point-nr",
+        "ACTORKV_REQUIRED_CONTACT_POINTS", Integer.class,
+        "With --discovery kubernetes: pods that must answer before a new cluster is formed."),
     DB_URL("--db-url", "URL", "actorkv.db.url", "ACTORKV_DB_URL", String.class,
         "PostgreSQL JDBC URL of the shared journal. None: an embedded H2 database in the data directory "
             + "(single node only)."),
@@ -49,6 +58,8 @@ public final class NodeConfig {
         "Database password."),
     MAX_VALUE_BYTES("--max-value-bytes", "BYTES", "actorkv.max-value-bytes", "ACTORKV_MAX_VALUE_BYTES", Long.class,
         "Largest value a PUT may store."),
+    LOG_FORMAT("--log-format", "text|json", "actorkv.log-format", "ACTORKV_LOG_FORMAT", String.class,
+        "Log lines on stdout: text, or json (one object per line)."),
     /** Fault-injection endpoints for tests; never on in production. */
     TEST_MODE("--test-mode", null, "actorkv.test-mode", "ACTORKV_TEST_MODE", Boolean.class,
         "For fault-injection tests only, never in production: serve /test/v1/blackhole, which cuts this node "
@@ -74,6 +85,15 @@ public final class NodeConfig {
     }
   }
 
+  /**
+   * The one environment variable outside the table: the pod's namespace, as
+   * Kubernetes' Downward API names it, for {@code --discovery kubernetes}.
+   */
+  public static final String POD_NAMESPACE_ENV = "POD_NAMESPACE";
+
+  /** Where {@link #POD_NAMESPACE_ENV} goes. */
+  public static final String POD_NAMESPACE_PATH = "actorkv.kubernetes.pod-namespace";
+
   private NodeConfig() {}
 
   /**
@@ -90,6 +110,8 @@ public final class NodeConfig {
             ? Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList() : value);
       }
     }
+    String namespace = env.get(POD_NAMESPACE_ENV);
+    if (namespace != null && !namespace.isBlank()) fromEnv.put(POD_NAMESPACE_PATH, namespace.trim());
     Config layered = overrides(options).withFallback(ConfigFactory.parseMap(fromEnv));
     if (file != null) {
       if (!Files.isReadable(file)) {

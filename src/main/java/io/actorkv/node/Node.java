@@ -10,6 +10,7 @@ import io.actorkv.cluster.ClusterStatus;
 import io.actorkv.cluster.Drain;
 import io.actorkv.cluster.NetworkFaults;
 import io.actorkv.config.ActorKvSettings;
+import io.actorkv.config.ActorKvSettings.Discovery;
 import io.actorkv.eventual.EventualSettings;
 import io.actorkv.eventual.EventualStore;
 import io.actorkv.http.HttpApi;
@@ -44,7 +45,8 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * One running ActorKV node: schema migrated, actor system up, cluster joined
- * (or formed), management and the HTTP API bound. The one place that wires
+ * (or formed; with Kubernetes discovery, once Cluster Bootstrap finds the
+ * others), management and the HTTP API bound. The one place that wires
  * the packages together. {@link #close()} leaves the cluster gracefully; the
  * same happens on SIGTERM through CoordinatedShutdown.
  */
@@ -74,7 +76,9 @@ public final class Node implements AutoCloseable {
         .withFallback(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterFormation.SYSTEM_NAME, full);
     try {
-      ClusterFormation.join(system, settings.seeds());
+      if (settings.discovery() == Discovery.SEEDS) {
+        ClusterFormation.join(system, settings.seeds());
+      }
       Drain.install(system.classicSystem(), settings.drainTime());
 
       Clock clock = Clock.systemUTC();
@@ -109,6 +113,10 @@ public final class Node implements AutoCloseable {
       // Last, so that management's /ready, which answers once this node is an Up member, is never
       // reached while nothing listens on the API yet.
       PekkoManagement.get(system.classicSystem()).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      if (settings.discovery() == Discovery.KUBERNETES) {
+        // After management, which serves the contact point that the other pods probe.
+        ClusterFormation.bootstrap(system);
+      }
       if (settings.testMode()) {
         system.log().warn("TEST MODE: /test/v1/blackhole can cut this node off from its peers; never use in production");
       }

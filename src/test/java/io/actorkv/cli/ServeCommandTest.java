@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.actorkv.config.NodeConfig.Setting;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +21,8 @@ class ServeCommandTest {
   void givenEveryKindOfOption_whenParsed_thenEachSettingHasItsTypedValue() {
     ServeCommand serve = new ServeCommand();
     new CommandLine(serve).parseArgs("--http-port", "9000", "--data-dir", "/tmp/d", "--seed", "a:1", "--seed", "b:2",
-        "--max-value-bytes", "2048", "--test-mode", "--db-url", "jdbc:postgresql://db/x");
+        "--max-value-bytes", "2048", "--test-mode", "--db-url", "jdbc:postgresql://db/x", "--discovery", "kubernetes",
+        "--required-contact-points", "3", "--log-format", "json");
 
     Map<Setting, Object> options = serve.options();
 
@@ -29,7 +32,10 @@ class ServeCommandTest {
     assertEquals(2048L, options.get(Setting.MAX_VALUE_BYTES));
     assertEquals(true, options.get(Setting.TEST_MODE));
     assertEquals("jdbc:postgresql://db/x", options.get(Setting.DB_URL));
-    assertEquals(6, options.size(), "options not given are left to the environment and the files");
+    assertEquals("kubernetes", options.get(Setting.DISCOVERY));
+    assertEquals(3, options.get(Setting.REQUIRED_CONTACT_POINTS));
+    assertEquals("json", options.get(Setting.LOG_FORMAT));
+    assertEquals(9, options.size(), "options not given are left to the environment and the files");
   }
 
   @Test
@@ -49,6 +55,24 @@ class ServeCommandTest {
       assertTrue(help.replaceAll("\\s+", " ").contains(s.env), s.env);
     }
     assertTrue(help.contains("default 8080"), help);
+  }
+
+  @Test
+  void givenSettingsThatCannotRunANode_whenServed_thenExit2WithAMessageAndNoNode() {
+    assertRefused("no seeds", "--discovery", "kubernetes", "--seed", "10.0.0.1:25520", "--db-url", "jdbc:postgresql://db/x");
+    assertRefused("--db-url", "--discovery", "kubernetes");
+    assertRefused("not 'dns'", "--discovery", "dns");
+    assertRefused("not 'yaml'", "--log-format", "yaml");
+  }
+
+  private static void assertRefused(String expected, String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine serve = new CommandLine(new ServeCommand()).setErr(new PrintWriter(err));
+
+    int code = serve.execute(args);
+
+    assertEquals(2, code, err.toString());
+    assertTrue(err.toString().startsWith("actorkv serve: ") && err.toString().contains(expected), err.toString());
   }
 
   /** The README's configuration table is the settings' documentation: a setting missing there fails here. */

@@ -178,6 +178,110 @@ class NodeConfigTest {
     assertEquals(List.of("a:1", "b:2"), config.getStringList("actorkv.seeds"));
   }
 
+  // --- discovery ---
+
+  @Test
+  void givenNothingGiven_whenSettingsRead_thenSeedsDiscoveryAndTextLogs() {
+    ActorKvSettings settings = ActorKvSettings.from(NodeConfig.load(Map.of(), Map.of(), null));
+
+    assertEquals(ActorKvSettings.Discovery.SEEDS, settings.discovery());
+    assertEquals(ActorKvSettings.LogFormat.TEXT, settings.logFormat());
+  }
+
+  @Test
+  void givenKubernetesDiscoveryInEnvironment_whenLoaded_thenBootstrapAsksTheKubernetesApiForOurPods() {
+    Map<String, String> env = Map.of("ACTORKV_DISCOVERY", "kubernetes", "ACTORKV_DB_URL", "jdbc:postgresql://db/kv",
+        "POD_NAMESPACE", "store", "ACTORKV_REQUIRED_CONTACT_POINTS", "3");
+
+    Config config = NodeConfig.load(Map.of(), env, null);
+
+    assertEquals(ActorKvSettings.Discovery.KUBERNETES, ActorKvSettings.from(config).discovery());
+    Config discovery = config.getConfig("pekko.management.cluster.bootstrap.contact-point-discovery");
+    assertEquals("kubernetes-api", discovery.getString("discovery-method"));
+    assertEquals("management", discovery.getString("port-name"));
+    assertEquals(3, discovery.getInt("required-contact-point-nr"));
+    assertEquals(Duration.ofSeconds(5), discovery.getDuration("stable-margin"));
+    assertEquals(Duration.ofSeconds(1),
+        config.getDuration("pekko.management.cluster.bootstrap.contact-point.probe-interval"));
+    Config api = config.getConfig("pekko.discovery.kubernetes-api");
+    assertEquals("app=actorkv", api.getString("pod-label-selector"));
+    assertEquals("store", api.getString("pod-namespace"));
+    assertTrue(api.getBoolean("use-raw-ip"));
+  }
+
+  @Test
+  void givenKubernetesSettingsInTheConfigFile_whenLoaded_thenPekkosKeysFollowThem() throws IOException {
+    Path file = hocon("""
+        actorkv.kubernetes.pod-label-selector = "app.kubernetes.io/name=kv"
+        actorkv.kubernetes.stable-margin = 2s
+        actorkv.kubernetes.probe-interval = 500ms
+        """);
+
+    Config config = NodeConfig.load(Map.of(), Map.of(), file);
+
+    assertEquals("app.kubernetes.io/name=kv", config.getString("pekko.discovery.kubernetes-api.pod-label-selector"));
+    assertEquals(Duration.ofSeconds(2),
+        config.getDuration("pekko.management.cluster.bootstrap.contact-point-discovery.stable-margin"));
+    assertEquals(Duration.ofMillis(500),
+        config.getDuration("pekko.management.cluster.bootstrap.contact-point.probe-interval"));
+  }
+
+  @Test
+  void givenNoPodNamespace_whenLoaded_thenPekkoFallsBackToTheServiceAccountFile() {
+    Config config = NodeConfig.load(Map.of(), Map.of("POD_NAMESPACE", " "), null);
+
+    // Empty counts as unset for Pekko, which then reads pod-namespace-path.
+    assertEquals("", config.getString("pekko.discovery.kubernetes-api.pod-namespace"));
+  }
+
+  @Test
+  void givenKubernetesDiscoveryAndSeeds_whenSettingsRead_thenRefusedNamingTheSeeds() {
+    Config config = NodeConfig.load(Map.of(Setting.DISCOVERY, "kubernetes", Setting.DB_URL, "jdbc:postgresql://db/kv"),
+        Map.of("ACTORKV_SEEDS", "10.0.0.1:25520"), null);
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ActorKvSettings.from(config));
+
+    assertTrue(e.getMessage().contains("no seeds") && e.getMessage().contains("10.0.0.1:25520"), e.getMessage());
+  }
+
+  @Test
+  void givenKubernetesDiscoveryWithoutADatabase_whenSettingsRead_thenRefusedAskingForDbUrl() {
+    Config config = NodeConfig.load(Map.of(Setting.DISCOVERY, "kubernetes"), Map.of(), null);
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ActorKvSettings.from(config));
+
+    assertTrue(e.getMessage().contains("--db-url"), e.getMessage());
+  }
+
+  @Test
+  void givenUnknownDiscoveryOrLogFormat_whenSettingsRead_thenRefusedListingTheChoices() {
+    Config dns = NodeConfig.load(Map.of(Setting.DISCOVERY, "dns"), Map.of(), null);
+    Config xml = NodeConfig.load(Map.of(), Map.of("ACTORKV_LOG_FORMAT", "xml"), null);
+
+    IllegalArgumentException badDiscovery = assertThrows(IllegalArgumentException.class,
+        () -> ActorKvSettings.from(dns));
+    IllegalArgumentException badFormat = assertThrows(IllegalArgumentException.class,
+        () -> ActorKvSettings.from(xml));
+
+    assertTrue(badDiscovery.getMessage().contains("[seeds, kubernetes], not 'dns'"), badDiscovery.getMessage());
+    assertTrue(badFormat.getMessage().contains("[text, json], not 'xml'"), badFormat.getMessage());
+  }
+
+  @Test
+  void givenApiOnAllInterfaces_whenLoaded_thenManagementBindsThereAndAdvertisesTheRemoteHost() {
+    Config config = NodeConfig.load(Map.of(Setting.HTTP_HOST, "0.0.0.0", Setting.REMOTE_HOST, "10.1.2.3"),
+        Map.of(), null);
+
+    assertEquals("0.0.0.0", config.getString("pekko.management.http.bind-hostname"));
+    assertEquals("10.1.2.3", config.getString("pekko.management.http.hostname"));
+  }
+
+  /** pekko-discovery is 1.2.1 beside Pekko 1.7.0 (pom.xml); PekkoModulesTest guards every other module. */
+  @Test
+  void givenDefaults_thenPekkoToleratesTheOneMixedModule() {
+    assertFalse(NodeConfig.load(Map.of(), Map.of(), null).getBoolean("pekko.fail-mixed-versions"));
+  }
+
   // --- the --config file ---
 
   @Test

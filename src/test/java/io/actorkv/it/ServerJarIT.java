@@ -3,6 +3,9 @@ package io.actorkv.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.actorkv.testing.Await;
 import io.actorkv.testing.FreePorts;
 import io.actorkv.testing.KvClient;
@@ -32,25 +35,29 @@ class ServerJarIT {
 
   static final Path JAR = Path.of(System.getProperty("actorkv.jar", "target/actorkv.jar"));
 
-  /** One server process; its output goes to a file beside its data for post-mortems. */
+  /** One server process; its stdout and stderr go to files beside its data for post-mortems. */
   static final class Server {
     final Process process;
     final int httpPort;
+    final int remotePort;
     final Path log;
+    final Path errors;
 
     /** Returns once management's {@code /ready} answers 200, as a load balancer would route to it. */
     Server(Path dataDir, String... extra) {
       httpPort = FreePorts.next();
+      remotePort = FreePorts.next();
       int managementPort = FreePorts.next();
       log = dataDir.resolveSibling(dataDir.getFileName() + "-" + httpPort + ".log");
+      errors = dataDir.resolveSibling(dataDir.getFileName() + "-" + httpPort + ".err");
       List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "serve",
           "--data-dir", dataDir.toString(),
           "--http-port", Integer.toString(httpPort),
-          "--remote-port", Integer.toString(FreePorts.next()),
+          "--remote-port", Integer.toString(remotePort),
           "--management-port", Integer.toString(managementPort)));
       command.addAll(List.of(extra));
       try {
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        process = new ProcessBuilder(command).redirectOutput(log.toFile()).redirectError(errors.toFile()).start();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -74,9 +81,18 @@ class ServerJarIT {
       return new KvClient(httpPort);
     }
 
+    /** Stdout, then stderr. */
     String output() {
+      return stdout() + read(errors);
+    }
+
+    String stdout() {
+      return read(log);
+    }
+
+    private static String read(Path file) {
       try {
-        return Files.readString(log);
+        return Files.readString(file);
       } catch (IOException e) {
         return "(no output: " + e + ")";
       }
@@ -184,11 +200,63 @@ class ServerJarIT {
   }
 
   @Test
+  void givenLogFormatJson_thenEveryStdoutLineIsAJsonObjectWithTimeLevelLoggerMessageMdcAndNode(@TempDir Path tmp)
+      throws Exception {
+    Server server = new Server(tmp.resolve("data"), "--log-format", "json");
+    assertEquals(201, server.client().put("default", "logged", "v").statusCode());
+    server.process.destroy(); // SIGTERM: the leaving is logged too
+    assertTrue(server.process.waitFor(60, TimeUnit.SECONDS), server.output());
+
+    List<String> lines = server.stdout().lines().toList();
+    assertTrue(lines.size() > 10, "expected a node's start and stop on stdout:\n" + server.output());
+    ObjectMapper json = new ObjectMapper();
+    boolean pekkoAddressSeen = false;
+    for (String line : lines) {
+      JsonNode entry = readJson(json, line);
+      assertTrue(entry.isObject(), line);
+      assertTrue(entry.path("timestamp").isIntegralNumber(), line);
+      assertTrue(List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(entry.path("level").asText()), line);
+      assertTrue(entry.path("loggerName").isTextual(), line);
+      assertTrue(entry.path("formattedMessage").isTextual(), line);
+      assertTrue(entry.path("mdc").isObject(), line);
+      assertEquals("127.0.0.1:" + server.remotePort, entry.path("context").path("properties").path("node").asText(),
+          line);
+      pekkoAddressSeen |= entry.path("mdc").path("pekkoAddress").asText()
+          .equals("pekko://actorkv@127.0.0.1:" + server.remotePort);
+    }
+    assertTrue(pekkoAddressSeen, "no line carries Pekko's address in its MDC:\n" + server.stdout());
+    assertTrue(lines.stream().map(l -> readJson(json, l).path("formattedMessage").asText())
+        .anyMatch(m -> m.startsWith("ActorKV HTTP API on http://127.0.0.1:" + server.httpPort)), server.stdout());
+  }
+
+  private static JsonNode readJson(ObjectMapper json, String line) {
+    try {
+      return json.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new AssertionError("not JSON: " + line, e);
+    }
+  }
+
+  @Test
+  void givenSettingsThatCannotRunANode_thenServeExits2SayingWhy() throws Exception {
+    assertEquals(2, run("serve", "--log-format", "xml"));
+    assertTrue(lastOutput.contains("actorkv.log-format (--log-format, ACTORKV_LOG_FORMAT) must be one of "
+        + "[text, json], not 'xml'"), lastOutput);
+    assertEquals(2, run("serve", "--discovery", "dns"));
+    assertTrue(lastOutput.contains("must be one of [seeds, kubernetes], not 'dns'"), lastOutput);
+    assertEquals(2, run("serve", "--discovery", "kubernetes", "--seed", "127.0.0.1:25520",
+        "--db-url", "jdbc:postgresql://127.0.0.1/none"));
+    assertTrue(lastOutput.contains("takes no seeds"), lastOutput);
+    assertEquals(2, run("serve", "--discovery", "kubernetes"));
+    assertTrue(lastOutput.contains("give --db-url"), lastOutput);
+  }
+
+  @Test
   void helpDocumentsEveryServeOption() throws Exception {
     assertEquals(0, run("serve", "--help"));
     for (String option : List.of("--data-dir", "--http-host", "--http-port", "--remote-port",
         "--management-port", "--seed", "--db-url", "--db-user", "--db-password", "--config",
-        "ACTORKV_DATA_DIR", "ACTORKV_DB_URL")) {
+        "--discovery", "--log-format", "ACTORKV_DATA_DIR", "ACTORKV_DB_URL", "ACTORKV_DISCOVERY")) {
       assertTrue(lastOutput.contains(option), option + " missing from:\n" + lastOutput);
     }
     assertEquals(0, run("--help"));
