@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,13 +120,23 @@ public final class NodeConfig {
       }
       layered = layered.withFallback(ConfigFactory.parseFile(file.toFile()));
     }
-    return ConfigFactory.load(layered.withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    return derived(ConfigFactory.load(layered.withFallback(ConfigFactory.parseResourcesAnySyntax("application"))));
   }
 
   /** Convenience for embedding and tests: explicit settings over the defaults, nothing from the environment. */
   public static Config of(Map<Setting, Object> options, Config extra) {
-    return ConfigFactory.load(overrides(options).withFallback(extra)
-        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    return derived(ConfigFactory.load(overrides(options).withFallback(extra)
+        .withFallback(ConfigFactory.parseResourcesAnySyntax("application"))));
+  }
+
+  /**
+   * Settings that follow from others: the shutdown phase the drain runs in
+   * ({@code io.actorkv.cluster.Drain}) lasts the drain time and 5 s more.
+   */
+  private static Config derived(Config loaded) {
+    Duration drain = loaded.getDuration("actorkv.http.drain-time");
+    return ConfigFactory.parseMap(Map.of("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+        drain.plusSeconds(5).toMillis() + "ms")).withFallback(loaded);
   }
 
   /** A setting's default as the help shows it: application.conf's value, "none" where it is empty. */

@@ -70,9 +70,7 @@ public final class Node implements AutoCloseable {
 
     Config full = database.pekkoConfig(settings.dbPoolSize())
         .withFallback(ConfigFactory.parseMap(Map.of("pekko.cluster.distributed-data.durable.lmdb.dir",
-            settings.dataDir().resolve("eventual").toString(),
-            "pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
-            settings.drainTime().plusSeconds(5).toMillis() + "ms")))
+            settings.dataDir().resolve("eventual").toString())))
         .withFallback(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterFormation.SYSTEM_NAME, full);
     try {
