@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -51,6 +52,8 @@ public final class Backup {
   private final Optional<String> namespace;
   private final PrintStream progress;
   private final boolean terminal;
+  /** Told each table's name once it is copied; tests write between tables here. */
+  private Consumer<String> afterTable = table -> {};
 
   /** @param namespace only this namespace's keys (every incarnation), the registry and the secrets */
   public Backup(JournalDatabase database, Optional<String> namespace, PrintStream progress, boolean terminal) {
@@ -58,6 +61,12 @@ public final class Backup {
     this.namespace = namespace;
     this.progress = progress;
     this.terminal = terminal;
+  }
+
+  /** For tests: {@code hook} runs after each table is copied, inside the backup's transaction. */
+  Backup afterEachTable(Consumer<String> hook) {
+    this.afterTable = hook;
+    return this;
   }
 
   /** Writes the backup to {@code out}; says what it wrote on {@code report}, or why not on the progress stream. */
@@ -87,6 +96,7 @@ public final class Backup {
           rows = new LinkedHashMap<>();
           for (Table table : BackupFormat.TABLES) {
             rows.put(table.name(), copy(c, table, hashed, meter));
+            afterTable.accept(table.name());
           }
         } finally {
           c.rollback();

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.actorkv.audit.Audit;
 import io.actorkv.cli.Main;
 import io.actorkv.journal.JournalDatabase;
 import io.actorkv.node.Node;
@@ -30,7 +31,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -205,6 +209,113 @@ class BackupTest {
       assertEquals(revision(before.get("default/doc")) + 1, KvClient.revision(kv.put("default", "doc", "next")));
     } finally {
       restored.close();
+    }
+  }
+
+  /** Rows committed after the backup's first read, between its tables, are not in it: it is one snapshot. */
+  @Test
+  void rowsCommittedWhileTheBackupRunsAreNotInIt() throws Exception {
+    JournalDatabase source = database(sourceUrl);
+    Path file = dir.resolve("during.actorkv-backup");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Backup backup = new Backup(source, Optional.empty(), new PrintStream(err, true, StandardCharsets.UTF_8), false)
+        .afterEachTable(table -> {
+          if (!table.equals("event_journal")) return;
+          try (Connection c = source.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO event_journal (persistence_id, sequence_number, writer, write_timestamp, "
+                + "adapter_manifest, event_ser_id, event_ser_manifest, event_payload) "
+                + "VALUES ('kv|default|late', 1, 'test', 0, '', 1, 'kv.put', '\\x00')");
+            s.execute("INSERT INTO snapshot (persistence_id, sequence_number, created, snapshot_ser_id, "
+                + "snapshot_ser_manifest, snapshot_payload) VALUES ('kv|default|late', 1, 0, 1, 's', '\\x00')");
+            s.execute("INSERT INTO actorkv_secret (name, secret) VALUES ('late', '\\x00')");
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    try {
+      assertEquals(Backup.DONE, backup.write(file, new PrintStream(new ByteArrayOutputStream())),
+          err.toString(StandardCharsets.UTF_8));
+      assertTrue(count(sourceUrl, "snapshot") > 0);
+      String written = Files.readString(file);
+      assertFalse(written.contains("kv|default|late"), "events and snapshots committed after the backup began");
+      assertFalse(written.contains("[\"late\""), "a secret stored after the backup began");
+    } finally {
+      try (Connection c = source.connect(); Statement s = c.createStatement()) {
+        s.execute("DELETE FROM snapshot WHERE persistence_id = 'kv|default|late'");
+        s.execute("DELETE FROM event_journal WHERE persistence_id = 'kv|default|late'");
+        s.execute("DELETE FROM actorkv_secret WHERE name = 'late'");
+      }
+    }
+  }
+
+  /**
+   * A backup taken while a node writes is one snapshot: no key's snapshot is
+   * ahead of its events, every chain is whole, and PostgreSQL restores into H2.
+   */
+  @Test
+  void aBackupTakenWhileANodeWritesIsOneSnapshotAndRestoresIntoH2() throws Exception {
+    String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
+    Node node = TestNodes.start(TestNodes.settings(dir.resolve("busy"), url, List.of()), SNAPSHOT_OFTEN);
+    Path file = dir.resolve("busy.actorkv-backup");
+    AtomicLong written = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    long duringBackup;
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      Thread writer = new Thread(() -> {
+        for (long i = 0; !stop.get(); i++) {
+          expect(i < 10 ? 201 : 200, kv.put("default", "busy-" + (i % 10), "v" + i));
+          written.incrementAndGet();
+        }
+      });
+      writer.start();
+      Await.until(Duration.ofSeconds(60), () -> written.get() >= 500 || !writer.isAlive());
+      long before = written.get();
+      Outcome backup = cli("backup", "--db-url", url, "--db-user", "postgres", "--db-password", "postgres",
+          "--out", file.toString());
+      duringBackup = written.get() - before;
+      stop.set(true);
+      writer.join();
+      assertEquals(0, backup.code(), backup.toString());
+    } finally {
+      node.close();
+    }
+    assertTrue(duringBackup > 0, "the node wrote while the backup ran");
+
+    Path h2 = dir.resolve("h2-restored");
+    Outcome restored = cli("restore", "--data-dir", h2.toString(), file.toString());
+    assertEquals(0, restored.code(), restored.toString());
+    JournalDatabase database = JournalDatabase.of("", "", "", h2);
+    Map<String, Long> heads = new TreeMap<>();
+    try (Connection c = database.connect(); Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM \"snapshot\" s WHERE s.\"sequence_number\" > "
+          + "COALESCE((SELECT max(e.\"sequence_number\") FROM \"event_journal\" e "
+          + "WHERE e.\"persistence_id\" = s.\"persistence_id\"), 0)")) {
+        rs.next();
+        assertEquals(0, rs.getLong(1), "no snapshot is ahead of its key's events");
+      }
+      try (ResultSet rs = s.executeQuery("SELECT \"persistence_id\", max(\"sequence_number\") FROM "
+          + "\"event_journal\" WHERE \"persistence_id\" LIKE 'kv|default|busy-%' GROUP BY \"persistence_id\"")) {
+        while (rs.next()) heads.put(rs.getString(1).substring("kv|default|".length()), rs.getLong(2));
+      }
+    }
+    assertEquals(10, heads.size(), heads.toString());
+    ByteArrayOutputStream audit = new ByteArrayOutputStream();
+    PrintStream auditOut = new PrintStream(audit, true, StandardCharsets.UTF_8);
+    assertEquals(Audit.INTACT, new Audit(database, Optional.empty(), auditOut, false).verify(Optional.empty(),
+        auditOut), audit.toString(StandardCharsets.UTF_8));
+
+    Node onH2 = TestNodes.start(TestNodes.settings(h2, null, List.of()), SNAPSHOT_OFTEN);
+    try {
+      KvClient kv = new KvClient(onH2.httpPort());
+      heads.forEach((key, head) -> {
+        HttpResponse<String> read = kv.get("default", key);
+        assertEquals(200, read.statusCode(), key);
+        assertEquals(head, KvClient.revision(read), key);
+      });
+      heads.forEach((key, head) -> assertEquals(head + 1, KvClient.revision(kv.put("default", key, "next"))));
+    } finally {
+      onH2.close();
     }
   }
 
