@@ -5,7 +5,6 @@ import io.actorkv.backup.BackupFormat.Column;
 import io.actorkv.backup.BackupFormat.Table;
 import io.actorkv.base.Meter;
 import io.actorkv.journal.JournalDatabase;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,7 +65,7 @@ public final class Restore {
   /** Restores {@code file}; says what it loaded on {@code report}, or why not on the progress stream. */
   public int restore(Path file, PrintStream report) {
     Meter meter = new Meter(progress, terminal, "rows", "loaded");
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+    try (InputStream in = Files.newInputStream(file)) {
       Lines lines = new Lines(in);
       JsonNode header = header(file, lines);
       String schema = header.get("schemaVersion").asText();
@@ -351,6 +350,9 @@ public final class Restore {
     private final InputStream in;
     private final MessageDigest digest = Backup.sha256();
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(1 << 12);
+    private final byte[] buffer = new byte[1 << 16];
+    private int position;
+    private int limit;
     long number;
 
     Lines(InputStream in) {
@@ -360,13 +362,27 @@ public final class Restore {
     /** The next line, without its line break; null at the end of the file. */
     byte[] next(int maxLength) throws IOException, Refused {
       line.reset();
-      for (int b = in.read(); b != '\n'; b = in.read()) {
-        if (b < 0) return null;
-        if (line.size() == maxLength) throw new Refused("line " + (number + 1) + " is longer than any backup writes");
-        line.write(b);
+      while (true) {
+        if (position == limit && !fill()) return null;
+        int start = position;
+        while (position < limit && buffer[position] != '\n') position++;
+        if (line.size() + (position - start) > maxLength) {
+          throw new Refused("line " + (number + 1) + " is longer than any backup writes");
+        }
+        line.write(buffer, start, position - start);
+        if (position < limit) {
+          position++;
+          number++;
+          return line.toByteArray();
+        }
       }
-      number++;
-      return line.toByteArray();
+    }
+
+    private boolean fill() throws IOException {
+      int read = in.read(buffer);
+      position = 0;
+      limit = Math.max(read, 0);
+      return read > 0;
     }
 
     /** Adds a line read (and its line break) to the checksum. */
@@ -381,7 +397,7 @@ public final class Restore {
     }
 
     boolean atEnd() throws IOException {
-      return in.read() < 0;
+      return position == limit && !fill();
     }
   }
 }

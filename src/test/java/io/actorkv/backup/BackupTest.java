@@ -138,10 +138,12 @@ class BackupTest {
     Path altered = write("altered", (text.substring(0, at) + "kv|default|dod" + text.substring(at + 14))
         .getBytes(StandardCharsets.UTF_8));
     Path foreign = Path.of("README.md").toAbsolutePath();
+    Path newer = write("newer", text.replaceFirst("\"schemaVersion\":\"[0-9.]+\"", "\"schemaVersion\":\"99\"")
+        .getBytes(StandardCharsets.UTF_8));
     Path missing = dir.resolve("no-such-backup");
 
     String target = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
-    for (Path file : List.of(halfway, noTrailer, altered, foreign, missing)) {
+    for (Path file : List.of(halfway, noTrailer, altered, foreign, newer, missing)) {
       Outcome refused = restore(target, file);
       assertEquals(2, refused.code(), file + ": " + refused);
       assertFalse(refused.err().isBlank(), file + " is refused with a message");
@@ -151,6 +153,7 @@ class BackupTest {
     assertTrue(restore(target, altered).err().contains("SHA-256"));
     assertTrue(restore(target, foreign).err().contains("not an ActorKV backup"));
     assertTrue(restore(target, missing).err().contains("no such file"));
+    assertTrue(restore(target, newer).err().contains("newer than this release's"));
     assertEquals(0, restore(target, full).code(), "the database the refusals left is still a fine target");
   }
 
