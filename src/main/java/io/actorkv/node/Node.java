@@ -12,6 +12,8 @@ import io.actorkv.eventual.EventualStore;
 import io.actorkv.http.HttpApi;
 import io.actorkv.http.ValueLimits;
 import io.actorkv.journal.JournalDatabase;
+import io.actorkv.metrics.KeyOperationMetrics;
+import io.actorkv.metrics.Metrics;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.ModeRouter;
@@ -76,12 +78,14 @@ public final class Node implements AutoCloseable {
       Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock, stores);
       eventual.maintenance().schedulePurge(system, namespaces);
       ClusterStatus cluster = new ClusterStatus(system);
+      Metrics metrics = Metrics.get(system);
       // Every concern that stands between a request and the stores, outermost first.
-      KeyValueStore api = StoreFilter.around(stores, List.of(new ReadinessGate(cluster::ready)));
+      KeyValueStore api = StoreFilter.around(stores,
+          List.of(new KeyOperationMetrics(metrics), new ReadinessGate(cluster::ready)));
 
       Optional<NetworkFaults> faults = settings.testMode() ? Optional.of(NetworkFaults.of(system)) : Optional.empty();
       HttpApi http = new HttpApi(settings, new ValueLimits(settings.maxValueBytes(), eventualSettings.maxValueBytes()),
-          eventualSettings.defaultBuckets(), api, namespaces, cluster, ticker, faults);
+          eventualSettings.defaultBuckets(), api, namespaces, cluster, ticker, faults, metrics);
       ServerBinding binding = http.bind(system, settings.httpHost(), settings.httpPort())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       system.log().info("ActorKV HTTP API on http://{}:{}/v1, journal {}", settings.httpHost(),
