@@ -9,6 +9,7 @@ import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +39,7 @@ class MetricsTest {
   Path dataDir;
 
   @Test
-  void countersMoveByExactlyTheRequestsMadeAndHistogramsHoldThem() {
+  void countersMoveByExactlyTheRequestsMadeAndHistogramsHoldThem() throws Exception {
     var settings = TestNodes.settings(dataDir, null, List.of());
     Node node = TestNodes.start(settings, com.typesafe.config.ConfigFactory.empty());
     try {
@@ -91,6 +92,19 @@ class MetricsTest {
       assertTrue(value(after, "jvm_memory_used_bytes", "area", "heap") > 0);
       assertTrue(value(after, "jvm_threads_live_threads") > 0);
       assertTrue(after.stream().anyMatch(s -> s.name().startsWith("jvm_gc_")), "GC metrics");
+
+      // The Grafana dashboard asks only for series a node exposes (GC pauses appear after the first collection).
+      Matcher used = Pattern.compile("\\b(actorkv_\\w+|jvm_\\w+|process_\\w+)").matcher(
+          Files.readString(Path.of("deploy/grafana/actorkv.json")));
+      int names = 0;
+      while (used.find()) {
+        String name = used.group(1);
+        names++;
+        if (!name.startsWith("jvm_gc_pause")) {
+          assertTrue(after.stream().anyMatch(x -> x.name().equals(name)), "the dashboard's " + name + " is exposed");
+        }
+      }
+      assertTrue(names > 10, "the dashboard's queries name metrics");
 
       HttpResponse<String> raw = management.send("GET", "/metrics", null);
       assertTrue(raw.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
