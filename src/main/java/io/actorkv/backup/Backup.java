@@ -115,7 +115,7 @@ public final class Backup {
       }
       Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | SQLException | RuntimeException e) {
-      meter.done();
+      if (meter.count() > 0) meter.done();
       deleteQuietly(partial);
       progress.println("backup failed: " + e.getMessage());
       return FAILED;

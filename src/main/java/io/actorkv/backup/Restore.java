@@ -86,13 +86,12 @@ public final class Restore {
       report.println("not included: " + BackupFormat.NOT_INCLUDED);
       return DONE;
     } catch (NoSuchFileException e) {
-      meter.done();
       progress.println("restore refused: no such file " + file);
     } catch (Refused e) {
-      meter.done();
+      if (meter.count() > 0) meter.done();
       progress.println("restore refused: " + e.getMessage());
     } catch (IOException | SQLException | RuntimeException e) {
-      meter.done();
+      if (meter.count() > 0) meter.done();
       progress.println("restore failed, nothing was loaded: " + e.getMessage());
     }
     return REFUSED;

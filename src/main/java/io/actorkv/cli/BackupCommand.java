@@ -11,9 +11,10 @@ import picocli.CommandLine.Option;
 
 /** {@code actorkv backup}: one consistent, checksummed file of the journal's database. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
-    description = {"Write a consistent backup of the journal (events, tags, snapshots, the namespace registry)",
-        "and the cluster's secrets to FILE, read in one snapshot while nodes may keep writing. Values of",
-        "eventual namespaces live in each node's LMDB and are not included. See docs/operations.md.",
+    description = {"Write a consistent backup of the journal (events, tags, snapshots, the",
+        "namespace registry) and the cluster's secrets to FILE, read in one snapshot",
+        "while nodes may keep writing. Values of eventual namespaces live in each",
+        "node's LMDB and are not included. See docs/operations.md.",
         "Exit code: 0 written, 2 not."})
 final class BackupCommand extends DatabaseOptions implements Callable<Integer> {
 

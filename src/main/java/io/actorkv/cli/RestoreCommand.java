@@ -9,10 +9,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code actorkv restore}: a backup into an empty database, all of it or nothing. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
-    description = {"Load a backup written by 'actorkv backup' into an empty database (a new PostgreSQL database,",
-        "or a new --data-dir), in one transaction: a truncated, changed or foreign file loads nothing.",
-        "No node may run on the target meanwhile. See docs/operations.md.",
-        "Exit code: 0 restored, 2 refused (nothing loaded)."})
+    description = {"Load a backup written by 'actorkv backup' into an empty database (a new",
+        "PostgreSQL database, or a new --data-dir) in one transaction: a truncated,",
+        "changed or foreign file loads nothing. Run no node on the target meanwhile.",
+        "See docs/operations.md. Exit code: 0 restored, 2 refused (nothing loaded)."})
 final class RestoreCommand extends DatabaseOptions implements Callable<Integer> {
 
   @Parameters(paramLabel = "FILE", description = "The backup file.")
