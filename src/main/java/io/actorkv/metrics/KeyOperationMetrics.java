@@ -1,5 +1,6 @@
 package io.actorkv.metrics;
 
+import io.actorkv.namespace.Mode;
 import io.actorkv.store.KeyOutcome;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.RequestContext;
@@ -7,6 +8,8 @@ import io.actorkv.store.StoreFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +25,11 @@ import java.util.function.Supplier;
 public final class KeyOperationMetrics implements StoreFilter {
 
   private final MeterRegistry registry;
+  /** The timers made so far: Micrometer would otherwise build and sort the tags of each on every request. */
+  private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
+
+  /** One timer's labels, as classes and the mode: no string is made on the request path. */
+  private record Series(Class<?> operation, Mode mode, Class<?> outcome, String failure) {}
 
   public KeyOperationMetrics(Metrics metrics) {
     this.registry = metrics.registry();
@@ -31,22 +39,21 @@ public final class KeyOperationMetrics implements StoreFilter {
   public CompletionStage<KeyOutcome> apply(RequestContext context, KeyRequest request,
                                            Supplier<CompletionStage<KeyOutcome>> next) {
     long start = System.nanoTime();
-    return next.get().whenComplete((outcome, failure) -> Timer.builder("actorkv.key.operations")
+    return next.get().whenComplete((outcome, failure) -> {
+      Series series = new Series(request.getClass(), request.namespace().mode(),
+          outcome == null ? null : outcome.getClass(), outcome == null ? failure(failure) : null);
+      timers.computeIfAbsent(series, this::timer).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    });
+  }
+
+  private Timer timer(Series series) {
+    return Timer.builder("actorkv.key.operations")
         .description("Key operations by operation, namespace mode and outcome")
-        .tag("operation", operation(request))
-        .tag("mode", request.namespace().mode().wireName())
-        .tag("outcome", outcome != null ? outcome(outcome) : failure(failure))
+        .tag("operation", snake(series.operation().getSimpleName()))
+        .tag("mode", series.mode().wireName())
+        .tag("outcome", series.outcome() != null ? snake(series.outcome().getSimpleName()) : series.failure())
         .publishPercentileHistogram()
-        .register(registry)
-        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
-  }
-
-  static String operation(KeyRequest request) {
-    return snake(request.getClass().getSimpleName());
-  }
-
-  static String outcome(KeyOutcome outcome) {
-    return snake(outcome.getClass().getSimpleName());
+        .register(registry);
   }
 
   private static String failure(Throwable failure) {

@@ -12,6 +12,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
@@ -38,6 +41,10 @@ public final class Metrics implements Extension {
       MemberStatus.exiting(), MemberStatus.down(), MemberStatus.removed()};
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** The request timers made so far, so that a request's tags are not built and sorted again each time. */
+  private final Map<HttpSeries, Timer> httpTimers = new ConcurrentHashMap<>();
+
+  private record HttpSeries(String route, String method, int status) {}
 
   private Metrics(ExtendedActorSystem system) {
     new JvmMemoryMetrics().bindTo(registry);
@@ -73,12 +80,12 @@ public final class Metrics implements Extension {
    * the path as sent, so the labels stay few), the status as sent.
    */
   public void httpRequest(String route, String method, int status, long nanos) {
-    Timer.builder("actorkv.http.requests")
-        .description("HTTP API requests by route, method and status")
-        .tag("route", route).tag("method", method).tag("status", Integer.toString(status))
-        .publishPercentileHistogram()
-        .register(registry)
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    httpTimers.computeIfAbsent(new HttpSeries(route, method, status), s -> Timer.builder("actorkv.http.requests")
+            .description("HTTP API requests by route, method and status")
+            .tag("route", s.route()).tag("method", s.method()).tag("status", Integer.toString(s.status()))
+            .publishPercentileHistogram()
+            .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   private void bindCluster(Cluster cluster) {
