@@ -1,6 +1,7 @@
 package io.actorkv.backup;
 
 import static io.actorkv.testing.KvClient.json;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -202,8 +203,15 @@ class BackupTest {
     assertEquals(0, written.code(), written.toString());
     assertTrue(Files.readAllLines(file).get(0).contains("\"vendor\":\"h2\""));
 
+    // The target had a node start on it and write nothing: it made its own secret, which the backup's replaces.
     String target = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
-    assertEquals(0, restore(target, file).code());
+    TestNodes.start(TestNodes.settings(dir.resolve("pg-node"), target, List.of()), SNAPSHOT_OFTEN).close();
+    String secret = "eventual-contexts";
+    assertFalse(java.util.Arrays.equals(JournalDatabase.of("", "", "", h2).secret(secret),
+        database(target).secret(secret)));
+    Outcome loaded = restore(target, file);
+    assertEquals(0, loaded.code(), loaded.toString());
+    assertArrayEquals(JournalDatabase.of("", "", "", h2).secret(secret), database(target).secret(secret));
     Node restored = TestNodes.start(TestNodes.settings(dir.resolve("pg-node"), target, List.of()), SNAPSHOT_OFTEN);
     try {
       KvClient kv = new KvClient(restored.httpPort());
