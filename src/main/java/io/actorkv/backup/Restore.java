@@ -68,7 +68,7 @@ public final class Restore {
     try (InputStream in = Files.newInputStream(file)) {
       Lines lines = new Lines(in);
       JsonNode header = header(file, lines);
-      String schema = header.get("schemaVersion").asText();
+      String schema = header.path("schemaVersion").asText();
       String latest = database.latestSchemaVersion();
       if (JournalDatabase.schemaBefore(latest, schema)) {
         throw new Refused(file + " was written with schema version " + schema + ", newer than this release's "
@@ -79,8 +79,8 @@ public final class Restore {
       Map<String, Long> counts = load(lines, meter);
       meter.done();
       report.println("restored " + counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
-          .collect(Collectors.joining(", ")) + " from " + file + " (" + header.get("vendor").asText() + ", schema "
-          + schema + ", written " + header.get("time").asText()
+          .collect(Collectors.joining(", ")) + " from " + file + " (" + header.path("vendor").asText() + ", schema "
+          + schema + ", written " + header.path("time").asText()
           + (header.hasNonNull("namespace") ? ", namespace " + header.get("namespace").asText() + " only" : "")
           + ")");
       report.println("not included: " + BackupFormat.NOT_INCLUDED);
