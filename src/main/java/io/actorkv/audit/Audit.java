@@ -1,6 +1,6 @@
 package io.actorkv.audit;
 
-import io.actorkv.base.Progress;
+import io.actorkv.base.Meter;
 import io.actorkv.journal.JournalDatabase;
 import io.actorkv.store.ChangeLog;
 import java.io.IOException;
@@ -45,7 +45,7 @@ public final class Audit {
       return UNREADABLE;
     }
     ChainAudit audit = new ChainAudit(heads, finding -> out.println("TAMPERED " + finding));
-    Meter meter = new Meter("verified");
+    Meter meter = meter("verified");
     try (JournalRows rows = new JournalRows(database)) {
       rows.read(namespace, JournalRows.Order.BY_KEY, row -> {
         audit.row(row);
@@ -69,7 +69,7 @@ public final class Audit {
 
   /** Writes every key's head (revision and link) to {@code out}. */
   public int checkpoint(PrintStream out) {
-    Meter meter = new Meter("read");
+    Meter meter = meter("read");
     Checkpoint.writeHeader(out);
     String[] key = {null};
     long[] revision = {0};
@@ -97,7 +97,7 @@ public final class Audit {
 
   /** Streams who changed what and when to {@code out}. */
   public int report(Writer out, AuditReport.Format format, ChangeLog.Filter filter, boolean values) {
-    Meter meter = new Meter("read");
+    Meter meter = meter("read");
     try (JournalRows rows = new JournalRows(database)) {
       AuditReport report = new AuditReport(out, format, filter, values);
       rows.read(namespace, JournalRows.Order.BY_JOURNAL, row -> {
@@ -114,38 +114,7 @@ public final class Audit {
     return INTACT;
   }
 
-  /** Counts events and shows the count and rate about once a second. */
-  private final class Meter {
-    private final String verb;
-    private final Progress line = new Progress(progress, terminal);
-    private final long start = System.nanoTime();
-    private long events;
-    private long shownAt = start;
-
-    Meter(String verb) {
-      this.verb = verb;
-    }
-
-    void tick() {
-      events++;
-      if ((events & 1023) == 0) {
-        long now = System.nanoTime();
-        if (now - shownAt >= 1_000_000_000L) {
-          shownAt = now;
-          line.show(summary(now));
-        }
-      }
-    }
-
-    void done() {
-      line.show(summary(System.nanoTime()));
-      line.finish();
-    }
-
-    private String summary(long now) {
-      double seconds = Math.max(1e-9, (now - start) / 1e9);
-      return String.format(java.util.Locale.ROOT, "%,d events %s in %.1f s (%,.0f events/s)", events, verb, seconds,
-          events / seconds);
-    }
+  private Meter meter(String verb) {
+    return new Meter(progress, terminal, "events", verb);
   }
 }

@@ -29,21 +29,7 @@ import picocli.CommandLine.Option;
 final class AuditCommand {
 
   /** Where the journal is and which namespace to read. */
-  static final class Source {
-    @Option(names = "--db-url", paramLabel = "URL",
-        description = "PostgreSQL JDBC URL of the journal. Without it: the embedded H2 journal in --data-dir "
-            + "(stop its node first: H2 lets one process open it).")
-    String dbUrl = "";
-
-    @Option(names = "--db-user", paramLabel = "USER", description = "Database user.")
-    String dbUser = "";
-
-    @Option(names = "--db-password", paramLabel = "PASSWORD", description = "Database password.")
-    String dbPassword = "";
-
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "The node's data directory (default ./data).")
-    Path dataDir = Path.of("data");
-
+  static final class Source extends DatabaseOptions {
     @Option(names = "--namespace", paramLabel = "NS", description = "Only this namespace (every incarnation of it).")
     String namespace;
 
@@ -53,17 +39,9 @@ final class AuditCommand {
         err.println("--namespace: '" + namespace + "' is not a namespace name");
         return null;
       }
-      if (dbUrl.isEmpty() && !Files.isRegularFile(dataDir.resolve("journal").resolve("actorkv.mv.db"))) {
-        err.println("no embedded journal in " + dataDir.toAbsolutePath() + " (give --data-dir, or --db-url)");
-        return null;
-      }
-      try {
-        return new Audit(JournalDatabase.of(dbUrl, dbUser, dbPassword, dataDir), Optional.ofNullable(namespace), err,
-            System.console() != null);
-      } catch (IllegalArgumentException e) {
-        err.println(e.getMessage());
-        return null;
-      }
+      JournalDatabase database = database(err, true);
+      return database == null ? null
+          : new Audit(database, Optional.ofNullable(namespace), err, System.console() != null);
     }
   }
 

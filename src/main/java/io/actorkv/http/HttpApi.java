@@ -5,6 +5,7 @@ import io.actorkv.cluster.ClusterStatus;
 import io.actorkv.cluster.Drain;
 import io.actorkv.cluster.NetworkFaults;
 import io.actorkv.config.ActorKvSettings;
+import io.actorkv.metrics.Metrics;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyValueStore;
@@ -38,15 +39,18 @@ public final class HttpApi extends AllDirectives {
   private final ClusterStatus cluster;
   private final Optional<TestModeRoutes> testRoutes;
   private final Duration headerTimeout;
+  private final Metrics metrics;
 
   /**
    * @param store the key-value store with every filter in front of it
    * @param changes the journal's changes, for the watch feed and the audit endpoint
    * @param defaultBuckets the buckets of a new eventual namespace whose definition names none
    * @param faults present only in test mode, and only then are the {@code /test/v1} routes bound
+   * @param metrics where every request answered is counted and timed
    */
   public HttpApi(ActorKvSettings settings, ValueLimits limits, int defaultBuckets, KeyValueStore store,
-                 ChangeLog changes, Namespaces namespaces, ClusterStatus cluster, Ticker ticker, Optional<NetworkFaults> faults) {
+                 ChangeLog changes, Namespaces namespaces, ClusterStatus cluster, Ticker ticker,
+                 Optional<NetworkFaults> faults, Metrics metrics) {
     Bodies bodies = new Bodies(settings.bodyIdleTimeout(), settings.bodyTimeout());
     RequestContexts contexts = new RequestContexts(new Principal(settings.anonymousPrincipal()), ticker,
         settings.requestTimeout());
@@ -56,6 +60,7 @@ public final class HttpApi extends AllDirectives {
     this.headerTimeout = settings.headerTimeout();
     this.cluster = cluster;
     this.testRoutes = faults.map(TestModeRoutes::new);
+    this.metrics = metrics;
   }
 
   /** While the node drains ({@link Drain}), every answer asks its client to close the connection. */
@@ -93,7 +98,37 @@ public final class HttpApi extends AllDirectives {
     Route all = testRoutes.map(test -> concat(v1, unambiguous(test.route()))).orElse(v1);
     Route rejectionsHandled = handleRejections(rejections(), () -> all);
     Route exceptionsHandled = handleExceptions(exceptions(), () -> rejectionsHandled);
-    return withRequestTimeoutResponse(HttpApi::requestTimedOut, () -> exceptionsHandled);
+    Route measured = measured(exceptionsHandled);
+    return withRequestTimeoutResponse(HttpApi::requestTimedOut, () -> measured);
+  }
+
+  /** {@code route}, each answer counted and timed (from the request's head to its answer) by route template. */
+  private Route measured(Route route) {
+    return extractRequest(request -> {
+      long start = System.nanoTime();
+      return mapResponse(response -> {
+        metrics.httpRequest(routeTemplate(request), request.method().name(), response.status().intValue(),
+            System.nanoTime() - start);
+        return response;
+      }, () -> route);
+    });
+  }
+
+  /** The route a request is for, as a template: a label with few values, whatever paths clients send. */
+  static String routeTemplate(HttpRequest request) {
+    String path = request.getUri().path();
+    boolean post = request.method().equals(HttpMethods.POST);
+    if (path.startsWith("/v1/kv/")) {
+      if (post && path.endsWith("/increment")) return "/v1/kv/{namespace}/{key}/increment";
+      if (post && path.endsWith("/revert")) return "/v1/kv/{namespace}/{key}/revert";
+      return "/v1/kv/{namespace}/{key}";
+    }
+    if (path.startsWith("/v1/history/")) return "/v1/history/{namespace}/{key}";
+    if (path.equals("/v1/namespaces")) return "/v1/namespaces";
+    if (path.startsWith("/v1/namespaces/")) return "/v1/namespaces/{name}";
+    if (path.equals("/v1/cluster")) return "/v1/cluster";
+    if (path.startsWith("/test/v1/")) return "/test/v1/blackhole";
+    return "unmatched";
   }
 
   /** {@code route} for paths with no dot segment; others answer 400 ({@link RawPath}). */

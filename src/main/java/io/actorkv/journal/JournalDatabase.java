@@ -12,8 +12,13 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
 
 /**
  * The SQL database behind the journal and snapshot store: PostgreSQL when a
@@ -88,11 +93,36 @@ public record JournalDatabase(String url, String user, String password, String d
 
   /** Creates or upgrades the schema; safe to run on every start. */
   public void migrate() {
-    Flyway.configure()
+    flyway().migrate();
+  }
+
+  /** The schema version Flyway last applied to this database ("2"), or empty if it was never migrated. */
+  public Optional<String> schemaVersion() {
+    MigrationInfo current = flyway().info().current();
+    return current == null || current.getVersion() == null ? Optional.empty()
+        : Optional.of(current.getVersion().getVersion());
+  }
+
+  /** The newest schema version this release migrates to. */
+  public String latestSchemaVersion() {
+    return Arrays.stream(flyway().info().all())
+        .map(MigrationInfo::getVersion)
+        .filter(Objects::nonNull)
+        .max(MigrationVersion::compareTo)
+        .orElseThrow()
+        .getVersion();
+  }
+
+  /** Whether schema version {@code a} comes before {@code b}, as Flyway orders versions ("2" before "10"). */
+  public static boolean schemaBefore(String a, String b) {
+    return MigrationVersion.fromVersion(a).compareTo(MigrationVersion.fromVersion(b)) < 0;
+  }
+
+  private Flyway flyway() {
+    return Flyway.configure()
         .dataSource(url, user, password)
         .locations("classpath:db/migration/" + vendor)
-        .load()
-        .migrate();
+        .load();
   }
 
   /**

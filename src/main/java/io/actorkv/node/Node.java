@@ -16,6 +16,8 @@ import io.actorkv.eventual.EventualStore;
 import io.actorkv.http.HttpApi;
 import io.actorkv.http.ValueLimits;
 import io.actorkv.journal.JournalDatabase;
+import io.actorkv.metrics.KeyOperationMetrics;
+import io.actorkv.metrics.Metrics;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyValueStore;
@@ -93,8 +95,10 @@ public final class Node implements AutoCloseable {
       namespacesStarted.complete(namespaces);
       eventual.maintenance().schedulePurge(system, namespaces);
       ClusterStatus cluster = new ClusterStatus(system);
+      Metrics metrics = Metrics.get(system);
       // Every concern that stands between a request and the stores, outermost first.
-      KeyValueStore api = StoreFilter.around(stores, List.of(new ReadinessGate(cluster::ready)));
+      KeyValueStore api = StoreFilter.around(stores,
+          List.of(new KeyOperationMetrics(metrics), new ReadinessGate(cluster::ready)));
 
       HikariDataSource feedPool = database.readerPool("actorkv-feed", full.getInt("actorkv.feed.pool-size"));
       system.getWhenTerminated().thenRun(feedPool::close);
@@ -103,7 +107,7 @@ public final class Node implements AutoCloseable {
 
       Optional<NetworkFaults> faults = settings.testMode() ? Optional.of(NetworkFaults.of(system)) : Optional.empty();
       HttpApi http = new HttpApi(settings, new ValueLimits(settings.maxValueBytes(), eventualSettings.maxValueBytes()),
-          eventualSettings.defaultBuckets(), api, changes, namespaces, cluster, ticker, faults);
+          eventualSettings.defaultBuckets(), api, changes, namespaces, cluster, ticker, faults, metrics);
       ServerBinding binding = http.bind(system, settings.httpHost(), settings.httpPort())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       system.log().info("ActorKV HTTP API on http://{}:{}/v1, journal {}", settings.httpHost(),

@@ -6,8 +6,8 @@ import java.util.concurrent.CompletionStage;
  * The one interface under every transport: read, write, delete, count,
  * revert one key, and read its history. Implemented by each mode's store, by {@link ModeRouter}, which
  * sends each request to its namespace's mode, and by the
- * {@link StoreFilter}s that stand in front of them (readiness today;
- * authorization, metrics and audit are meant to go there too).
+ * {@link StoreFilter}s that stand in front of them (metrics and readiness
+ * today; authorization and audit are meant to go there too).
  */
 public interface KeyValueStore {
 

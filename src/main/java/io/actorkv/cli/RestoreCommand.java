@@ -1,0 +1,27 @@
+package io.actorkv.cli;
+
+import io.actorkv.backup.Restore;
+import io.actorkv.journal.JournalDatabase;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code actorkv restore}: a backup into an empty database, all of it or nothing. */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+    description = {"Load a backup written by 'actorkv backup' into an empty database (a new",
+        "PostgreSQL database, or a new --data-dir) in one transaction: a truncated,",
+        "changed or foreign file loads nothing. Run no node on the target meanwhile.",
+        "See docs/operations.md. Exit code: 0 restored, 2 refused (nothing loaded)."})
+final class RestoreCommand extends DatabaseOptions implements Callable<Integer> {
+
+  @Parameters(paramLabel = "FILE", description = "The backup file.")
+  Path file;
+
+  @Override
+  public Integer call() {
+    JournalDatabase database = database(System.err, false);
+    if (database == null) return Restore.REFUSED;
+    return new Restore(database, System.err, System.console() != null).restore(file, System.out);
+  }
+}
