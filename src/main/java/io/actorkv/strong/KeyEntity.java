@@ -42,16 +42,21 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   public sealed interface Command extends CborSerializable {}
 
-  public record Get(ActorRef<KeyReply> replyTo) implements Command {}
+  /** A command that expects a reply: if it is not delivered, {@link Undelivered} tells its sender so. */
+  public sealed interface Request extends Command {
+    ActorRef<KeyReply> replyTo();
+  }
+
+  public record Get(ActorRef<KeyReply> replyTo) implements Request {}
 
   /** {@code ttl} null means the value never expires. */
   public record Put(byte[] value, String contentType, Duration ttl, Precondition precondition, String principal,
-                    ActorRef<KeyReply> replyTo) implements Command {}
+                    ActorRef<KeyReply> replyTo) implements Request {}
 
   public record Delete(Precondition precondition, String principal, ActorRef<KeyReply> replyTo)
-      implements Command {}
+      implements Request {}
 
-  public record Increment(long by, String principal, ActorRef<KeyReply> replyTo) implements Command {}
+  public record Increment(long by, String principal, ActorRef<KeyReply> replyTo) implements Request {}
 
   /**
    * Stores again the value of revision {@code from}, which the store read
@@ -59,7 +64,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    * value never expires.
    */
   public record Revert(long from, byte[] value, String contentType, Duration ttl, Precondition precondition,
-                       String principal, ActorRef<KeyReply> replyTo) implements Command {}
+                       String principal, ActorRef<KeyReply> replyTo) implements Request {}
 
   /** A read answered from the published state ({@link LiveStates}) passes through sharding: the key is in use. */
   record Touch() implements Command {}

@@ -31,4 +31,11 @@ public sealed interface KeyReply extends CborSerializable {
 
   /** The write's precondition did not hold; nothing was written. */
   record PreconditionFailed(long revision, boolean exists) implements KeyReply {}
+
+  /**
+   * The command never reached the key's entity: sharding dropped it (a
+   * shard handing off drops what it buffered) or it went to dead letters.
+   * Nothing was applied, so the store sends it again ({@link Undelivered}).
+   */
+  record NotDelivered() implements KeyReply {}
 }

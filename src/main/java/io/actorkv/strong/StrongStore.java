@@ -19,7 +19,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
@@ -68,6 +70,7 @@ public final class StrongStore implements ModeStore {
     LiveStates live = new LiveStates(
         LiveStates.touchEvery(LiveStates.idleTimeout(ClusterShardingSettings.create(system))));
     KeyEntity.init(system, clock, ticker, snapshotEvery, live, retention);
+    Undelivered.listen(system);
     return new StrongStore(system, clock, ticker, live, maintenanceTimeout);
   }
 
@@ -204,7 +207,7 @@ public final class StrongStore implements ModeStore {
   private CompletionStage<Long> head(RequestContext context, String entityId) {
     KeyState state = live.read(entityId, ticker.nanoTime(), touch);
     if (state != null) return CompletableFuture.completedFuture(state.revision());
-    return Stages.direct(entity(entityId).ask(KeyEntity.Get::new, askTimeout(context)))
+    return askEntity(entityId, KeyEntity.Get::new, context::remaining)
         .thenApply(reply -> reply instanceof KeyReply.Found f ? f.revision() : ((KeyReply.NotFound) reply).revision());
   }
 
@@ -276,18 +279,38 @@ public final class StrongStore implements ModeStore {
     KeyState state = live.read(entityId, ticker.nanoTime(), touch);
     return state != null
         ? CompletableFuture.completedFuture(state.read(clock.instant()))
-        : Stages.direct(entity(entityId).ask(KeyEntity.Get::new, maintenanceTimeout));
+        : askEntity(entityId, KeyEntity.Get::new, untilAfter(maintenanceTimeout));
   }
 
   private CompletionStage<KeyOutcome> ask(RequestContext context, String entityId,
                                           Function<ActorRef<KeyReply>, KeyEntity.Command> command) {
-    return Stages.direct(entity(entityId).ask(command, askTimeout(context))).thenApply(StrongStore::outcome);
+    return askEntity(entityId, command, context::remaining).thenApply(StrongStore::outcome);
   }
 
-  /** The time left of the request's deadline; an ask needs a positive timeout, and past the deadline it fails at once. */
-  private static Duration askTimeout(RequestContext context) {
-    Duration left = context.remaining();
-    return left.isZero() ? Duration.ofMillis(1) : left;
+  /**
+   * Asks the key's entity, and asks again while sharding reports the command
+   * undelivered ({@link Undelivered}: the entity never saw it, so nothing was
+   * applied) and time is {@code left}. Fails with a TimeoutException when no
+   * answer came in time.
+   */
+  private CompletionStage<KeyReply> askEntity(String entityId, Function<ActorRef<KeyReply>, KeyEntity.Command> command,
+                                              Supplier<Duration> left) {
+    Duration timeout = left.get();
+    // An ask needs a positive timeout; past the deadline it fails at once.
+    return Stages.direct(entity(entityId).ask(command, timeout.isZero() ? Duration.ofMillis(1) : timeout))
+        .thenCompose(reply -> {
+          if (!(reply instanceof KeyReply.NotDelivered)) return CompletableFuture.completedFuture(reply);
+          if (left.get().isZero()) {
+            return CompletableFuture.failedFuture(new TimeoutException("the key's entity was not reached in time"));
+          }
+          return askEntity(entityId, command, left);
+        });
+  }
+
+  /** The time left until {@code timeout} from now, never negative. */
+  private Supplier<Duration> untilAfter(Duration timeout) {
+    long deadline = ticker.nanoTime() + timeout.toNanos();
+    return () -> Duration.ofNanos(Math.max(0, deadline - ticker.nanoTime()));
   }
 
   private static String entityId(KeyRequest request) {

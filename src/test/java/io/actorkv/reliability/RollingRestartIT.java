@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A rolling restart of three server processes on one PostgreSQL journal,
@@ -64,9 +64,14 @@ class RollingRestartIT {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicInteger requests = new AtomicInteger();
   private volatile List<NodeProcess> serving = List.of();
+  /** What the test is doing now, for failure reports. */
+  private volatile String step = "steady";
 
   @Test
-  void rollingRestartAndScaleOutAndInFailNoRequest(@TempDir Path work) throws Exception {
+  void rollingRestartAndScaleOutAndInFailNoRequest() throws Exception {
+    // Kept after the run (target/), with each node's log, for a failure to be read.
+    Path work = Path.of("target", "rolling-restart", Long.toString(System.currentTimeMillis())).toAbsolutePath();
+    Files.createDirectories(work);
     Path jar = Path.of(System.getProperty("actorkv.jar", "target/actorkv.jar"));
     String database = TestPostgres.newDatabase();
     Path config = work.resolve("node.conf");
@@ -93,17 +98,24 @@ class RollingRestartIT {
 
       roll.set(true);
       for (NodeProcess n : nodes.subList(0, 3)) {
+        step = "stopping node " + n.index;
         n.stop();
+        step = "starting node " + n.index;
         n.start();
         Await.until(READY, n::ready);
+        step = "node " + n.index + " back";
       }
       NodeProcess fourth = nodes.get(3);
+      step = "starting node 4";
       fourth.start();
       Await.until(READY, fourth::ready);
       Await.until(READY, () -> serving.size() == 4);
+      step = "node 4 up";
       int before = requests.get();
       Await.until(Duration.ofSeconds(30), () -> requests.get() >= before + 1000); // keys rebalance onto it
+      step = "stopping node 4";
       fourth.stop();
+      step = "steady after";
       roll.set(false);
       int after = requests.get();
       Await.until(Duration.ofSeconds(30), () -> requests.get() >= after + 2000);
@@ -171,8 +183,8 @@ class RollingRestartIT {
         }
         requests.incrementAndGet();
         if (r.statusCode() >= 500) {
-          failures.add((write ? "PUT " : "GET ") + key + " on node " + node.index + ": " + r.statusCode() + " "
-              + r.body());
+          failures.add(Instant.now() + " (" + step + ") " + (write ? "PUT " : "GET ") + key + " on node "
+              + node.index + ": " + r.statusCode() + " " + r.body());
         } else if (write) {
           long revision = Long.parseLong(r.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
           acknowledged.merge(key, new long[] {revision, value}, (a, b) -> a[0] >= b[0] ? a : b);
@@ -180,7 +192,8 @@ class RollingRestartIT {
       } catch (ConnectException e) {
         refused.incrementAndGet(); // the node stopped listening: a Service sends the next request elsewhere
       } catch (IOException e) {
-        failures.add((write ? "PUT " : "GET ") + key + " on node " + node.index + ": " + e);
+        failures.add(Instant.now() + " (" + step + ") " + (write ? "PUT " : "GET ") + key + " on node "
+            + node.index + ": " + e);
       } catch (InterruptedException e) {
         return;
       }
