@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Eventual-mode measurements (docs/benchmarks.md, "Eventual mode measurements"):
+# Measurement programs of the test classes (docs/benchmarks.md, "Eventual mode
+# measurements" and "Journal and feed measurements"):
 #   VisibilityDelay  three nodes, w=local writes on one, time until r=local reads
 #                    on the other two see them;
-#   KeysPerGiB       one node, heap per key after writing N keys.
+#   KeysPerGiB       one node, heap per key after writing N keys;
+#   FeedMeasure      one node, PUTs at a fixed rate, lag from each PUT's answer to
+#                    its event on GET /v1/watch, and journal bytes per revision.
 # Nodes run inside the measuring JVM, from the test classes; PostgreSQL is the
 # embedded one of the tests. Maven runs offline, holding /tmp/mvn.lock (shared
 # checkout). Traffic stays on 127.0.0.1.
-#   bench/eventual-measure.sh [visibility|keys|all]          (default: all)
+#   bench/measure.sh [visibility|keys|feed|all]          (default: all)
 # Environment: WRITES=1000 RATE=25 MAX_IN_FLIGHT=20 PAUSE_MS=2 (visibility),
-#              SIZES=100000,200000 BUCKETS=128 VALUE_BYTES=256 (keys).
+#              SIZES=100000,200000 BUCKETS=128 VALUE_BYTES=256 (keys),
+#              FEED_RATE=2000 FEED_SECONDS=30 KEYS=1000 JOURNAL=postgresql|h2 (feed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -35,4 +39,9 @@ if [ "$what" = keys ] || [ "$what" = all ]; then
   echo "== KeysPerGiB"
   java "${opens[@]}" -Xmx3g -cp "$cp" io.actorkv.measure.KeysPerGiB \
     "${SIZES:-100000,200000}" "${BUCKETS:-128}" "${VALUE_BYTES:-256}"
+fi
+if [ "$what" = feed ] || [ "$what" = all ]; then
+  echo "== FeedMeasure"
+  java "${opens[@]}" -Xmx2g -cp "$cp" io.actorkv.measure.FeedMeasure \
+    "${FEED_RATE:-2000}" "${FEED_SECONDS:-30}" "${KEYS:-1000}" "${JOURNAL:-postgresql}"
 fi
