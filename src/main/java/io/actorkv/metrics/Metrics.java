@@ -1,5 +1,6 @@
 package io.actorkv.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -13,8 +14,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
@@ -86,6 +89,36 @@ public final class Metrics implements Extension {
             .publishPercentileHistogram()
             .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private final AtomicLong shardsHere = new AtomicLong();
+  private final AtomicLong keysHere = new AtomicLong();
+  private Set<String> shardsSeen;
+
+  /**
+   * What sharding hosts on this node now, by shard: the count of its active
+   * keys. Called now and then ({@code actorkv.metrics.sharding-interval});
+   * shards that came or left since the last call count as moved in or out,
+   * so a shard that came and left between two calls is not counted.
+   */
+  public synchronized void shardsHere(Map<String, Integer> activeKeysByShard) {
+    if (shardsSeen == null) {
+      Gauge.builder("actorkv.sharding.shards", shardsHere, AtomicLong::get)
+          .description("Shards of strong keys on this node").register(registry);
+      Gauge.builder("actorkv.sharding.entities", keysHere, AtomicLong::get)
+          .description("Strong keys active (in memory) on this node").register(registry);
+      shardsSeen = Set.of();
+    }
+    Set<String> now = activeKeysByShard.keySet();
+    long in = now.stream().filter(shard -> !shardsSeen.contains(shard)).count();
+    long out = shardsSeen.stream().filter(shard -> !now.contains(shard)).count();
+    Counter.builder("actorkv.sharding.moves").description("Shards that came to or left this node")
+        .tag("direction", "in").register(registry).increment(in);
+    Counter.builder("actorkv.sharding.moves").description("Shards that came to or left this node")
+        .tag("direction", "out").register(registry).increment(out);
+    shardsSeen = Set.copyOf(now);
+    shardsHere.set(now.size());
+    keysHere.set(activeKeysByShard.values().stream().mapToLong(Integer::longValue).sum());
   }
 
   private void bindCluster(Cluster cluster) {

@@ -96,6 +96,9 @@ public final class Node implements AutoCloseable {
       eventual.maintenance().schedulePurge(system, namespaces);
       ClusterStatus cluster = new ClusterStatus(system);
       Metrics metrics = Metrics.get(system);
+      Duration shardingEvery = full.getDuration("actorkv.metrics.sharding-interval");
+      system.scheduler().scheduleWithFixedDelay(shardingEvery, shardingEvery,
+          () -> strong.shardsHere().thenAccept(metrics::shardsHere), system.executionContext());
       // Every concern that stands between a request and the stores, outermost first.
       KeyValueStore api = StoreFilter.around(stores,
           List.of(new KeyOperationMetrics(metrics), new ReadinessGate(cluster::ready)));

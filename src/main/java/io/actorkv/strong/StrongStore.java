@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -22,9 +23,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.japi.function.Function;
@@ -272,6 +278,15 @@ public final class StrongStore implements ModeStore {
   @Override
   public CompletionStage<Void> forget(NamespaceDefinition namespace) {
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** The shards of strong keys this node hosts now, each with its count of active keys. */
+  public CompletionStage<Map<String, Integer>> shardsHere() {
+    return Stages.direct(AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+            sharding.shardState(), replyTo -> new GetShardRegionState(KeyEntity.TYPE_KEY, replyTo),
+            maintenanceTimeout, system.scheduler()))
+        .thenApply(state -> state.getShards().stream()
+            .collect(Collectors.toMap(ShardRegion.ShardState::shardId, shard -> shard.getEntityIds().size())));
   }
 
   /** A key's current state, as a GET reads it, for the node's own maintenance. */

@@ -41,7 +41,8 @@ class MetricsTest {
   @Test
   void countersMoveByExactlyTheRequestsMadeAndHistogramsHoldThem() throws Exception {
     var settings = TestNodes.settings(dataDir, null, List.of());
-    Node node = TestNodes.start(settings, com.typesafe.config.ConfigFactory.empty());
+    Node node = TestNodes.start(settings,
+        com.typesafe.config.ConfigFactory.parseString("actorkv.metrics.sharding-interval = 200ms"));
     try {
       KvClient kv = new KvClient(node.httpPort());
       KvClient management = new KvClient((Integer) settings.get(Setting.MANAGEMENT_PORT));
@@ -105,6 +106,15 @@ class MetricsTest {
         }
       }
       assertTrue(names > 10, "the dashboard's queries name metrics");
+
+      // Sharding: the shards on this node and their active keys (100 written, 20 missing ones read, one counter).
+      io.actorkv.testing.Await.assertEventually(java.time.Duration.ofSeconds(10), () -> {
+        List<Sample> now = scrape(management);
+        assertTrue(value(now, "actorkv_sharding_entities") >= 121, "active keys: " + value(now, "actorkv_sharding_entities"));
+        assertTrue(value(now, "actorkv_sharding_shards") > 0);
+        assertEquals(value(now, "actorkv_sharding_shards"), value(now, "actorkv_sharding_moves_total", "direction", "in"),
+            "every shard here came here once");
+      });
 
       HttpResponse<String> raw = management.send("GET", "/metrics", null);
       assertTrue(raw.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
