@@ -40,6 +40,20 @@ public final class EventualMaintenance {
     }).thenApply(live -> live.contains(true));
   }
 
+  /** This node's replicas of a namespace: its keys, their replicated bytes, and its largest bucket's. */
+  public record Sizes(long keys, long bytes, long largestBucketBytes) {}
+
+  /** How large this node's replicas of the namespace are, for the metrics. */
+  public CompletionStage<Sizes> sizes(NamespaceDefinition ns) {
+    return eachBucket(ns, (bucket, read) -> CompletableFuture.completedFuture(read.bucket() == null
+            ? new Sizes(0, 0, 0)
+            : new Sizes(read.bucket().entries().size(), read.bucket().estimatedBytes(),
+                read.bucket().estimatedBytes())))
+        .thenApply(all -> new Sizes(all.stream().mapToLong(Sizes::keys).sum(),
+            all.stream().mapToLong(Sizes::bytes).sum(),
+            all.stream().mapToLong(Sizes::largestBucketBytes).max().orElse(0)));
+  }
+
   /**
    * Deletes a removed namespace's buckets from every replica (Distributed
    * Data spreads the deletion), so that their memory is freed. A namespace of

@@ -121,6 +121,31 @@ public final class Metrics implements Extension {
     keysHere.set(activeKeysByShard.values().stream().mapToLong(Integer::longValue).sum());
   }
 
+  /** Per eventual namespace: keys, bytes, largest bucket's bytes on this node. */
+  private final Map<String, long[]> eventualSizes = new ConcurrentHashMap<>();
+
+  /**
+   * How large this node's replicas of an eventual namespace are (counted
+   * every {@code actorkv.metrics.sharding-interval}): its keys, their
+   * replicated bytes, and the largest bucket's bytes, which must stay under
+   * what one replication message carries.
+   */
+  public void eventualNamespace(String namespace, long keys, long bytes, long largestBucketBytes) {
+    long[] sizes = eventualSizes.computeIfAbsent(namespace, ns -> {
+      long[] fresh = new long[3];
+      Gauge.builder("actorkv.eventual.keys", fresh, a -> a[0]).tag("namespace", ns)
+          .description("Keys in this node's replicas of an eventual namespace").register(registry);
+      Gauge.builder("actorkv.eventual.bytes", fresh, a -> a[1]).tag("namespace", ns)
+          .description("Replicated bytes of an eventual namespace on this node").register(registry);
+      Gauge.builder("actorkv.eventual.bucket.bytes.max", fresh, a -> a[2]).tag("namespace", ns)
+          .description("The largest bucket of an eventual namespace on this node, in bytes").register(registry);
+      return fresh;
+    });
+    sizes[0] = keys;
+    sizes[1] = bytes;
+    sizes[2] = largestBucketBytes;
+  }
+
   private void bindCluster(Cluster cluster) {
     for (MemberStatus status : STATUSES) {
       Gauge.builder("actorkv.cluster.members", cluster, c -> members(c.state(), status))

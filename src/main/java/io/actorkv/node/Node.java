@@ -18,6 +18,7 @@ import io.actorkv.http.ValueLimits;
 import io.actorkv.journal.JournalDatabase;
 import io.actorkv.metrics.KeyOperationMetrics;
 import io.actorkv.metrics.Metrics;
+import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyValueStore;
@@ -97,8 +98,12 @@ public final class Node implements AutoCloseable {
       ClusterStatus cluster = new ClusterStatus(system);
       Metrics metrics = Metrics.get(system);
       Duration shardingEvery = full.getDuration("actorkv.metrics.sharding-interval");
-      system.scheduler().scheduleWithFixedDelay(shardingEvery, shardingEvery,
-          () -> strong.shardsHere().thenAccept(metrics::shardsHere), system.executionContext());
+      system.scheduler().scheduleWithFixedDelay(shardingEvery, shardingEvery, () -> {
+        strong.shardsHere().thenAccept(metrics::shardsHere);
+        namespaces.list().thenAccept(all -> all.stream().filter(ns -> ns.mode() == Mode.EVENTUAL).forEach(ns ->
+            eventual.maintenance().sizes(ns).thenAccept(size ->
+                metrics.eventualNamespace(ns.name(), size.keys(), size.bytes(), size.largestBucketBytes()))));
+      }, system.executionContext());
       // Every concern that stands between a request and the stores, outermost first.
       KeyValueStore api = StoreFilter.around(stores,
           List.of(new KeyOperationMetrics(metrics), new ReadinessGate(cluster::ready)));

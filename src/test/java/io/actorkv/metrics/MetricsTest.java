@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
+import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,27 +96,33 @@ class MetricsTest {
       assertTrue(value(after, "jvm_threads_live_threads") > 0);
       assertTrue(after.stream().anyMatch(s -> s.name().startsWith("jvm_gc_")), "GC metrics");
 
+      // Sharding: the shards on this node and their active keys (100 written, 20 missing ones read, one counter).
+      Await.assertEventually(Duration.ofSeconds(10), () -> {
+        List<Sample> now = scrape(management);
+        double active = value(now, "actorkv_sharding_entities");
+        assertTrue(active >= 121, "active keys: " + active);
+        assertTrue(value(now, "actorkv_sharding_shards") > 0);
+        assertEquals(value(now, "actorkv_sharding_shards"),
+            value(now, "actorkv_sharding_moves_total", "direction", "in"), "every shard here came here once");
+        // The eventual namespace's 5 keys, with their bytes.
+        assertEquals(5, value(now, "actorkv_eventual_keys", "namespace", "carts"));
+        assertTrue(value(now, "actorkv_eventual_bytes", "namespace", "carts") > 0);
+        assertTrue(value(now, "actorkv_eventual_bucket_bytes_max", "namespace", "carts") > 0);
+      });
+
       // The Grafana dashboard asks only for series a node exposes (GC pauses appear after the first collection).
       Matcher used = Pattern.compile("\\b(actorkv_\\w+|jvm_\\w+|process_\\w+)").matcher(
           Files.readString(Path.of("deploy/grafana/actorkv.json")));
+      List<Sample> latest = scrape(management);
       int names = 0;
       while (used.find()) {
         String name = used.group(1);
         names++;
         if (!name.startsWith("jvm_gc_pause")) {
-          assertTrue(after.stream().anyMatch(x -> x.name().equals(name)), "the dashboard's " + name + " is exposed");
+          assertTrue(latest.stream().anyMatch(x -> x.name().equals(name)), "the dashboard's " + name + " is exposed");
         }
       }
       assertTrue(names > 10, "the dashboard's queries name metrics");
-
-      // Sharding: the shards on this node and their active keys (100 written, 20 missing ones read, one counter).
-      io.actorkv.testing.Await.assertEventually(java.time.Duration.ofSeconds(10), () -> {
-        List<Sample> now = scrape(management);
-        assertTrue(value(now, "actorkv_sharding_entities") >= 121, "active keys: " + value(now, "actorkv_sharding_entities"));
-        assertTrue(value(now, "actorkv_sharding_shards") > 0);
-        assertEquals(value(now, "actorkv_sharding_shards"), value(now, "actorkv_sharding_moves_total", "direction", "in"),
-            "every shard here came here once");
-      });
 
       HttpResponse<String> raw = management.send("GET", "/metrics", null);
       assertTrue(raw.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
