@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Before/after on one machine in one run: two builds of actorkv.jar, each
+# serving a single node on the embedded H2 journal in turn, measured with
+# the same `actorkv bench` (the second jar's), rounds alternating which goes
+# first. Traffic stays on 127.0.0.1; each node gets fresh data and free ports.
+#   bench/ab.sh BEFORE.jar AFTER.jar
+# Environment: OPS="put get" ROUNDS=2 DURATION=15s WARMUP=10s CONNECTIONS=32
+# Prints one line per measurement: round, jar (before|after), op, ops/s, p50, p99.
+set -euo pipefail
+before=$1 after=$2
+ops=${OPS:-put get}
+rounds=${ROUNDS:-2}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+work=$(mktemp -d)
+node=
+trap '[ -n "$node" ] && kill "$node" 2>/dev/null; rm -rf "$work"' EXIT
+
+measure() { # round, label, jar
+  local http mgmt data
+  http=$(free_port); mgmt=$(free_port); data="$work/$1-$2"
+  java -Xms1g -Xmx1g -jar "$3" serve --data-dir "$data" --http-port "$http" --management-port "$mgmt" \
+    --remote-port "$(free_port)" > "$data.log" 2>&1 &
+  node=$!
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$mgmt/ready" > /dev/null && break
+    sleep 0.5
+  done
+  for op in $ops; do
+    java -jar "$after" bench --target "http://127.0.0.1:$http" --workload "$op" \
+      --duration "${DURATION:-15s}" --warmup "${WARMUP:-10s}" --connections "${CONNECTIONS:-32}" \
+      --json "$work/r.json" > /dev/null 2>&1
+    python3 - "$1" "$2" "$op" "$work/r.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[4]))
+lat = r["latencyMs"]
+print(f"round {sys.argv[1]}  {sys.argv[2]:6}  {sys.argv[3]:4}  {r['opsPerSecond']:9,.0f} ops/s  "
+      f"p50 {lat['p50']:.2f} ms  p99 {lat['p99']:.2f} ms  errors {sum(r['errors'].values()) if r['errors'] else 0}")
+PY
+  done
+  kill "$node"; wait "$node" 2>/dev/null || true; node=
+}
+
+for round in $(seq 1 "$rounds"); do
+  if [ $((round % 2)) -eq 1 ]; then
+    measure "$round" before "$before"; measure "$round" after "$after"
+  else
+    measure "$round" after "$after"; measure "$round" before "$before"
+  fi
+done
