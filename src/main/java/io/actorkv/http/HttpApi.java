@@ -124,6 +124,8 @@ public final class HttpApi extends AllDirectives {
       return "/v1/kv/{namespace}/{key}";
     }
     if (path.startsWith("/v1/history/")) return "/v1/history/{namespace}/{key}";
+    if (path.startsWith("/v1/watch/")) return "/v1/watch/{namespace}";
+    if (path.startsWith("/v1/audit/")) return "/v1/audit/{namespace}";
     if (path.equals("/v1/namespaces")) return "/v1/namespaces";
     if (path.startsWith("/v1/namespaces/")) return "/v1/namespaces/{name}";
     if (path.equals("/v1/cluster")) return "/v1/cluster";
