@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Side-by-side on this machine: etcd (one member, data on local disk),
 # ActorKV (one node, PostgreSQL journal; a strong namespace, and an eventual
-# one written and read at level local) and Pekko HTTP serving a map (the
-# ceiling), all driven by the same client, `actorkv bench`, alternating
-# stores per workload. Prints one table. Everything it starts, it stops;
-# all traffic stays on 127.0.0.1.
+# one written and read at level local), a second ActorKV node on the
+# embedded default journal (actorkv-embedded: its own PostgreSQL in its data
+# directory) and Pekko HTTP serving a map (the ceiling), all driven by the
+# same client, `actorkv bench`, alternating stores per workload. Prints one
+# table. Everything it starts, it stops; all traffic stays on 127.0.0.1.
+# Every journal here, and etcd, writes each commit to disk (fsync) before
+# it answers.
 #
 #   bench/compare.sh                 # 30 s per run after 15 s of warm-up, 32 connections, 256-byte values, 10,000 keys
 #   DURATION=60s bench/compare.sh
 #   JAVA_OPTS=-XX:+UseG1GC bench/compare.sh
 #   NODE_HEAP="-Xms2g -Xmx2g" bench/compare.sh
-#   LOGS=/tmp/run10 bench/compare.sh # keep the logs (node, its GC, PostgreSQL, etcd) and each run's JSON
+#   LOGS=/tmp/run10 bench/compare.sh # keep the logs (nodes, their GC, PostgreSQL, etcd) and each run's JSON
 #   PG=embedded bench/compare.sh     # the embedded PostgreSQL even where a local one is installed
 #   PRIME=0 bench/compare.sh         # no untimed first load (default 30 s per store, see below)
+#   H2=1 bench/compare.sh            # also a node on the H2 journal (--journal h2), closed loop only
 #
 # The private PostgreSQL logs every statement (commits included) that takes
 # 20 ms or more, so a latency tail can be matched against the journal's commits.
@@ -42,7 +46,10 @@ cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   if [ -n "${pg_started:-}" ]; then run_pg "$PGBIN/pg_ctl" -D "$work/pg" -m fast stop > /dev/null 2>&1 || true; fi
-  if [ -n "${LOGS:-}" ]; then mkdir -p "$LOGS" && cp "$work"/*.log "$work"/*.json "$work"/*.out "$LOGS"/ 2>/dev/null || true; fi
+  if [ -n "${LOGS:-}" ]; then
+    mkdir -p "$LOGS" && cp "$work"/*.log "$work"/*.json "$work"/*.out "$LOGS"/ 2>/dev/null || true
+    cp "$work/embedded/postgres/server.log" "$LOGS/embedded-pg.log" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -115,6 +122,33 @@ until curl -sf "http://127.0.0.1:$mgmt_port/ready" > /dev/null; do sleep 0.5; do
 curl -sf -X PUT "http://127.0.0.1:$akv_port/v1/namespaces/evbench" \
   -d '{"mode":"eventual","write":"local","read":"local"}' > /dev/null
 
+# ActorKV on the embedded default: no --db-url. Its WAL is written once ahead
+# like the private server's (with that server's psql, where there is one).
+emb_port=$(free_port); emb_mgmt=$(free_port); emb_remote=$(free_port)
+java $NODE_HEAP $JAVA_OPTS -Xlog:gc:file="$work/embedded-gc.log":utctime -jar target/actorkv.jar serve --data-dir "$work/embedded" \
+  --http-port "$emb_port" --remote-port "$emb_remote" --management-port "$emb_mgmt" > "$work/embedded.log" 2>&1 &
+pids+=($!)
+until curl -sf "http://127.0.0.1:$emb_mgmt/ready" > /dev/null; do sleep 0.5; done
+embkind="embedded PostgreSQL, WAL not written ahead"
+if [ -n "$PGBIN" ]; then
+  emb_pg=$(sed -n 4p "$work/embedded/postgres/data/postmaster.pid")
+  for sql in "${warm[@]}"; do
+    PGPASSWORD=$(cat "$work/embedded/postgres/password") "$PGBIN/psql" -h 127.0.0.1 -p "$emb_pg" -U postgres -d actorkv -qc "$sql"
+  done
+  embkind="embedded PostgreSQL, WAL segments ready for reuse"
+fi
+
+# With H2=1, a node on the H2 journal as well (closed loop only): the embedded default before it was durable.
+h2_stores=()
+if [ "${H2:-0}" = 1 ]; then
+  h2_port=$(free_port); h2_mgmt=$(free_port); h2_remote=$(free_port)
+  java $NODE_HEAP $JAVA_OPTS -jar target/actorkv.jar serve --journal h2 --data-dir "$work/h2" \
+    --http-port "$h2_port" --remote-port "$h2_remote" --management-port "$h2_mgmt" > "$work/h2.log" 2>&1 &
+  pids+=($!)
+  until curl -sf "http://127.0.0.1:$h2_mgmt/ready" > /dev/null; do sleep 0.5; done
+  h2_stores=(actorkv-h2)
+fi
+
 # The ceiling: Pekko HTTP and a map
 ceil_port=$(free_port)
 java $NODE_HEAP $JAVA_OPTS -jar target/actorkv.jar http-ceiling --http-port "$ceil_port" > "$work/ceiling.log" 2>&1 &
@@ -128,6 +162,8 @@ bench() { # store workload extra-args...
   case $store in
     etcd) kind=etcd; url="http://127.0.0.1:$etcd_port" ;;
     actorkv) url="http://127.0.0.1:$akv_port" ;;
+    actorkv-embedded) url="http://127.0.0.1:$emb_port" ;;
+    actorkv-h2) url="http://127.0.0.1:$h2_port" ;;
     actorkv-eventual) url="http://127.0.0.1:$akv_port"; ns=evbench ;;
     ceiling) url="http://127.0.0.1:$ceil_port" ;;
   esac
@@ -154,18 +190,19 @@ row() { # label store json [etcd-json]
 # mixed reads and writes, not measured (PRIME=0 skips it).
 if [ "$PRIME" != 0 ]; then
   echo "== priming each store: $PRIME of mixed reads and writes, not measured"
-  for store in etcd actorkv actorkv-eventual ceiling; do BENCH_DURATION=$PRIME BENCH_WARMUP=1s bench $store mixed | grep -v '\.json$' || true; done
+  for store in etcd actorkv actorkv-embedded "${h2_stores[@]}" actorkv-eventual ceiling; do BENCH_DURATION=$PRIME BENCH_WARMUP=1s bench $store mixed | grep -v '\.json$' || true; done
 fi
 
 echo "== closed loop: $CONNECTIONS connections, $VALUE-byte values, $KEYS keys, $DURATION after $WARMUP warm-up"
 for workload in put get; do
-  e=$(bench etcd $workload); a=$(bench actorkv $workload); v=$(bench actorkv-eventual $workload)
-  c=$(bench ceiling $workload)
-  row "$workload" etcd "$e"; row "$workload" actorkv "$a" "$e"; row "$workload" actorkv-eventual "$v" "$e"
-  row "$workload" ceiling "$c" "$e"
+  e=$(bench etcd $workload); a=$(bench actorkv $workload); m=$(bench actorkv-embedded $workload)
+  v=$(bench actorkv-eventual $workload); c=$(bench ceiling $workload)
+  row "$workload" etcd "$e"; row "$workload" actorkv "$a" "$e"; row "$workload" actorkv-embedded "$m" "$e"
+  row "$workload" actorkv-eventual "$v" "$e"; row "$workload" ceiling "$c" "$e"
+  for store in "${h2_stores[@]}"; do row "$workload" $store "$(bench $store $workload)" "$e"; done
   # Open loop at half of each store's own closed-loop maximum: latency under a steady, sustainable load.
-  for store in etcd actorkv actorkv-eventual; do
-    case $store in etcd) f=$e ;; actorkv) f=$a ;; *) f=$v ;; esac
+  for store in etcd actorkv actorkv-embedded actorkv-eventual; do
+    case $store in etcd) f=$e ;; actorkv) f=$a ;; actorkv-embedded) f=$m ;; *) f=$v ;; esac
     rate=$(jq -r '.opsPerSecond / 2 | floor' "$f")
     o=$(bench $store $workload --rate "$rate")
     row "$workload @ ${rate}/s (open loop)" $store "$o"
@@ -173,7 +210,7 @@ for workload in put get; do
 done
 
 echo
-echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; journal: $pgkind; etcd $(etcd --version | head -1 | awk '{print $3}'); JVMs: $JAVA_OPTS; node and ceiling heap: $NODE_HEAP; each store primed for $PRIME"
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; journal: $pgkind; actorkv-embedded: $embkind; etcd $(etcd --version | head -1 | awk '{print $3}'); JVMs: $JAVA_OPTS; node and ceiling heap: $NODE_HEAP; each store primed for $PRIME"
 echo
 echo "| workload | store | ops/s | p50 ms | p99 ms | errors | ratio to etcd |"
 echo "|---|---|---:|---:|---:|---:|---:|"

@@ -7,7 +7,6 @@ import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.store.ChangeLog;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +57,11 @@ final class AuditCommand {
     @Override
     public Integer call() {
       Audit audit = source.audit(System.err);
-      return audit == null ? Audit.UNREADABLE : audit.verify(Optional.ofNullable(against), System.out);
+      try {
+        return audit == null ? Audit.UNREADABLE : audit.verify(Optional.ofNullable(against), System.out);
+      } finally {
+        source.closeDatabase();
+      }
     }
   }
 
@@ -78,6 +81,8 @@ final class AuditCommand {
       try (PrintStream to = out == null ? null : new PrintStream(Files.newOutputStream(out), false,
           StandardCharsets.UTF_8)) {
         return audit.checkpoint(to == null ? System.out : to);
+      } finally {
+        source.closeDatabase();
       }
     }
   }
@@ -121,9 +126,11 @@ final class AuditCommand {
       }
       Audit audit = source.audit(System.err);
       if (audit == null) return Audit.UNREADABLE;
-      OutputStream stream = out == null ? System.out : Files.newOutputStream(out);
-      try (BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8))) {
+      try (BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(
+          out == null ? System.out : Files.newOutputStream(out), StandardCharsets.UTF_8))) {
         return audit.report(writer, f, filter, values);
+      } finally {
+        source.closeDatabase();
       }
     }
   }

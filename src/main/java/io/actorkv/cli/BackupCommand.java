@@ -34,7 +34,11 @@ final class BackupCommand extends DatabaseOptions implements Callable<Integer> {
     }
     JournalDatabase database = database(System.err, true);
     if (database == null) return Backup.FAILED;
-    return new Backup(database, Optional.ofNullable(namespace), System.err, System.console() != null)
-        .write(out, System.out);
+    try {
+      return new Backup(database, Optional.ofNullable(namespace), System.err, System.console() != null)
+          .write(out, System.out);
+    } finally {
+      closeDatabase();
+    }
   }
 }

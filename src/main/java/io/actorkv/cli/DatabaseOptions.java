@@ -1,18 +1,30 @@
 package io.actorkv.cli;
 
+import io.actorkv.config.ActorKvSettings.Journal;
 import io.actorkv.journal.JournalDatabase;
 import java.io.PrintStream;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where the journal's database is, for the commands that open it with no node running. */
+/**
+ * Where the journal's database is, for the commands that open it with no
+ * node running. A command that opened it calls {@link #closeDatabase()} when
+ * done: that stops an embedded PostgreSQL server started for it.
+ */
 class DatabaseOptions {
 
   @Option(names = "--db-url", paramLabel = "URL",
-      description = "PostgreSQL JDBC URL of the journal. Without it: the embedded H2 journal in --data-dir "
-          + "(stop its node first: H2 lets one process open it).")
+      description = "PostgreSQL JDBC URL of the journal. Without it: the embedded journal in --data-dir "
+          + "(stop its node first: one process at a time opens it).")
   String dbUrl = "";
+
+  @Option(names = "--journal", paramLabel = "embedded-postgres|h2",
+      description = "The embedded journal to create in a new --data-dir (default embedded-postgres). "
+          + "An existing data directory keeps the journal it has.")
+  String journal = Journal.EMBEDDED_POSTGRES.value();
+
+  private JournalDatabase opened;
 
   @Option(names = "--db-user", paramLabel = "USER", description = "Database user.")
   String dbUser = "";
@@ -33,15 +45,21 @@ class DatabaseOptions {
       return null;
     }
     Path dir = dataDir == null ? Path.of("data") : dataDir;
-    if (dbUrl.isEmpty() && existing && !Files.isRegularFile(dir.resolve("journal").resolve("actorkv.mv.db"))) {
+    if (dbUrl.isEmpty() && existing && JournalDatabase.embeddedIn(dir.toAbsolutePath().normalize()).isEmpty()) {
       err.println("no embedded journal in " + dir.toAbsolutePath() + " (give --data-dir, or --db-url)");
       return null;
     }
     try {
-      return JournalDatabase.of(dbUrl, dbUser, dbPassword, dir);
-    } catch (IllegalArgumentException e) {
+      opened = JournalDatabase.open(dbUrl, dbUser, dbPassword, dir, Journal.parse(journal));
+      return opened;
+    } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
       err.println(e.getMessage());
       return null;
     }
+  }
+
+  /** Stops the embedded journal's server if {@link #database} started one. */
+  void closeDatabase() {
+    if (opened != null) opened.close();
   }
 }

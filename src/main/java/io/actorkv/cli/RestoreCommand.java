@@ -22,6 +22,10 @@ final class RestoreCommand extends DatabaseOptions implements Callable<Integer> 
   public Integer call() {
     JournalDatabase database = database(System.err, false);
     if (database == null) return Restore.REFUSED;
-    return new Restore(database, System.err, System.console() != null).restore(file, System.out);
+    try {
+      return new Restore(database, System.err, System.console() != null).restore(file, System.out);
+    } finally {
+      closeDatabase();
+    }
   }
 }

@@ -27,6 +27,7 @@ public record ActorKvSettings(
     Discovery discovery,
     List<String> seeds,
     String dbUrl,
+    Journal journal,
     String dbUser,
     String dbPassword,
     int dbPoolSize,
@@ -50,6 +51,27 @@ public record ActorKvSettings(
     }
   }
 
+  /**
+   * The journal a node without {@code --db-url} creates in a new data
+   * directory ({@code actorkv.journal}). A data directory that already holds
+   * one keeps it.
+   */
+  public enum Journal {
+    /** A PostgreSQL server of the node's own, fsync on every commit: survives power loss. */
+    EMBEDDED_POSTGRES,
+    /** An H2 file database: survives a crash of the process, not of the machine. */
+    H2;
+
+    public static Journal parse(String value) {
+      return parseChoice(Journal.class, "actorkv.journal (--journal, ACTORKV_JOURNAL)", value);
+    }
+
+    /** The name as users write it. */
+    public String value() {
+      return choiceName(this);
+    }
+  }
+
   /** How log lines are written ({@code actorkv.log-format}); logback.xml picks the appender by it. */
   public enum LogFormat {
     TEXT,
@@ -63,7 +85,7 @@ public record ActorKvSettings(
 
     /** The name as users write it. */
     public String value() {
-      return name().toLowerCase(Locale.ROOT);
+      return choiceName(this);
     }
   }
 
@@ -74,7 +96,7 @@ public record ActorKvSettings(
     }
     if (discovery == Discovery.KUBERNETES && dbUrl.isEmpty()) {
       throw new IllegalArgumentException("--discovery kubernetes runs several nodes, and they must share one "
-          + "PostgreSQL journal: give --db-url (ACTORKV_DB_URL). The embedded H2 journal serves a single node only.");
+          + "PostgreSQL journal: give --db-url (ACTORKV_DB_URL). An embedded journal serves a single node only.");
     }
   }
 
@@ -94,6 +116,7 @@ public record ActorKvSettings(
         Discovery.parse(c.getString("discovery")),
         List.copyOf(c.getStringList("seeds")),
         c.getString("db.url"),
+        Journal.parse(c.getString("journal")),
         c.getString("db.user"),
         c.getString("db.password"),
         c.getInt("db.pool-size"),
@@ -106,16 +129,21 @@ public record ActorKvSettings(
         LogFormat.parse(c.getString("log-format")));
   }
 
+  /** A choice as users write it: {@code EMBEDDED_POSTGRES} is {@code embedded-postgres}. */
+  private static String choiceName(Enum<?> choice) {
+    return choice.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
   private static <E extends Enum<E>> E parseChoice(Class<E> type, String setting, String value) {
     for (E choice : type.getEnumConstants()) {
-      if (choice.name().equalsIgnoreCase(value.trim())) return choice;
+      if (choice.name().equalsIgnoreCase(value.trim().replace('-', '_'))) return choice;
     }
     throw new IllegalArgumentException(setting + " must be one of "
-        + Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList()
+        + Arrays.stream(type.getEnumConstants()).map(ActorKvSettings::choiceName).toList()
         + ", not '" + value + "'");
   }
 
-  /** True when the journal is the embedded H2 file database (no --db-url given). */
+  /** True when the journal is embedded in the data directory (no --db-url given). */
   public boolean embeddedDatabase() {
     return dbUrl.isEmpty();
   }

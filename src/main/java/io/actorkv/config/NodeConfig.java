@@ -52,8 +52,11 @@ public final class NodeConfig {
         "ACTORKV_REQUIRED_CONTACT_POINTS", Integer.class,
         "With --discovery kubernetes: pods that must answer before a new cluster is formed."),
     DB_URL("--db-url", "URL", "actorkv.db.url", "ACTORKV_DB_URL", String.class,
-        "PostgreSQL JDBC URL of the shared journal. None: an embedded H2 database in the data directory "
-            + "(single node only)."),
+        "PostgreSQL JDBC URL of the shared journal. None: an embedded journal in the data directory "
+            + "(single node only; see --journal)."),
+    JOURNAL("--journal", "embedded-postgres|h2", "actorkv.journal", "ACTORKV_JOURNAL", String.class,
+        "Without --db-url, the journal a new data directory gets: embedded-postgres (fsync on every commit) "
+            + "or h2 (survives a process crash, not a power loss). A data directory keeps the one it has."),
     DB_USER("--db-user", "USER", "actorkv.db.user", "ACTORKV_DB_USER", String.class, "Database user."),
     DB_PASSWORD("--db-password", "PASSWORD", "actorkv.db.password", "ACTORKV_DB_PASSWORD", String.class,
         "Database password."),

@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.actorkv.config.ActorKvSettings;
+import io.actorkv.config.ActorKvSettings.Journal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -19,48 +21,93 @@ import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SQL database behind the journal and snapshot store: PostgreSQL when a
- * URL is given, otherwise an embedded H2 file database in the data directory.
- * Its schema is migrated by Flyway at start-up; on PostgreSQL Flyway holds an
- * advisory lock, so nodes starting together migrate once.
+ * URL is given, otherwise the embedded journal of the data directory, a
+ * PostgreSQL server of the node's own ({@link EmbeddedPostgresServer}) or an
+ * H2 file database. Its schema is migrated by Flyway at start-up; on
+ * PostgreSQL Flyway holds an advisory lock, so nodes starting together
+ * migrate once. {@link #close()} stops the embedded server, if this started one.
  */
 public record JournalDatabase(String url, String user, String password, String driver, String slickProfile,
-                              String vendor) {
+                              String vendor, Optional<EmbeddedPostgresServer> server) implements AutoCloseable {
 
-  public static JournalDatabase of(ActorKvSettings settings) {
-    return of(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dataDir());
+  private static final Logger log = LoggerFactory.getLogger(JournalDatabase.class);
+
+  public static JournalDatabase open(ActorKvSettings settings) {
+    return open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dataDir(), settings.journal());
   }
 
-  /** PostgreSQL at {@code dbUrl}, or (an empty URL) the embedded H2 database in {@code dataDir}. */
-  public static JournalDatabase of(String dbUrl, String dbUser, String dbPassword, Path dataDir) {
+  /**
+   * PostgreSQL at {@code dbUrl}; or (an empty URL) the embedded journal of
+   * {@code dataDir}, started if it is a PostgreSQL server: the one the data
+   * directory holds, else the one {@code journal} names.
+   */
+  public static JournalDatabase open(String dbUrl, String dbUser, String dbPassword, Path dataDir, Journal journal) {
     if (dbUrl.isEmpty()) {
-      return embeddedH2(dataDir.toAbsolutePath().normalize());
+      Path dir = dataDir.toAbsolutePath().normalize();
+      return switch (embeddedIn(dir).orElse(journal)) {
+        case EMBEDDED_POSTGRES -> embeddedPostgres(EmbeddedPostgresServer.start(dir));
+        case H2 -> embeddedH2(dir, journal);
+      };
     }
     String url = dbUrl;
     if (!url.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
           "--db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), not " + url);
     }
+    return postgres(url, dbUser, dbPassword, Optional.empty());
+  }
+
+  /** The embedded journal that {@code dataDir} already holds, if any. */
+  public static Optional<Journal> embeddedIn(Path dataDir) {
+    if (EmbeddedPostgresServer.existsIn(dataDir)) return Optional.of(Journal.EMBEDDED_POSTGRES);
+    if (Files.isRegularFile(h2File(dataDir))) return Optional.of(Journal.H2);
+    return Optional.empty();
+  }
+
+  private static JournalDatabase postgres(String url, String user, String password,
+                                          Optional<EmbeddedPostgresServer> server) {
     if (!url.contains("reWriteBatchedInserts")) {
       url += (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
     }
-    return new JournalDatabase(url, dbUser, dbPassword, "org.postgresql.Driver",
-        "slick.jdbc.PostgresProfile$", "postgresql");
+    return new JournalDatabase(url, user, password, "org.postgresql.Driver", "slick.jdbc.PostgresProfile$",
+        "postgresql", server);
+  }
+
+  private static JournalDatabase embeddedPostgres(EmbeddedPostgresServer server) {
+    return postgres(server.jdbcUrl(), server.user(), server.password(), Optional.of(server));
+  }
+
+  private static Path h2File(Path dataDir) {
+    return dataDir.resolve("journal").resolve("actorkv.mv.db");
   }
 
   /**
    * WRITE_DELAY=0: H2 otherwise acknowledges a commit up to 500 ms before
    * writing it, and a killed process would lose acknowledged writes. H2 still
    * does not fsync each commit, so this survives a process crash, not a power
-   * loss; use PostgreSQL for that. DB_CLOSE_ON_EXIT=FALSE leaves closing to
-   * the node's shutdown, after the last write.
+   * loss. DB_CLOSE_ON_EXIT=FALSE leaves closing to the node's shutdown, after
+   * the last write.
    */
-  static JournalDatabase embeddedH2(Path dataDir) {
-    String file = dataDir.resolve("journal").resolve("actorkv").toString();
+  static JournalDatabase embeddedH2(Path dataDir, Journal asked) {
+    if (asked != Journal.H2) {
+      log.warn("{} holds an H2 journal, which survives a crash of this process but not a power loss or a crash "
+          + "of the machine. Moving it to the embedded PostgreSQL journal: docs/operations.md, "
+          + "\"From the H2 journal to embedded PostgreSQL\".", dataDir);
+    }
+    String file = h2File(dataDir).toString().replaceFirst("\\.mv\\.db$", "");
     return new JournalDatabase("jdbc:h2:file:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", "sa", "",
-        "org.h2.Driver", "slick.jdbc.H2Profile$", "h2");
+        "org.h2.Driver", "slick.jdbc.H2Profile$", "h2", Optional.empty());
+  }
+
+  /** Stops the embedded PostgreSQL server, if this started one; nothing otherwise. */
+  @Override
+  public void close() {
+    server.ifPresent(EmbeddedPostgresServer::close);
   }
 
   /** A new connection to the database. */

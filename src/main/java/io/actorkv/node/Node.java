@@ -57,10 +57,12 @@ public final class Node implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  private final CompletionStage<Void> stopped;
 
-  private Node(ActorSystem<Void> system, ServerBinding binding) {
+  private Node(ActorSystem<Void> system, ServerBinding binding, CompletionStage<Void> stopped) {
     this.system = system;
     this.binding = binding;
+    this.stopped = stopped;
   }
 
   /** Starts a node from a fully layered configuration (see {@code io.actorkv.config.NodeConfig}). */
@@ -68,14 +70,21 @@ public final class Node implements AutoCloseable {
     ActorKvSettings settings = ActorKvSettings.from(config);
     checkValuesFitAMessage(settings, config);
     createDirectories(settings);
-    JournalDatabase database = JournalDatabase.of(settings);
-    database.migrate();
-
-    Config full = database.pekkoConfig(settings.dbPoolSize())
-        .withFallback(ConfigFactory.parseMap(Map.of("pekko.cluster.distributed-data.durable.lmdb.dir",
-            settings.dataDir().resolve("eventual").toString())))
-        .withFallback(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterFormation.SYSTEM_NAME, full);
+    JournalDatabase database = JournalDatabase.open(settings);
+    ActorSystem<Void> system;
+    Config full;
+    try {
+      database.migrate();
+      full = database.pekkoConfig(settings.dbPoolSize())
+          .withFallback(ConfigFactory.parseMap(Map.of("pekko.cluster.distributed-data.durable.lmdb.dir",
+              settings.dataDir().resolve("eventual").toString())))
+          .withFallback(config);
+      system = ActorSystem.create(Behaviors.empty(), ClusterFormation.SYSTEM_NAME, full);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+    CompletionStage<Void> stopped = closeAfter(system, database);
     try {
       if (settings.discovery() == Discovery.SEEDS) {
         ClusterFormation.join(system, settings.seeds());
@@ -130,11 +139,40 @@ public final class Node implements AutoCloseable {
       if (settings.testMode()) {
         system.log().warn("TEST MODE: /test/v1/blackhole can cut this node off from its peers; never use in production");
       }
-      return new Node(system, binding);
+      return new Node(system, binding, stopped);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The embedded journal's server outlives the actor system, whose last
+   * writes it takes, and stops after it: when the system terminates, and on
+   * a JVM exit (SIGTERM, or a downed node's exit) once the coordinated
+   * shutdown that the exit started has terminated it.
+   */
+  private static CompletionStage<Void> closeAfter(ActorSystem<Void> system, JournalDatabase database) {
+    if (database.server().isEmpty()) return system.getWhenTerminated().thenRun(() -> { });
+    CompletionStage<Void> closed = system.getWhenTerminated().thenRun(database::close);
+    Thread hook = new Thread(() -> {
+      CoordinatedShutdown.get(system.classicSystem()).run(CoordinatedShutdown.jvmExitReason());
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(2, TimeUnit.MINUTES);
+      } catch (Exception e) {
+        // stop the server all the same: the JVM is going
+      }
+      database.close();
+    }, "actorkv-journal-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    system.getWhenTerminated().thenRun(() -> {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException exiting) {
+        // the JVM is already running its hooks, this one among them
+      }
+    });
+    return closed;
   }
 
   /** The keys' retention as their namespaces define it, once the namespaces have started. */
@@ -194,10 +232,15 @@ public final class Node implements AutoCloseable {
   public void close(Duration timeout) {
     CoordinatedShutdown.get(system.classicSystem()).run(CoordinatedShutdown.unknownReason());
     try {
-      system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      stopped.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("node did not stop within " + timeout, e);
     }
+  }
+
+  /** Completes once the actor system has terminated and the embedded journal, if any, has stopped. */
+  public CompletionStage<Void> whenStopped() {
+    return stopped;
   }
 
   @Override

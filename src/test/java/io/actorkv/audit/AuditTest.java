@@ -63,7 +63,7 @@ class AuditTest {
     } finally {
       node.close();
     }
-    JournalDatabase db = JournalDatabase.of(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
+    JournalDatabase db = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
     assertIntact(verify(db, Optional.empty()));
     Path checkpoint = dataDir.resolve("heads.txt");
     try (PrintStream out = new PrintStream(Files.newOutputStream(checkpoint), true, StandardCharsets.UTF_8)) {
@@ -93,7 +93,7 @@ class AuditTest {
   @Test
   void aJournalOfRelease01VerifiesWithItsEventsUnchainedAndTheChainStartsAfterThem() throws Exception {
     var settings = TestNodes.settings(dataDir, null, List.of());
-    JournalDatabase db = JournalDatabase.of(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
+    JournalDatabase db = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
     db.migrate();
     try (Connection c = db.connect()) {
       JournalFixtures.load(c, "0.1.jsonl");
@@ -125,7 +125,7 @@ class AuditTest {
     } finally {
       node.close();
     }
-    JournalDatabase db = JournalDatabase.of(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
+    JournalDatabase db = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
 
     List<JsonNode> all = report(db, Optional.empty(), AuditReport.Format.JSONL, new ChangeLog.Filter(Optional.empty(), Optional.empty(), 
         Optional.empty(), Optional.empty(), Optional.empty()));

@@ -12,6 +12,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorkv.audit.Audit;
 import io.actorkv.cli.Main;
+import io.actorkv.config.ActorKvSettings.Journal;
 import io.actorkv.journal.JournalDatabase;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
@@ -207,11 +208,11 @@ class BackupTest {
     String target = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
     TestNodes.start(TestNodes.settings(dir.resolve("pg-node"), target, List.of()), SNAPSHOT_OFTEN).close();
     String secret = "eventual-contexts";
-    assertFalse(java.util.Arrays.equals(JournalDatabase.of("", "", "", h2).secret(secret),
+    assertFalse(java.util.Arrays.equals(JournalDatabase.open("", "", "", h2, Journal.H2).secret(secret),
         database(target).secret(secret)));
     Outcome loaded = restore(target, file);
     assertEquals(0, loaded.code(), loaded.toString());
-    assertArrayEquals(JournalDatabase.of("", "", "", h2).secret(secret), database(target).secret(secret));
+    assertArrayEquals(JournalDatabase.open("", "", "", h2, Journal.H2).secret(secret), database(target).secret(secret));
     Node restored = TestNodes.start(TestNodes.settings(dir.resolve("pg-node"), target, List.of()), SNAPSHOT_OFTEN);
     try {
       KvClient kv = new KvClient(restored.httpPort());
@@ -294,9 +295,9 @@ class BackupTest {
     assertTrue(duringBackup > 0, "the node wrote while the backup ran");
 
     Path h2 = dir.resolve("h2-restored");
-    Outcome restored = cli("restore", "--data-dir", h2.toString(), file.toString());
+    Outcome restored = cli("restore", "--journal", "h2", "--data-dir", h2.toString(), file.toString());
     assertEquals(0, restored.code(), restored.toString());
-    JournalDatabase database = JournalDatabase.of("", "", "", h2);
+    JournalDatabase database = JournalDatabase.open("", "", "", h2, Journal.H2);
     Map<String, Long> heads = new TreeMap<>();
     try (Connection c = database.connect(); Statement s = c.createStatement()) {
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM \"snapshot\" s WHERE s.\"sequence_number\" > "
@@ -427,7 +428,7 @@ class BackupTest {
   }
 
   private static JournalDatabase database(String url) {
-    return JournalDatabase.of(url, "postgres", "postgres", Path.of("unused"));
+    return JournalDatabase.open(url, "postgres", "postgres", Path.of("unused"), Journal.H2);
   }
 
   /** Rows in the journal's tables; none if they do not exist yet. */

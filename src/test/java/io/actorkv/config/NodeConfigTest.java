@@ -186,6 +186,17 @@ class NodeConfigTest {
 
     assertEquals(ActorKvSettings.Discovery.SEEDS, settings.discovery());
     assertEquals(ActorKvSettings.LogFormat.TEXT, settings.logFormat());
+    assertEquals(ActorKvSettings.Journal.EMBEDDED_POSTGRES, settings.journal());
+  }
+
+  @Test
+  void givenAJournalByOptionOrEnvironment_whenSettingsRead_thenThatOneOrARefusalListingTheChoices() {
+    Config h2 = NodeConfig.load(Map.of(Setting.JOURNAL, "h2"), Map.of(), null);
+    Config sqlite = NodeConfig.load(Map.of(), Map.of("ACTORKV_JOURNAL", "sqlite"), null);
+
+    assertEquals(ActorKvSettings.Journal.H2, ActorKvSettings.from(h2).journal());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> ActorKvSettings.from(sqlite));
+    assertTrue(bad.getMessage().contains("[embedded-postgres, h2], not 'sqlite'"), bad.getMessage());
   }
 
   @Test

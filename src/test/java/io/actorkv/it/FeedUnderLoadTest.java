@@ -101,7 +101,7 @@ class FeedUnderLoadTest {
       for (Future<?> f : writers) f.get();
       writing.set(false);
 
-      JournalDatabase db = JournalDatabase.of(ActorKvSettings.from(NodeConfig.of(s1, ConfigFactory.empty())));
+      JournalDatabase db = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(s1, ConfigFactory.empty())));
       List<Seen> journal = journal(db);
       assertTrue(journal.size() >= WRITERS * WRITES_EACH * 9 / 10, "most writes went through: " + journal.size());
       List<List<Seen>> expected = new ArrayList<>();

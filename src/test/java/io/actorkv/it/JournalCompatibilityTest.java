@@ -53,7 +53,7 @@ class JournalCompatibilityTest {
 
   private void readEverythingBack(String fixture, String dbUrl) throws Exception {
     var settings = TestNodes.settings(dataDir, dbUrl, List.of());
-    JournalDatabase database = JournalDatabase.of(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
+    JournalDatabase database = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
     database.migrate();
     try (Connection db = DriverManager.getConnection(database.url(), database.user(), database.password())) {
       assertTrue(JournalFixtures.load(db, fixture) > 100);

@@ -50,7 +50,7 @@ class RetentionTest {
   void oldRevisionsAreDeletedAndAnswerGone(String database, @TempDir Path dir) throws Exception {
     String url = database.equals("h2") ? null : TestPostgres.jdbcUrl(TestPostgres.newDatabase());
     var settings = TestNodes.settings(dir, url, List.of());
-    JournalDatabase db = JournalDatabase.of(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
+    JournalDatabase db = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
     Node node = TestNodes.start(settings, ConfigFactory.empty());
     try {
       KvClient kv = new KvClient(node.httpPort());

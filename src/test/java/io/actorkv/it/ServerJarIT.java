@@ -132,10 +132,17 @@ class ServerJarIT {
     assertTrue(out.contains("as [Leaving]") && out.contains("Exiting completed"), "did not leave gracefully:\n" + out);
   }
 
+  /** The embedded PostgreSQL outlives the killed node; the restarted node stops it and starts its own. */
   @Test
   void acknowledgedWritesSurviveSigkillOnTheEmbeddedDefault(@TempDir Path tmp) throws Exception {
     Path data = tmp.resolve("data");
     writeKillRestartAndReadBack(() -> new Server(data));
+  }
+
+  @Test
+  void acknowledgedWritesSurviveSigkillOnH2(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    writeKillRestartAndReadBack(() -> new Server(data, "--journal", "h2"));
   }
 
   @Test
@@ -171,7 +178,8 @@ class ServerJarIT {
         assertEquals(revisions.get(e.getKey()), KvClient.revision(read));
       }
     } finally {
-      restarted.kill();
+      restarted.process.destroy(); // SIGTERM, so that an embedded journal's server stops with it
+      assertTrue(restarted.process.waitFor(60, TimeUnit.SECONDS), restarted.output());
     }
   }
 
@@ -256,7 +264,7 @@ class ServerJarIT {
     assertEquals(0, run("serve", "--help"));
     for (String option : List.of("--data-dir", "--http-host", "--http-port", "--remote-port",
         "--management-port", "--seed", "--db-url", "--db-user", "--db-password", "--config",
-        "--discovery", "--log-format", "ACTORKV_DATA_DIR", "ACTORKV_DB_URL", "ACTORKV_DISCOVERY")) {
+        "--discovery", "--log-format", "--journal", "ACTORKV_DATA_DIR", "ACTORKV_DB_URL", "ACTORKV_DISCOVERY")) {
       assertTrue(lastOutput.contains(option), option + " missing from:\n" + lastOutput);
     }
     assertEquals(0, run("--help"));

@@ -214,7 +214,7 @@ class WatchTest {
     var settings = TestNodes.settings(dir, url, List.of());
     Node own = TestNodes.start(settings, FEED);
     KvClient client = new KvClient(own.httpPort());
-    JournalDatabase journal = JournalDatabase.of(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
+    JournalDatabase journal = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
     try (Watcher w = Watcher.open(own.httpPort(), "/v1/watch/default?from=0")) {
       client.put("default", "first", "1");
       Watcher.Event first = w.next(WAIT);

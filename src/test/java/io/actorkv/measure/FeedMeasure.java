@@ -133,7 +133,7 @@ public final class FeedMeasure {
         }
       }
       if (postgres) {
-        JournalDatabase db = JournalDatabase.of(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
+        JournalDatabase db = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
         try (Connection c = db.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_total_relation_size('event_journal'), count(*), "
                  + "pg_total_relation_size('snapshot') FROM event_journal")) {

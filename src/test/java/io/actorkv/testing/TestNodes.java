@@ -49,6 +49,8 @@ public final class TestNodes {
       s.put(Setting.DB_URL, dbUrl);
       s.put(Setting.DB_USER, "postgres");
       s.put(Setting.DB_PASSWORD, "postgres");
+    } else {
+      s.put(Setting.JOURNAL, "h2"); // the embedded default has tests of its own (EmbeddedPostgresJournalTest)
     }
     if (!seeds.isEmpty()) s.put(Setting.SEEDS, seeds);
     return s;
@@ -58,7 +60,7 @@ public final class TestNodes {
     return Node.start(NodeConfig.of(settings, extra.withFallback(FAST_CLUSTER)));
   }
 
-  /** A single node on the embedded H2 journal in {@code dataDir}. */
+  /** A single node on an embedded H2 journal in {@code dataDir}. */
   public static Node single(Path dataDir) {
     return start(settings(dataDir, null, List.of()), ConfigFactory.empty());
   }
@@ -71,7 +73,7 @@ public final class TestNodes {
   /** Stops the node without leaving the cluster: peers see it vanish, as after SIGKILL. */
   public static void crash(Node node) {
     node.system().terminate();
-    node.system().getWhenTerminated().toCompletableFuture().join();
+    node.whenStopped().toCompletableFuture().join();
   }
 
   public static CurrentClusterState clusterState(Node node) {

@@ -1,0 +1,164 @@
+package io.actorkv.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.actorkv.cli.Main;
+import io.actorkv.config.NodeConfig.Setting;
+import io.actorkv.node.Node;
+import io.actorkv.testing.KvClient;
+import io.actorkv.testing.TestNodes;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The default journal of a single node, a PostgreSQL server in its data
+ * directory: every acknowledged write is on stable storage before its
+ * answer; a server whose postmaster died leaves nothing that blocks the next
+ * start; a data directory written by the H2 journal keeps H2, and moves to
+ * PostgreSQL by backup and restore.
+ */
+class EmbeddedPostgresJournalTest {
+
+  /** A single node on the default journal (TestNodes' nodes are on H2 unless told otherwise). */
+  private static Node defaultNode(Path dataDir) {
+    Map<Setting, Object> settings = TestNodes.settings(dataDir, null, List.of());
+    settings.remove(Setting.JOURNAL);
+    return TestNodes.start(settings, ConfigFactory.empty());
+  }
+
+  @Test
+  void everyAcknowledgedPutIsFlushedToDiskBeforeItsAnswer(@TempDir Path dataDir) throws Exception {
+    Node node = defaultNode(dataDir);
+    try (Connection journal = connect(dataDir)) {
+      assertEquals("on", show(journal, "fsync"));
+      assertEquals("on", show(journal, "synchronous_commit"));
+      assertEquals("on", show(journal, "full_page_writes"));
+      assertEquals("127.0.0.1", show(journal, "listen_addresses"));
+
+      KvClient kv = new KvClient(node.httpPort());
+      for (int i = 0; i < 30; i++) {
+        assertEquals(201, kv.put("default", "k" + i, "v" + i).statusCode());
+        // WAL inserted up to now, the write's commit record among it, read before what is flushed:
+        // a commit acknowledged before its flush (synchronous_commit off) leaves the flush behind.
+        try (Statement s = journal.createStatement(); ResultSet rs = s.executeQuery(
+            "SELECT inserted <= flushed, inserted, flushed FROM "
+                + "(SELECT pg_current_wal_insert_lsn() AS inserted, pg_current_wal_flush_lsn() AS flushed) AS wal")) {
+          rs.next();
+          assertTrue(rs.getBoolean(1), "PUT k" + i + " was answered with WAL up to " + rs.getString(2)
+              + " but flushed only to " + rs.getString(3));
+        }
+      }
+      try (Statement s = journal.createStatement(); ResultSet rs = s.executeQuery(
+          "SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'kv|default|k%'")) {
+        rs.next();
+        assertEquals(30, rs.getInt(1));
+      }
+    } finally {
+      node.close();
+    }
+    assertFalse(Files.exists(dataDir.resolve("postgres/data/postmaster.pid")), "the server stopped with the node");
+  }
+
+  @Test
+  void aServerThatDiedWithoutStoppingLeavesNothingThatBlocksTheNextStart(@TempDir Path dataDir) throws Exception {
+    Node first = defaultNode(dataDir);
+    assertEquals(201, new KvClient(first.httpPort()).put("default", "kept", "before the crash").statusCode());
+    long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/data/postmaster.pid")).get(0).strip());
+    ProcessHandle process = ProcessHandle.of(postmaster).orElseThrow();
+    process.destroyForcibly();
+    process.onExit().get(30, TimeUnit.SECONDS);
+    TestNodes.crash(first);
+    assertTrue(Files.exists(dataDir.resolve("postgres/data/postmaster.pid")), "the killed server left its pid file");
+
+    Node second = defaultNode(dataDir);
+    try {
+      HttpResponse<String> read = new KvClient(second.httpPort()).get("default", "kept");
+      assertEquals(200, read.statusCode());
+      assertEquals("before the crash", read.body());
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
+  void aDataDirectoryOfTheH2JournalKeepsItAndMovesToPostgresByBackupAndRestore(@TempDir Path dir) throws Exception {
+    Path old = dir.resolve("old");
+    Node h2 = TestNodes.single(old);
+    KvClient kv = new KvClient(h2.httpPort());
+    assertEquals(201, kv.put("default", "doc", "one").statusCode());
+    assertEquals(200, kv.put("default", "doc", "two").statusCode());
+    h2.close();
+
+    Node reopened = defaultNode(old);
+    try {
+      HttpResponse<String> read = new KvClient(reopened.httpPort()).get("default", "doc");
+      assertEquals("two", read.body());
+      assertEquals("\"2\"", read.headers().firstValue("ETag").orElseThrow());
+    } finally {
+      reopened.close();
+    }
+    assertTrue(Files.exists(old.resolve("journal/actorkv.mv.db")));
+    assertFalse(Files.exists(old.resolve("postgres")), "an H2 data directory is not given a second journal");
+
+    Path backup = dir.resolve("old.backup");
+    Path moved = dir.resolve("new");
+    assertEquals(0, cli("backup", "--data-dir", old.toString(), "--out", backup.toString()));
+    assertEquals(0, cli("restore", "--data-dir", moved.toString(), backup.toString()));
+    assertTrue(Files.exists(moved.resolve("postgres/data/PG_VERSION")), "restored into embedded PostgreSQL");
+    assertFalse(Files.exists(moved.resolve("postgres/data/postmaster.pid")), "restore stops the server it started");
+
+    Node migrated = defaultNode(moved);
+    try {
+      KvClient after = new KvClient(migrated.httpPort());
+      HttpResponse<String> read = after.get("default", "doc");
+      assertEquals("two", read.body());
+      assertEquals("\"2\"", read.headers().firstValue("ETag").orElseThrow());
+      assertEquals("\"3\"", after.put("default", "doc", "three").headers().firstValue("ETag").orElseThrow());
+    } finally {
+      migrated.close();
+    }
+  }
+
+  /** A connection to the running embedded server of {@code dataDir}, found as an operator would. */
+  static Connection connect(Path dataDir) throws Exception {
+    List<String> pid = Files.readAllLines(dataDir.resolve("postgres/data/postmaster.pid"));
+    String password = Files.readString(dataDir.resolve("postgres/password")).strip();
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pid.get(3).strip() + "/actorkv",
+        "postgres", password);
+  }
+
+  private static String show(Connection c, String setting) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW " + setting)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static synchronized int cli(String... args) {
+    PrintStream stdout = System.out;
+    try {
+      System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+      return new CommandLine(new Main()).execute(args);
+    } finally {
+      System.setOut(stdout);
+    }
+  }
+}
