@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Before/after on one machine in one run: two builds of actorkv.jar, each
-# serving a single node on the embedded H2 journal in turn, measured with
-# the same `actorkv bench` (the second jar's), rounds alternating which goes
-# first. Traffic stays on 127.0.0.1; each node gets fresh data and free ports.
+# serving a single node on an embedded journal in turn (H2 by default, the
+# journal every build has; JOURNAL=embedded-postgres for the default of
+# builds that have it, through ACTORKV_JOURNAL, which older builds ignore),
+# measured with the same `actorkv bench` (the second jar's), rounds
+# alternating which goes first. Traffic stays on 127.0.0.1; each node gets
+# fresh data and free ports.
 #   bench/ab.sh BEFORE.jar AFTER.jar
-# Environment: OPS="put get" ROUNDS=2 DURATION=15s WARMUP=10s CONNECTIONS=32
+# Environment: OPS="put get" ROUNDS=2 DURATION=15s WARMUP=10s CONNECTIONS=32 JOURNAL=h2
 # Prints one line per measurement: round, jar (before|after), op, ops/s, p50, p99.
 set -euo pipefail
 before=$1 after=$2
@@ -18,7 +21,7 @@ trap '[ -n "$node" ] && kill "$node" 2>/dev/null; rm -rf "$work"' EXIT
 measure() { # round, label, jar
   local http mgmt data
   http=$(free_port); mgmt=$(free_port); data="$work/$1-$2"
-  java -Xms1g -Xmx1g -jar "$3" serve --data-dir "$data" --http-port "$http" --management-port "$mgmt" \
+  ACTORKV_JOURNAL=${JOURNAL:-h2} java -Xms1g -Xmx1g -jar "$3" serve --data-dir "$data" --http-port "$http" --management-port "$mgmt" \
     --remote-port "$(free_port)" > "$data.log" 2>&1 &
   node=$!
   for _ in $(seq 1 120); do

@@ -41,6 +41,9 @@ CONNECTIONS=${CONNECTIONS:-32}
 KEYS=${KEYS:-10000}
 VALUE=${VALUE:-256}
 work=$(mktemp -d /tmp/actorkv-compare.XXXXXX)
+# The embedded journal's own directory: $work may become the private PostgreSQL's (chown below), and
+# run as root, the embedded server's programs run unprivileged and cannot enter it.
+embedded=$(mktemp -d /tmp/actorkv-compare-embedded.XXXXXX)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
@@ -48,14 +51,20 @@ cleanup() {
   if [ -n "${pg_started:-}" ]; then run_pg "$PGBIN/pg_ctl" -D "$work/pg" -m fast stop > /dev/null 2>&1 || true; fi
   if [ -n "${LOGS:-}" ]; then
     mkdir -p "$LOGS" && cp "$work"/*.log "$work"/*.json "$work"/*.out "$LOGS"/ 2>/dev/null || true
-    cp "$work/embedded/postgres/server.log" "$LOGS/embedded-pg.log" 2>/dev/null || true
+    cp "$embedded/postgres/server.log" "$LOGS/embedded-pg.log" 2>/dev/null || true
   fi
-  rm -rf "$work"
+  rm -rf "$work" "$embedded"
 }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
   || shuf -i 20000-60000 -n 1; }
+wait_ready() { # management-port pid log: until the node is ready, or fail if it exited
+  until curl -sf "http://127.0.0.1:$1/ready" > /dev/null; do
+    kill -0 "$2" 2>/dev/null || { echo "node exited before it was ready:"; grep -v '^\s*at ' "$3" | tail -5; exit 1; }
+    sleep 0.5
+  done
+}
 wait_http() { for _ in $(seq 1 240); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; exit 1; }
 
 need=()
@@ -118,22 +127,22 @@ java $NODE_HEAP $JAVA_OPTS -Xlog:gc:file="$work/actorkv-gc.log":utctime -jar tar
   --remote-port "$remote_port" --management-port "$mgmt_port" \
   --db-url "$dburl" --db-user postgres --db-password postgres > "$work/actorkv.log" 2>&1 &
 pids+=($!)
-until curl -sf "http://127.0.0.1:$mgmt_port/ready" > /dev/null; do sleep 0.5; done
+wait_ready "$mgmt_port" $! "$work/actorkv.log"
 curl -sf -X PUT "http://127.0.0.1:$akv_port/v1/namespaces/evbench" \
   -d '{"mode":"eventual","write":"local","read":"local"}' > /dev/null
 
 # ActorKV on the embedded default: no --db-url. Its WAL is written once ahead
 # like the private server's (with that server's psql, where there is one).
 emb_port=$(free_port); emb_mgmt=$(free_port); emb_remote=$(free_port)
-java $NODE_HEAP $JAVA_OPTS -Xlog:gc:file="$work/embedded-gc.log":utctime -jar target/actorkv.jar serve --data-dir "$work/embedded" \
+java $NODE_HEAP $JAVA_OPTS -Xlog:gc:file="$work/embedded-gc.log":utctime -jar target/actorkv.jar serve --data-dir "$embedded" \
   --http-port "$emb_port" --remote-port "$emb_remote" --management-port "$emb_mgmt" > "$work/embedded.log" 2>&1 &
 pids+=($!)
-until curl -sf "http://127.0.0.1:$emb_mgmt/ready" > /dev/null; do sleep 0.5; done
+wait_ready "$emb_mgmt" $! "$work/embedded.log"
 embkind="embedded PostgreSQL, WAL not written ahead"
 if [ -n "$PGBIN" ]; then
-  emb_pg=$(sed -n 4p "$work/embedded/postgres/data/postmaster.pid")
+  emb_pg=$(sed -n 4p "$embedded/postgres/data/postmaster.pid")
   for sql in "${warm[@]}"; do
-    PGPASSWORD=$(cat "$work/embedded/postgres/password") "$PGBIN/psql" -h 127.0.0.1 -p "$emb_pg" -U postgres -d actorkv -qc "$sql"
+    PGPASSWORD=$(cat "$embedded/postgres/password") "$PGBIN/psql" -h 127.0.0.1 -p "$emb_pg" -U postgres -d actorkv -qc "$sql"
   done
   embkind="embedded PostgreSQL, WAL segments ready for reuse"
 fi
@@ -145,7 +154,7 @@ if [ "${H2:-0}" = 1 ]; then
   java $NODE_HEAP $JAVA_OPTS -jar target/actorkv.jar serve --journal h2 --data-dir "$work/h2" \
     --http-port "$h2_port" --remote-port "$h2_remote" --management-port "$h2_mgmt" > "$work/h2.log" 2>&1 &
   pids+=($!)
-  until curl -sf "http://127.0.0.1:$h2_mgmt/ready" > /dev/null; do sleep 0.5; done
+  wait_ready "$h2_mgmt" $! "$work/h2.log"
   h2_stores=(actorkv-h2)
 fi
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rough single-node figures: PUT then GET with wrk, 32 connections, 256-byte
-# values, 10,000 keys, on the journal given (default: embedded H2).
+# values, 10,000 keys, on the journal given (default: the embedded default journal;
+# ACTORKV_JOURNAL=h2 for H2).
 #   bench/single-node.sh [jdbc:postgresql://127.0.0.1:5432/db USER PASSWORD]
 # Needs wrk (Debian package 'wrk') and target/actorkv.jar. Traffic stays on 127.0.0.1.
 set -euo pipefail
