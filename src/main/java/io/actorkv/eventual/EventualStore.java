@@ -128,7 +128,7 @@ public final class EventualStore implements ModeStore {
   @Override
   public CompletionStage<KeyOutcome> put(RequestContext context, KeyRequest.Put request) {
     NamespaceDefinition ns = request.namespace();
-    KeyOutcome refused = refusePrecondition(request.precondition());
+    KeyOutcome refused = refuse(context, request.precondition());
     if (refused != null) return CompletableFuture.completedStage(refused);
     Optional<VClock> seen;
     try {
@@ -159,7 +159,7 @@ public final class EventualStore implements ModeStore {
   @Override
   public CompletionStage<KeyOutcome> delete(RequestContext context, KeyRequest.Delete request) {
     NamespaceDefinition ns = request.namespace();
-    KeyOutcome refused = refusePrecondition(request.precondition());
+    KeyOutcome refused = refuse(context, request.precondition());
     if (refused != null) return CompletableFuture.completedStage(refused);
     Optional<VClock> given;
     try {
@@ -184,6 +184,8 @@ public final class EventualStore implements ModeStore {
   @Override
   public CompletionStage<KeyOutcome> increment(RequestContext context, KeyRequest.Increment request) {
     NamespaceDefinition ns = request.namespace();
+    KeyOutcome refused = refuse(context, Precondition.NONE);
+    if (refused != null) return CompletableFuture.completedStage(refused);
     return update(ns, request.key(), request.level().orElse(ns.write()), current -> {
       if (!current.visibleAt(ns.conflicts(), clock.millis()).isEmpty()) {
         return Change.refuse(new KeyOutcome.WrongKind("value"));
@@ -223,8 +225,21 @@ public final class EventualStore implements ModeStore {
     return maintenance.forget(namespace);
   }
 
-  /** Eventual namespaces take {@code If-None-Match: *} (checked on this node only) and nothing else. */
-  private static KeyOutcome refusePrecondition(Precondition pre) {
+  /**
+   * What a write to an eventual namespace refuses: an idempotency key, and
+   * any precondition but {@code If-None-Match: *} (checked on this node only).
+   * An idempotency key would need one place that decides whether the key was
+   * seen, and a write here is taken by any node, even on both sides of a
+   * partition, and may be stored locally while its level is not reached: two
+   * retries could both apply, a counter would count twice. Refusing says so
+   * instead of promising what the CRDTs cannot keep (docs/consistency.md).
+   */
+  private static KeyOutcome refuse(RequestContext context, Precondition pre) {
+    if (context.idempotencyKey().isPresent()) {
+      return new KeyOutcome.Invalid("idempotency_not_supported", "Idempotency-Key needs a strong namespace: "
+          + "an eventual write can be taken by several nodes at once, so a retry could apply twice; nothing was "
+          + "written");
+    }
     return pre instanceof Precondition.IfRevision || pre instanceof Precondition.IfPresent
         ? new KeyOutcome.Invalid("cas_requires_strong",
             "If-Match (compare-and-set) needs a strong namespace; eventual namespaces take X-KV-Context instead")

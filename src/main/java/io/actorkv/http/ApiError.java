@@ -121,7 +121,8 @@ final class ApiError extends RuntimeException {
       return write
           ? of(StatusCodes.GATEWAY_TIMEOUT, "timeout",
               "the key's owner did not answer in time; the write may or may not have been applied: "
-                  + "read the key to find out").with("mayHaveApplied", true)
+                  + "read the key to find out, or send it again with the same Idempotency-Key (strong namespaces)")
+              .with("mayHaveApplied", true)
           : of(StatusCodes.GATEWAY_TIMEOUT, "timeout",
               "the key's owner did not answer in time; nothing was changed").with("mayHaveApplied", false);
     }

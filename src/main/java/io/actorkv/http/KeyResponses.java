@@ -60,6 +60,11 @@ final class KeyResponses {
     if (outcome instanceof KeyOutcome.PreconditionFailed failed) return preconditionFailed(failed);
     if (outcome instanceof KeyOutcome.WrongKind wrong) return ApiError.wrongKind(wrong.existing()).response();
     if (outcome instanceof KeyOutcome.CounterOverflow) return ApiError.counterOverflow().response();
+    if (outcome instanceof KeyOutcome.IdempotencyKeyReused) {
+      return ApiError.of(StatusCodes.UNPROCESSABLE_ENTITY, "idempotency_key_reused", "this Idempotency-Key was "
+          + "sent with another request to this key (another body, headers or parameters); nothing was written. "
+          + "Use a new key for a new request").response();
+    }
     if (outcome instanceof KeyOutcome.BucketFull full) {
       return ApiError.of(StatusCodes.INSUFFICIENT_STORAGE, "bucket_full",
               "the key's bucket would exceed " + full.limitBytes() + " bytes, more than one replication message "

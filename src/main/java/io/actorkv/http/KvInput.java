@@ -122,6 +122,23 @@ final class KvInput {
     return Optional.ofNullable(value);
   }
 
+  static final int MAX_IDEMPOTENCY_KEY = 255;
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1," + MAX_IDEMPOTENCY_KEY + "}");
+
+  /**
+   * {@code Idempotency-Key}: 1 to 255 visible ASCII characters (a UUID is
+   * usual). Anything else is refused rather than trimmed or cut, so that a
+   * retry can never match a key other than the one the client sent.
+   */
+  static Optional<String> idempotencyKey(Optional<String> given) {
+    if (given.isPresent() && !IDEMPOTENCY_KEY.matcher(given.get()).matches()) {
+      throw ApiError.badRequest("bad_idempotency_key", "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY
+          + " visible ASCII characters (no spaces), such as a UUID; nothing was written")
+          .with("length", given.get().length());
+    }
+    return given;
+  }
+
   /** {@code ?ttl=30s}: see {@link TtlSyntax}. */
   static Duration ttl(Optional<String> ttl) {
     if (ttl.isEmpty()) return null;

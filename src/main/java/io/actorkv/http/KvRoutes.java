@@ -149,8 +149,10 @@ final class KvRoutes extends ApiDirectives {
       if (to.isEmpty()) throw ApiError.badRequest("bad_revision", "give the revision to revert to: ?to=n");
       Optional<Duration> ttl = Optional.ofNullable(KvInput.ttl(KvInput.parameter(q, "ttl")));
       Precondition pre = precondition(request);
+      Optional<String> idempotencyKey = idempotencyKey(request);
       return withNamespace(ns, rest.substring(0, rest.length() - REVERT.length()), (namespace, key) ->
-          store.revert(contexts.of(id), new KeyRequest.Revert(namespace, key, to.getAsLong(), ttl, pre)));
+          store.revert(contexts.of(id, idempotencyKey), new KeyRequest.Revert(namespace, key, to.getAsLong(), ttl,
+              pre)));
     });
   }
 
@@ -161,12 +163,13 @@ final class KvRoutes extends ApiDirectives {
       Optional<Duration> ttl = Optional.ofNullable(KvInput.ttl(KvInput.parameter(q, "ttl")));
       Optional<Level> level = KvInput.level("w", KvInput.parameter(q, "w"));
       Optional<String> context = context(request);
+      Optional<String> idempotencyKey = idempotencyKey(request);
       RequestEntity entity = request.entity();
       String contentType = entity.getContentType().toString();
       return withNamespace(ns, rest, (namespace, key) ->
           bodies.read(entity, mat, limits.of(namespace.mode())).thenCompose(value ->
               // The request is complete only now: its deadline starts with the store's part.
-              store.put(contexts.of(id),
+              store.put(contexts.of(id, idempotencyKey),
                   new KeyRequest.Put(namespace, key, value, contentType, ttl, pre, context, level))));
     });
   }
@@ -176,8 +179,9 @@ final class KvRoutes extends ApiDirectives {
       Precondition pre = precondition(request);
       Optional<Level> level = KvInput.level("w", KvInput.parameter(request.getUri().query(), "w"));
       Optional<String> context = context(request);
+      Optional<String> idempotencyKey = idempotencyKey(request);
       return withNamespace(ns, rest, (namespace, key) ->
-          store.delete(contexts.of(id), new KeyRequest.Delete(namespace, key, pre, context, level)));
+          store.delete(contexts.of(id, idempotencyKey), new KeyRequest.Delete(namespace, key, pre, context, level)));
     });
   }
 
@@ -186,8 +190,9 @@ final class KvRoutes extends ApiDirectives {
       Query q = request.getUri().query();
       long by = KvInput.incrementBy(KvInput.parameter(q, "by"));
       Optional<Level> level = KvInput.level("w", KvInput.parameter(q, "w"));
+      Optional<String> idempotencyKey = idempotencyKey(request);
       return withNamespace(ns, rest.substring(0, rest.length() - INCREMENT.length()), (namespace, key) ->
-          store.increment(contexts.of(id), new KeyRequest.Increment(namespace, key, by, level)));
+          store.increment(contexts.of(id, idempotencyKey), new KeyRequest.Increment(namespace, key, by, level)));
     });
   }
 
@@ -199,6 +204,11 @@ final class KvRoutes extends ApiDirectives {
   /** {@code If-Match} / {@code If-None-Match}, parsed inside {@link #respond}, so bad ones answer 400. */
   private static Precondition precondition(HttpRequest request) {
     return KvInput.precondition(KvInput.header(request, "If-Match"), KvInput.header(request, "If-None-Match"));
+  }
+
+  /** The {@code Idempotency-Key} header of a write, checked; a read ignores it. */
+  private static Optional<String> idempotencyKey(HttpRequest request) {
+    return KvInput.idempotencyKey(KvInput.header(request, "Idempotency-Key"));
   }
 
   /** The {@code X-KV-Context} header as sent; the eventual store reads and checks it. */

@@ -5,6 +5,7 @@ import io.actorkv.store.Principal;
 import io.actorkv.store.RequestContext;
 import io.actorkv.store.RequestId;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -13,7 +14,7 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
  * Where a request becomes a {@link RequestContext}: its id (the client's
  * {@code X-Request-Id} if it sent a usable one, else one of ours, unique on
  * this node), the principal it acts for (anonymous until authentication
- * exists) and its deadline.
+ * exists), its deadline and, for writes, the client's idempotency key.
  */
 final class RequestContexts {
 
@@ -42,5 +43,12 @@ final class RequestContexts {
   /** The context of a request whose input is complete: its answer is due within the request timeout. */
   RequestContext of(RequestId requestId) {
     return RequestContext.of(requestId, anonymous, ticker, timeout);
+  }
+
+  /** The context of a write whose client may have sent an idempotency key ({@link KvInput#idempotencyKey}). */
+  RequestContext of(RequestId requestId, Optional<String> idempotencyKey) {
+    RequestContext context = of(requestId);
+    return new RequestContext(context.requestId(), context.principal(), context.ticker(), context.deadline(),
+        idempotencyKey);
   }
 }

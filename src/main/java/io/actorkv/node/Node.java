@@ -26,6 +26,7 @@ import io.actorkv.store.ModeRouter;
 import io.actorkv.store.ReadinessGate;
 import io.actorkv.store.StoreFilter;
 import io.actorkv.strong.HistoryRetention;
+import io.actorkv.strong.IdempotencyLimits;
 import io.actorkv.strong.StrongStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,7 +97,8 @@ public final class Node implements AutoCloseable {
       // Keys learn their namespace's retention from the namespaces, which start after the stores.
       CompletableFuture<Namespaces> namespacesStarted = new CompletableFuture<>();
       StrongStore strong = StrongStore.start(system, clock, ticker, settings.snapshotEvery(),
-          settings.requestTimeout(), retention(namespacesStarted));
+          settings.requestTimeout(), retention(namespacesStarted),
+          new IdempotencyLimits(settings.idempotencyWindow(), settings.idempotencyKeysPerKey()));
       EventualSettings eventualSettings = EventualSettings.from(full);
       EventualStore eventual = EventualStore.start(system, eventualSettings, clock,
           database.secret(CONTEXT_SECRET));

@@ -40,6 +40,12 @@ public sealed interface KeyOutcome {
    */
   record PreconditionFailed(boolean exists, OptionalLong revision) implements KeyOutcome {}
 
+  /**
+   * Strong: the write's idempotency key was used within the window for a
+   * request that asked for something else; nothing was written.
+   */
+  record IdempotencyKeyReused() implements KeyOutcome {}
+
   /** The key holds the other kind of data: {@code existing} is "counter" or "value"; nothing was written. */
   record WrongKind(String existing) implements KeyOutcome {}
 

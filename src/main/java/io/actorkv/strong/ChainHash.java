@@ -61,7 +61,9 @@ public final class ChainHash {
   /**
    * The event as the chain sees it: its stable type name, its revision, then
    * its fields in a fixed order, each a length-prefixed UTF-8 string, byte
-   * string or a big-endian integer. Its own hash is not part of it.
+   * string or a big-endian integer, and last, for a write that came with
+   * one, its idempotency key and request fingerprint (so events without one
+   * keep the bytes they always had). Its own hash is not part of it.
    */
   static byte[] canonical(long revision, KeyEvent event) {
     try {
@@ -89,6 +91,10 @@ public final class ChainHash {
         throw new IllegalArgumentException("no canonical form for " + event.getClass().getName());
       }
       instant(out, event.timestamp());
+      if (event.idempotency() != null) {
+        text(out, event.idempotency().key());
+        text(out, event.idempotency().fingerprint());
+      }
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {

@@ -49,14 +49,33 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   public record Get(ActorRef<KeyReply> replyTo) implements Request {}
 
+  /** A write; {@code idempotency} null when the client sent no idempotency key. */
+  public sealed interface Write extends Request {
+    Idempotency idempotency();
+  }
+
   /** {@code ttl} null means the value never expires. */
   public record Put(byte[] value, String contentType, Duration ttl, Precondition precondition, String principal,
-                    ActorRef<KeyReply> replyTo) implements Request {}
+                    Idempotency idempotency, ActorRef<KeyReply> replyTo) implements Write {
+    public Put(byte[] value, String contentType, Duration ttl, Precondition precondition, String principal,
+               ActorRef<KeyReply> replyTo) {
+      this(value, contentType, ttl, precondition, principal, null, replyTo);
+    }
+  }
 
-  public record Delete(Precondition precondition, String principal, ActorRef<KeyReply> replyTo)
-      implements Request {}
+  public record Delete(Precondition precondition, String principal, Idempotency idempotency,
+                       ActorRef<KeyReply> replyTo) implements Write {
+    public Delete(Precondition precondition, String principal, ActorRef<KeyReply> replyTo) {
+      this(precondition, principal, null, replyTo);
+    }
+  }
 
-  public record Increment(long by, String principal, ActorRef<KeyReply> replyTo) implements Request {}
+  public record Increment(long by, String principal, Idempotency idempotency, ActorRef<KeyReply> replyTo)
+      implements Write {
+    public Increment(long by, String principal, ActorRef<KeyReply> replyTo) {
+      this(by, principal, null, replyTo);
+    }
+  }
 
   /**
    * Stores again the value of revision {@code from}, which the store read
@@ -64,7 +83,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    * value never expires.
    */
   public record Revert(long from, byte[] value, String contentType, Duration ttl, Precondition precondition,
-                       String principal, ActorRef<KeyReply> replyTo) implements Request {}
+                       String principal, Idempotency idempotency, ActorRef<KeyReply> replyTo) implements Write {}
 
   /** A read answered from the published state ({@link LiveStates}) passes through sharding: the key is in use. */
   record Touch() implements Command {}
@@ -102,9 +121,10 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   }
 
   static void init(ActorSystem<?> system, Clock clock, Ticker ticker, int snapshotEvery, LiveStates live,
-                   HistoryRetention retention) {
+                   HistoryRetention retention, IdempotencyLimits idempotency) {
     ClusterSharding.get(system).init(
-        Entity.of(TYPE_KEY, ctx -> starting(ctx.getEntityId(), clock, ticker, snapshotEvery, live, retention))
+        Entity.of(TYPE_KEY, ctx -> starting(ctx.getEntityId(), clock, ticker, snapshotEvery, live, retention,
+                idempotency))
             .withStopMessage(new Passivate()));
   }
 
@@ -118,10 +138,12 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    * event kept too long is better than one deleted by mistake.
    */
   static Behavior<Command> starting(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
-                                    LiveStates live, HistoryRetention retention) {
+                                    LiveStates live, HistoryRetention retention, IdempotencyLimits idempotency) {
     String storageName = entityId.substring(0, entityId.indexOf(SEPARATOR));
     var known = retention.known(storageName);
-    if (known.isPresent()) return create(entityId, clock, ticker, snapshotEvery, live, known.getAsInt());
+    if (known.isPresent()) {
+      return create(entityId, clock, ticker, snapshotEvery, live, known.getAsInt(), idempotency);
+    }
     return Behaviors.setup(ctx -> {
       ctx.pipeToSelf(retention.find(storageName), (keep, failure) -> {
         if (failure != null) ctx.getLog().warn("retention of {} unknown; the key keeps every revision", storageName);
@@ -129,7 +151,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
       });
       return Behaviors.<Command>withStash(WAITING_COMMANDS, waiting -> Behaviors.receive(Command.class)
           .onMessage(RetentionKnown.class, r ->
-              waiting.unstashAll(create(entityId, clock, ticker, snapshotEvery, live, r.keep())))
+              waiting.unstashAll(create(entityId, clock, ticker, snapshotEvery, live, r.keep(), idempotency)))
           .onAnyMessage(command -> {
             waiting.stash(command);
             return Behaviors.same();
@@ -138,16 +160,18 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     });
   }
 
-  /** A key that keeps every revision. */
+  /** A key that keeps every revision, and idempotency keys as reference.conf's defaults do (24 h, 1,000). */
   static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
                                   LiveStates live) {
-    return create(entityId, clock, ticker, snapshotEvery, live, 0);
+    return create(entityId, clock, ticker, snapshotEvery, live, 0,
+        new IdempotencyLimits(Duration.ofHours(24), 1000));
   }
 
   /** A key that keeps at least its {@code keep} latest revisions in the journal (0: all). */
   static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
-                                  LiveStates live, int keep) {
-    return Behaviors.withTimers(timers -> new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, live, timers));
+                                  LiveStates live, int keep, IdempotencyLimits idempotency) {
+    return Behaviors.withTimers(timers ->
+        new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, idempotency, live, timers));
   }
 
   private final String entityId;
@@ -155,11 +179,12 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private final Ticker ticker;
   private final int snapshotEvery;
   private final int keep;
+  private final IdempotencyLimits idempotency;
   private final LiveStates live;
   private final TimerScheduler<Command> timers;
 
-  private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, int keep, LiveStates live,
-                    TimerScheduler<Command> timers) {
+  private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, int keep,
+                    IdempotencyLimits idempotency, LiveStates live, TimerScheduler<Command> timers) {
     super(PersistenceId.ofUniqueId(persistenceId(entityId)),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.entityId = entityId;
@@ -167,6 +192,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     this.ticker = ticker;
     this.snapshotEvery = snapshotEvery;
     this.keep = keep;
+    this.idempotency = idempotency;
     this.live = live;
     this.timers = timers;
   }
@@ -181,10 +207,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Get.class, this::onGet)
-        .onCommand(Put.class, this::onPut)
-        .onCommand(Delete.class, this::onDelete)
-        .onCommand(Increment.class, this::onIncrement)
-        .onCommand(Revert.class, this::onRevert)
+        .onCommand(Write.class, this::onWrite)
         .onCommand(Touch.class, (state, cmd) -> Effect().noReply())
         .onCommand(ExpiryDue.class, this::onExpiryDue)
         .onCommand(Passivate.class, (state, cmd) -> Effect().stop().thenNoReply())
@@ -194,6 +217,22 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   private ReplyEffect<KeyEvent, KeyState> onGet(KeyState state, Get cmd) {
     return Effect().reply(cmd.replyTo(), state.read(clock.instant()));
+  }
+
+  /**
+   * A write whose idempotency key this key remembers is answered as it was
+   * the first time (or refused, if the key came with another request), and
+   * changes nothing. Only writes that changed the key are remembered: one
+   * that was refused (412, 404, 409) left nothing to remember, and its
+   * retry is decided again against the key as it is then.
+   */
+  private ReplyEffect<KeyEvent, KeyState> onWrite(KeyState state, Write cmd) {
+    KeyReply recalled = state.recall(cmd.idempotency(), clock.instant(), idempotency);
+    if (recalled != null) return Effect().reply(cmd.replyTo(), recalled);
+    if (cmd instanceof Put put) return onPut(state, put);
+    if (cmd instanceof Delete delete) return onDelete(state, delete);
+    if (cmd instanceof Increment increment) return onIncrement(state, increment);
+    return onRevert(state, (Revert) cmd);
   }
 
   private ReplyEffect<KeyEvent, KeyState> onPut(KeyState state, Put cmd) {
@@ -206,7 +245,8 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
       return Effect().reply(cmd.replyTo(), new KeyReply.WrongKind("counter"));
     }
     Expiry expiresAt = Expiry.after(now, cmd.ttl());
-    return persist(state, new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now))
+    return persist(state, new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now),
+            cmd.idempotency())
         .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
   }
 
@@ -224,7 +264,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     }
     Expiry expiresAt = Expiry.after(now, cmd.ttl());
     return persist(state, new KeyEvent.ValueReverted(cmd.from(), cmd.value(), cmd.contentType(), expiresAt,
-            cmd.principal(), now))
+            cmd.principal(), now), cmd.idempotency())
         .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
   }
 
@@ -240,7 +280,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     } catch (ArithmeticException e) {
       return Effect().reply(cmd.replyTo(), new KeyReply.CounterOverflow(before));
     }
-    return persist(state, new KeyEvent.CounterIncremented(cmd.by(), cmd.principal(), now))
+    return persist(state, new KeyEvent.CounterIncremented(cmd.by(), cmd.principal(), now), cmd.idempotency())
         .thenReply(cmd.replyTo(), next -> new KeyReply.Counted(next.revision(), next.value().count()));
   }
 
@@ -253,7 +293,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     if (!exists) {
       return Effect().reply(cmd.replyTo(), new KeyReply.NotFound(state.revision()));
     }
-    return persist(state, new KeyEvent.ValueDeleted(cmd.principal(), now))
+    return persist(state, new KeyEvent.ValueDeleted(cmd.principal(), now), cmd.idempotency())
         .thenReply(cmd.replyTo(), next -> new KeyReply.Deleted(next.revision()));
   }
 
@@ -263,17 +303,19 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
       scheduleExpiry(state); // replaced, deleted, or the timer ran early: nothing expires now
       return Effect().noReply();
     }
-    return persist(state, new KeyEvent.ValueExpired(now)).thenNoReply();
+    return persist(state, new KeyEvent.ValueExpired(now), null).thenNoReply();
   }
 
   /**
-   * The only way this entity persists: the event gets its link of the key's
+   * The only way this entity persists: the event records the request's
+   * idempotency key (if it came with one) and gets its link of the key's
    * hash chain, and every event's state is published before any reply (see
    * {@link #changed}).
    */
-  private EffectBuilder<KeyEvent, KeyState> persist(KeyState state, KeyEvent event) {
+  private EffectBuilder<KeyEvent, KeyState> persist(KeyState state, KeyEvent event, Idempotency key) {
     long revision = state.revision() + 1;
-    KeyEvent chained = event.withHash(state.chainHead(persistenceId().id()).next(revision, event));
+    KeyEvent keyed = key == null ? event : event.withIdempotency(key);
+    KeyEvent chained = keyed.withHash(state.chainHead(persistenceId().id()).next(revision, keyed));
     return Effect().persist(chained).thenRun(this::changed);
   }
 
@@ -301,7 +343,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   @Override
   public EventHandler<KeyState, KeyEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(KeyState::apply);
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state.apply(event, idempotency));
   }
 
   @Override

@@ -9,7 +9,8 @@ import java.util.Objects;
  * What the journal records of a key. Every event advances the key's revision
  * by one, so the revision is the entity's sequence number. Events carry who
  * made the change and when, for audit, and their link of the key's hash
- * chain ({@link ChainHash}; null in events written before 0.2). Each is
+ * chain ({@link ChainHash}; null in events written before 0.2), and a write
+ * a client sent with an idempotency key records that key ({@link Idempotency}). Each is
  * stored under its stable name ({@link KeyJournalSerializer}); their fields
  * are a contract too.
  */
@@ -23,9 +24,18 @@ public sealed interface KeyEvent {
   /** This event with its link of the chain. */
   KeyEvent withHash(ChainHash hash);
 
+  /**
+   * The client's idempotency key of the write and its request's fingerprint;
+   * null for a write sent without one, an expiry, and every older event.
+   */
+  Idempotency idempotency();
+
+  /** This event as the write of a request that came with {@code idempotency}. */
+  KeyEvent withIdempotency(Idempotency idempotency);
+
   /** A value was stored; a null {@code expiresAt} (as in the journal) means it never expires. */
   record ValuePut(byte[] value, String contentType, Expiry expiresAt, String principal, Instant timestamp,
-                  ChainHash hash) implements KeyEvent {
+                  ChainHash hash, Idempotency idempotency) implements KeyEvent {
 
     public ValuePut {
       expiresAt = expiresAt == null ? Expiry.NEVER : expiresAt;
@@ -33,12 +43,22 @@ public sealed interface KeyEvent {
 
     /** The event before its link of the chain is known. */
     public ValuePut(byte[] value, String contentType, Expiry expiresAt, String principal, Instant timestamp) {
-      this(value, contentType, expiresAt, principal, timestamp, null);
+      this(value, contentType, expiresAt, principal, timestamp, null, null);
+    }
+
+    public ValuePut(byte[] value, String contentType, Expiry expiresAt, String principal, Instant timestamp,
+                    ChainHash hash) {
+      this(value, contentType, expiresAt, principal, timestamp, hash, null);
     }
 
     @Override
     public ValuePut withHash(ChainHash h) {
-      return new ValuePut(value, contentType, expiresAt, principal, timestamp, h);
+      return new ValuePut(value, contentType, expiresAt, principal, timestamp, h, idempotency);
+    }
+
+    @Override
+    public ValuePut withIdempotency(Idempotency i) {
+      return new ValuePut(value, contentType, expiresAt, principal, timestamp, hash, i);
     }
 
     @Override
@@ -49,41 +69,63 @@ public sealed interface KeyEvent {
           && expiresAt.equals(p.expiresAt)
           && principal.equals(p.principal)
           && timestamp.equals(p.timestamp)
-          && Objects.equals(hash, p.hash);
+          && Objects.equals(hash, p.hash)
+          && Objects.equals(idempotency, p.idempotency);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(Arrays.hashCode(value), contentType, expiresAt, principal, timestamp, hash);
+      return Objects.hash(Arrays.hashCode(value), contentType, expiresAt, principal, timestamp, hash, idempotency);
     }
 
     @Override
     public String toString() {
       return "ValuePut[" + value.length + " bytes, " + contentType + ", expiresAt=" + expiresAt
-          + ", principal=" + principal + ", timestamp=" + timestamp + ", hash=" + hash + "]";
+          + ", principal=" + principal + ", timestamp=" + timestamp + ", hash=" + hash
+          + ", idempotency=" + idempotency + "]";
     }
   }
 
-  record ValueDeleted(String principal, Instant timestamp, ChainHash hash) implements KeyEvent {
+  record ValueDeleted(String principal, Instant timestamp, ChainHash hash, Idempotency idempotency)
+      implements KeyEvent {
     public ValueDeleted(String principal, Instant timestamp) {
-      this(principal, timestamp, null);
+      this(principal, timestamp, null, null);
+    }
+
+    public ValueDeleted(String principal, Instant timestamp, ChainHash hash) {
+      this(principal, timestamp, hash, null);
     }
 
     @Override
     public ValueDeleted withHash(ChainHash h) {
-      return new ValueDeleted(principal, timestamp, h);
+      return new ValueDeleted(principal, timestamp, h, idempotency);
+    }
+
+    @Override
+    public ValueDeleted withIdempotency(Idempotency i) {
+      return new ValueDeleted(principal, timestamp, hash, i);
     }
   }
 
   /** A counter was incremented by {@code by} (negative: decremented); a key that held no value starts at 0. */
-  record CounterIncremented(long by, String principal, Instant timestamp, ChainHash hash) implements KeyEvent {
+  record CounterIncremented(long by, String principal, Instant timestamp, ChainHash hash, Idempotency idempotency)
+      implements KeyEvent {
     public CounterIncremented(long by, String principal, Instant timestamp) {
-      this(by, principal, timestamp, null);
+      this(by, principal, timestamp, null, null);
+    }
+
+    public CounterIncremented(long by, String principal, Instant timestamp, ChainHash hash) {
+      this(by, principal, timestamp, hash, null);
     }
 
     @Override
     public CounterIncremented withHash(ChainHash h) {
-      return new CounterIncremented(by, principal, timestamp, h);
+      return new CounterIncremented(by, principal, timestamp, h, idempotency);
+    }
+
+    @Override
+    public CounterIncremented withIdempotency(Idempotency i) {
+      return new CounterIncremented(by, principal, timestamp, hash, i);
     }
   }
 
@@ -97,6 +139,17 @@ public sealed interface KeyEvent {
     public ValueExpired withHash(ChainHash h) {
       return new ValueExpired(timestamp, h);
     }
+
+    /** No client asked for an expiry. */
+    @Override
+    public Idempotency idempotency() {
+      return null;
+    }
+
+    @Override
+    public ValueExpired withIdempotency(Idempotency i) {
+      throw new UnsupportedOperationException("an expiry is no client's write");
+    }
   }
 
   /**
@@ -104,7 +157,7 @@ public sealed interface KeyEvent {
    * as a new revision (a revert to {@code from}).
    */
   record ValueReverted(long from, byte[] value, String contentType, Expiry expiresAt, String principal,
-                       Instant timestamp, ChainHash hash) implements KeyEvent {
+                       Instant timestamp, ChainHash hash, Idempotency idempotency) implements KeyEvent {
 
     public ValueReverted {
       expiresAt = expiresAt == null ? Expiry.NEVER : expiresAt;
@@ -112,12 +165,22 @@ public sealed interface KeyEvent {
 
     public ValueReverted(long from, byte[] value, String contentType, Expiry expiresAt, String principal,
                          Instant timestamp) {
-      this(from, value, contentType, expiresAt, principal, timestamp, null);
+      this(from, value, contentType, expiresAt, principal, timestamp, null, null);
+    }
+
+    public ValueReverted(long from, byte[] value, String contentType, Expiry expiresAt, String principal,
+                         Instant timestamp, ChainHash hash) {
+      this(from, value, contentType, expiresAt, principal, timestamp, hash, null);
     }
 
     @Override
     public ValueReverted withHash(ChainHash h) {
-      return new ValueReverted(from, value, contentType, expiresAt, principal, timestamp, h);
+      return new ValueReverted(from, value, contentType, expiresAt, principal, timestamp, h, idempotency);
+    }
+
+    @Override
+    public ValueReverted withIdempotency(Idempotency i) {
+      return new ValueReverted(from, value, contentType, expiresAt, principal, timestamp, hash, i);
     }
 
     @Override
@@ -129,18 +192,21 @@ public sealed interface KeyEvent {
           && expiresAt.equals(r.expiresAt)
           && principal.equals(r.principal)
           && timestamp.equals(r.timestamp)
-          && Objects.equals(hash, r.hash);
+          && Objects.equals(hash, r.hash)
+          && Objects.equals(idempotency, r.idempotency);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(from, Arrays.hashCode(value), contentType, expiresAt, principal, timestamp, hash);
+      return Objects.hash(from, Arrays.hashCode(value), contentType, expiresAt, principal, timestamp, hash,
+          idempotency);
     }
 
     @Override
     public String toString() {
       return "ValueReverted[from " + from + ", " + value.length + " bytes, " + contentType + ", expiresAt="
-          + expiresAt + ", principal=" + principal + ", timestamp=" + timestamp + ", hash=" + hash + "]";
+          + expiresAt + ", principal=" + principal + ", timestamp=" + timestamp + ", hash=" + hash
+          + ", idempotency=" + idempotency + "]";
     }
   }
 }

@@ -67,7 +67,7 @@ public final class KeyJournal {
       KeyState state = new KeyState(events.get(start).revision() - 1, null);
       for (Stored e : events.subList(start, events.size())) {
         if (e.revision() != state.revision() + 1) return null;
-        state = state.apply(e.event());
+        state = state.apply(e.event(), IdempotencyLimits.NONE);
       }
       return state.revision() == revision ? state : null;
     });

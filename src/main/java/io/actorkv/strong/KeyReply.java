@@ -32,6 +32,9 @@ public sealed interface KeyReply extends CborSerializable {
   /** The write's precondition did not hold; nothing was written. */
   record PreconditionFailed(long revision, boolean exists) implements KeyReply {}
 
+  /** The write's idempotency key came with another request within the window; nothing was written. */
+  record IdempotencyKeyReused() implements KeyReply {}
+
   /**
    * The command never reached the key's entity: sharding dropped it (a
    * shard handing off drops what it buffered) or it went to dead letters.

@@ -72,10 +72,11 @@ public final class StrongStore implements ModeStore {
 
   /** Starts this node's part of the key entities' sharding and returns the store over them. */
   public static StrongStore start(ActorSystem<?> system, Clock clock, Ticker ticker, int snapshotEvery,
-                                  Duration maintenanceTimeout, HistoryRetention retention) {
+                                  Duration maintenanceTimeout, HistoryRetention retention,
+                                  IdempotencyLimits idempotency) {
     LiveStates live = new LiveStates(
         LiveStates.touchEvery(LiveStates.idleTimeout(ClusterShardingSettings.create(system))));
-    KeyEntity.init(system, clock, ticker, snapshotEvery, live, retention);
+    KeyEntity.init(system, clock, ticker, snapshotEvery, live, retention, idempotency);
     Undelivered.listen(system);
     return new StrongStore(system, clock, ticker, live, maintenanceTimeout);
   }
@@ -101,23 +102,26 @@ public final class StrongStore implements ModeStore {
     if (request.context().isPresent()) return contextRefused();
     if (request.level().isPresent()) return levelRefused("w");
     Duration ttl = request.ttl().orElse(null);
+    Idempotency key = idempotency(context, request);
     return ask(context, entityId(request), replyTo -> new KeyEntity.Put(request.value(), request.contentType(), ttl,
-        request.precondition(), context.principal().name(), replyTo));
+        request.precondition(), context.principal().name(), key, replyTo));
   }
 
   @Override
   public CompletionStage<KeyOutcome> delete(RequestContext context, KeyRequest.Delete request) {
     if (request.context().isPresent()) return contextRefused();
     if (request.level().isPresent()) return levelRefused("w");
+    Idempotency key = idempotency(context, request);
     return ask(context, entityId(request),
-        replyTo -> new KeyEntity.Delete(request.precondition(), context.principal().name(), replyTo));
+        replyTo -> new KeyEntity.Delete(request.precondition(), context.principal().name(), key, replyTo));
   }
 
   @Override
   public CompletionStage<KeyOutcome> increment(RequestContext context, KeyRequest.Increment request) {
     if (request.level().isPresent()) return levelRefused("w");
+    Idempotency key = idempotency(context, request);
     return ask(context, entityId(request),
-        replyTo -> new KeyEntity.Increment(request.by(), context.principal().name(), replyTo));
+        replyTo -> new KeyEntity.Increment(request.by(), context.principal().name(), key, replyTo));
   }
 
   /**
@@ -163,7 +167,7 @@ public final class StrongStore implements ModeStore {
               new KeyOutcome.NothingToRevertTo(request.to(), then == null ? "nothing" : "counter"));
         }
         return ask(context, entityId, replyTo -> new KeyEntity.Revert(request.to(), then.bytes(), then.contentType(),
-            ttl, request.precondition(), context.principal().name(), replyTo));
+            ttl, request.precondition(), context.principal().name(), idempotency(context, request), replyTo));
       });
     });
   }
@@ -217,6 +221,11 @@ public final class StrongStore implements ModeStore {
         .thenApply(reply -> reply instanceof KeyReply.Found f ? f.revision() : ((KeyReply.NotFound) reply).revision());
   }
 
+  /** The request's idempotency key with its fingerprint, as its event will record them; null without one. */
+  private static Idempotency idempotency(RequestContext context, KeyRequest request) {
+    return Idempotency.of(context.idempotencyKey(), request, context.principal().name()).orElse(null);
+  }
+
   /** Strong namespaces take no level: every request to them is linearizable. */
   private static CompletionStage<KeyOutcome> levelRefused(String name) {
     return CompletableFuture.completedFuture(new KeyOutcome.Invalid("bad_level",
@@ -250,6 +259,7 @@ public final class StrongStore implements ModeStore {
     if (reply instanceof KeyReply.PreconditionFailed failed) {
       return new KeyOutcome.PreconditionFailed(failed.exists(), OptionalLong.of(failed.revision()));
     }
+    if (reply instanceof KeyReply.IdempotencyKeyReused) return new KeyOutcome.IdempotencyKeyReused();
     throw new IllegalStateException("unexpected reply " + reply);
   }
 

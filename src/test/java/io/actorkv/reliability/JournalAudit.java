@@ -33,10 +33,30 @@ final class JournalAudit {
 
   private JournalAudit() {}
 
+  /** One event of a key as the journal holds it: a put's value, null for other events. */
+  record Row(long sequenceNumber, String manifest, String value) {}
+
   static KeyAudit audit(String jdbcUrl, String key, Set<String> acknowledged, Set<String> observed) {
     List<String> problems = new ArrayList<>();
     Set<String> values = new HashSet<>();
     long expected = 1;
+    for (Row row : rows(jdbcUrl, key)) {
+      if (row.sequenceNumber() != expected) {
+        problems.add("expected sequence number " + expected + ", found " + row.sequenceNumber());
+      }
+      expected = row.sequenceNumber() + 1;
+      if (row.value() != null) values.add(row.value());
+    }
+    Set<String> lost = new HashSet<>(acknowledged);
+    lost.removeAll(values);
+    Set<String> phantom = new HashSet<>(observed);
+    phantom.removeAll(values);
+    return new KeyAudit(key, expected - 1, problems, lost, phantom);
+  }
+
+  /** The key's events in the journal, in sequence order. */
+  static List<Row> rows(String jdbcUrl, String key) {
+    List<Row> rows = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
          PreparedStatement s = c.prepareStatement(
              "SELECT sequence_number, event_ser_manifest, event_payload FROM event_journal "
@@ -44,23 +64,19 @@ final class JournalAudit {
       s.setString(1, "kv|default|" + key);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          long seq = rs.getLong(1);
-          if (seq != expected) problems.add("expected sequence number " + expected + ", found " + seq);
-          expected = seq + 1;
+          String manifest = rs.getString(2);
+          String value = null;
           // A put's stable name in the journal (docs/architecture.md, "Events as a contract").
-          if (rs.getString(2).equals("kv.put")) {
+          if (manifest.equals("kv.put")) {
             JsonNode event = CBOR.readTree(rs.getBytes(3));
-            values.add(new String(event.get("value").binaryValue(), StandardCharsets.UTF_8));
+            value = new String(event.get("value").binaryValue(), StandardCharsets.UTF_8);
           }
+          rows.add(new Row(rs.getLong(1), manifest, value));
         }
       }
     } catch (SQLException | IOException e) {
       throw new IllegalStateException("cannot read the journal of " + key, e);
     }
-    Set<String> lost = new HashSet<>(acknowledged);
-    lost.removeAll(values);
-    Set<String> phantom = new HashSet<>(observed);
-    phantom.removeAll(values);
-    return new KeyAudit(key, expected - 1, problems, lost, phantom);
+    return rows;
   }
 }

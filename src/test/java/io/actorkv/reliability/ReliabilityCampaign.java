@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code reliability/run.sh --runs N --minutes M [--clients C] [--keys K] [--settle S]}:
+ * {@code reliability/run.sh --runs N --minutes M [--clients C] [--keys K] [--retrying-clients R] [--settle S]}:
  * N independent runs, each repeating the fault cycle for at least M minutes
  * (one cycle at least), with S seconds of measured traffic before and after
  * each fault (default 10); prints each run's faults and summary, and a
@@ -21,6 +21,7 @@ public final class ReliabilityCampaign {
     double minutes = 2;
     int clients = 6;
     int keys = 4;
+    int retrying = 4;
     int settle = 10;
     Path jar = Path.of("target/actorkv.jar");
     for (int i = 0; i < args.length; i++) {
@@ -29,10 +30,12 @@ public final class ReliabilityCampaign {
         case "--minutes" -> minutes = Double.parseDouble(args[++i]);
         case "--clients" -> clients = Integer.parseInt(args[++i]);
         case "--keys" -> keys = Integer.parseInt(args[++i]);
+        case "--retrying-clients" -> retrying = Integer.parseInt(args[++i]);
         case "--settle" -> settle = Integer.parseInt(args[++i]);
         case "--jar" -> jar = Path.of(args[++i]);
         default -> {
-          System.err.println("usage: --runs N --minutes M [--clients C] [--keys K] [--settle S] [--jar FILE]");
+          System.err.println("usage: --runs N --minutes M [--clients C] [--keys K] [--retrying-clients R] "
+              + "[--settle S] [--jar FILE]");
           System.exit(2);
         }
       }
@@ -42,7 +45,7 @@ public final class ReliabilityCampaign {
     for (int r = 1; r <= runs; r++) {
       System.out.printf("== run %d of %d%n", r, runs);
       var options = new ReliabilityRun.Options(jar, ReliabilityRun.workDir("reliability-run-" + r),
-          Duration.ofMillis((long) (minutes * 60_000)), clients, keys, r - 1, Duration.ofSeconds(settle),
+          Duration.ofMillis((long) (minutes * 60_000)), clients, keys, retrying, r - 1, Duration.ofSeconds(settle),
           System.out);
       try {
         var report = new ReliabilityRun(options).run();
@@ -55,12 +58,16 @@ public final class ReliabilityCampaign {
     }
     long passed = reports.stream().filter(ReliabilityRun.Report::passed).count();
     System.out.printf("== campaign: %d runs, %d passed, %d aborted %s; operations %d, unknown %d, faults %d, "
-            + "violations %d, lost writes %d%n", runs, passed, aborted.size(), aborted,
+            + "violations %d, lost writes %d; idempotent writes %d, retried %d, applied twice or lost %d%n",
+        runs, passed, aborted.size(), aborted,
         reports.stream().mapToLong(ReliabilityRun.Report::operations).sum(),
         reports.stream().mapToLong(ReliabilityRun.Report::unknown).sum(),
         reports.stream().mapToLong(r -> r.faults().size()).sum(),
         reports.stream().mapToLong(r -> r.violations().size()).sum(),
-        reports.stream().mapToLong(ReliabilityRun.Report::lostWrites).sum());
+        reports.stream().mapToLong(ReliabilityRun.Report::lostWrites).sum(),
+        reports.stream().mapToLong(ReliabilityRun.Report::retryingWrites).sum(),
+        reports.stream().mapToLong(ReliabilityRun.Report::retriedWrites).sum(),
+        reports.stream().mapToLong(r -> r.retryProblems().size()).sum());
     System.exit(passed == runs ? 0 : 1);
   }
 }

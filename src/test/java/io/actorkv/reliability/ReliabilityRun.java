@@ -20,31 +20,38 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One fault-injection run: three server processes on one embedded PostgreSQL,
- * clients recording a history, and a schedule of faults (SIGKILL and restart,
- * SIGSTOP/SIGCONT, an Artery partition, a stalled database connection).
- * Afterwards: the linearizability checker per key, and the journal audit.
+ * clients recording a history, retrying clients that send every write of
+ * unknown outcome again with its idempotency key ({@link RetryingClients}),
+ * and a schedule of faults (SIGKILL and restart, SIGSTOP/SIGCONT, an Artery
+ * partition, a stalled database connection). Afterwards: the
+ * linearizability checker per key, the journal audit, and the retrying
+ * clients' counters and values, each applied exactly once.
  */
 final class ReliabilityRun {
 
   /** {@code firstCycle} rotates which node gets which fault, so runs of a campaign differ. */
-  record Options(Path jar, Path workDir, Duration length, int clients, int keys, int firstCycle, Duration settle,
-                 PrintStream out) {}
+  record Options(Path jar, Path workDir, Duration length, int clients, int keys, int retryingClients,
+                 int firstCycle, Duration settle, PrintStream out) {}
 
   /** What one fault did to the service. */
   record FaultReport(String fault, double opsBefore, double opsDuring, double opsAfter, double recoverySeconds) {}
 
   record Report(int operations, long succeeded, long unknown, long notApplied, List<FaultReport> faults,
                 List<String> violations, List<String> undecided, long lostWrites, long journalProblems,
-                long journalEvents) {
+                long journalEvents, long retryingWrites, long retriedWrites, long increments,
+                List<String> retryProblems) {
     boolean passed() {
-      return violations.isEmpty() && undecided.isEmpty() && lostWrites == 0 && journalProblems == 0;
+      return violations.isEmpty() && undecided.isEmpty() && lostWrites == 0 && journalProblems == 0
+          && retryProblems.isEmpty();
     }
 
     String summary() {
       return String.format("operations=%d ok=%d unknown=%d (%.1f%%) not-applied=%d faults=%d "
-              + "violations=%d undecided=%d lost-writes=%d journal-problems=%d journal-events=%d",
+              + "violations=%d undecided=%d lost-writes=%d journal-problems=%d journal-events=%d "
+              + "idempotent-writes=%d retried=%d increments=%d applied-twice-or-lost=%d",
           operations, succeeded, unknown, 100.0 * unknown / Math.max(1, succeeded + unknown), notApplied,
-          faults.size(), violations.size(), undecided.size(), lostWrites, journalProblems, journalEvents);
+          faults.size(), violations.size(), undecided.size(), lostWrites, journalProblems, journalEvents,
+          retryingWrites, retriedWrites, increments, retryProblems.size());
     }
   }
 
@@ -65,6 +72,7 @@ final class ReliabilityRun {
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<FaultReport> faults = new ArrayList<>();
   private Workload workload;
+  private RetryingClients retrying;
 
   ReliabilityRun(Options options) {
     this.options = options;
@@ -91,12 +99,16 @@ final class ReliabilityRun {
       }
       workload = new Workload(nodes, keys, Duration.ofSeconds(3));
       workload.start(options.clients());
+      retrying = new RetryingClients(nodes, List.of("retry-counter-0", "retry-counter-1"),
+          List.of("retry-put-0", "retry-put-1"), Duration.ofSeconds(3));
+      retrying.start(options.retryingClients());
       long end = System.nanoTime() + options.length().toNanos();
       int cycle = options.firstCycle();
       do {
         cycleOfFaults(cycle++);
       } while (System.nanoTime() < end);
       workload.stop();
+      retrying.stop();
       for (NodeProcess n : nodes) {
         if (!n.alive()) n.start();
         awaitReady(n);
@@ -107,6 +119,7 @@ final class ReliabilityRun {
       return check(TestPostgres.jdbcUrl(database), keys);
     } finally {
       if (workload != null) workload.stop();
+      if (retrying != null) retrying.abandon();
       nodes.forEach(NodeProcess::close);
     }
   }
@@ -245,8 +258,11 @@ final class ReliabilityRun {
       if (!audit.clean()) options.out().println("journal audit of " + key + ": " + audit);
     }
     violations.forEach(v -> options.out().println("NOT LINEARIZABLE " + v));
+    List<String> retryProblems = retrying.check(jdbcUrl, nodes.get(0));
+    retryProblems.forEach(p -> options.out().println("RETRYING CLIENTS " + p));
     return new Report(workload.size(), workload.succeeded.get(), workload.unknown.get(),
-        workload.notApplied.get(), List.copyOf(faults), violations, undecided, lost, problems, events);
+        workload.notApplied.get(), List.copyOf(faults), violations, undecided, lost, problems, events,
+        retrying.writes.get(), retrying.retried.get(), retrying.increments(), retryProblems);
   }
 
   private static void await(Duration timeout, BooleanSupplier condition, String what) {

@@ -53,8 +53,7 @@ final class Workload {
   final AtomicLong succeeded = new AtomicLong();
   final AtomicLong unknown = new AtomicLong();
   final AtomicLong notApplied = new AtomicLong();
-  private final List<Thread> threads = new ArrayList<>();
-  private volatile boolean running;
+  private final ClientThreads threads = new ClientThreads();
 
   Workload(List<NodeProcess> nodes, List<String> keys, Duration timeout) {
     this.nodes = nodes;
@@ -63,22 +62,11 @@ final class Workload {
   }
 
   void start(int clients) {
-    running = true;
-    for (int c = 0; c < clients; c++) {
-      int client = c;
-      Thread t = new Thread(() -> {
-        long seq = 0;
-        while (running) step(client, seq++);
-      }, "client-" + c);
-      t.start();
-      threads.add(t);
-    }
+    threads.start("client", clients, this::step);
   }
 
   void stop() throws InterruptedException {
-    running = false;
-    for (Thread t : threads) t.join();
-    threads.clear();
+    threads.stop();
   }
 
   private void step(int client, long seq) {
@@ -149,8 +137,16 @@ final class Workload {
   record Response(int status, String body, String revision, boolean refused) {}
 
   private Response send(NodeProcess node, String key, HttpRequest.Builder builder) {
+    return send(node, key, "", builder, timeout);
+  }
+
+  /**
+   * One request to {@code /v1/kv/default/<key><suffix>} through {@code node}:
+   * its answer, a refused connection, or null when the outcome is unknown.
+   */
+  static Response send(NodeProcess node, String key, String suffix, HttpRequest.Builder builder, Duration timeout) {
     URI uri = URI.create("http://127.0.0.1:" + node.httpPort + "/v1/kv/default/"
-        + URLEncoder.encode(key, StandardCharsets.UTF_8));
+        + URLEncoder.encode(key, StandardCharsets.UTF_8) + suffix);
     try {
       HttpResponse<String> r = HTTP.send(builder.uri(uri).timeout(timeout).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -565,7 +565,8 @@ class KeyEntityTest {
         return retention;
       }
     };
-    var entityRef = testKit.spawn(KeyEntity.starting(id, clock, Ticker.SYSTEM, 100, live, lookup));
+    var entityRef = testKit.spawn(KeyEntity.starting(id, clock, Ticker.SYSTEM, 100, live, lookup,
+        IdempotencyLimits.NONE));
     var replies = testKit.<KeyReply>createTestProbe();
     putTo(entityRef, "v1", replies);
     replies.expectNoMessage(Duration.ofMillis(200));
@@ -694,7 +695,8 @@ class KeyEntityTest {
   void keyState_givenEmpty_whenValuePutApplied_thenRevision1WithTheStoredValue() {
     Expiry expiresAt = Expiry.at(START.plus(TTL));
 
-    KeyState next = KeyState.EMPTY.apply(new ValuePut(bytes("v"), JSON, expiresAt, ALICE, START));
+    KeyState next = KeyState.EMPTY.apply(new ValuePut(bytes("v"), JSON, expiresAt, ALICE, START),
+        IdempotencyLimits.NONE);
 
     assertEquals(new KeyState(1, new StoredValue(bytes("v"), JSON, expiresAt, START)), next);
   }
@@ -703,9 +705,11 @@ class KeyEntityTest {
   void keyState_givenValue_whenDeletedOrExpiredApplied_thenNextRevisionWithoutValue() {
     KeyState withValue = new KeyState(4, new StoredValue(bytes("v"), TEXT, null, START));
 
-    assertEquals(new KeyState(5, null), withValue.apply(new ValueDeleted(ALICE, START)));
-    assertEquals(new KeyState(5, null), withValue.apply(new ValueExpired(START)));
-    assertEquals(new KeyState(6, null), withValue.apply(new ValueExpired(START)).apply(new ValueDeleted(BOB, START)));
+    var none = IdempotencyLimits.NONE;
+    assertEquals(new KeyState(5, null), withValue.apply(new ValueDeleted(ALICE, START), none));
+    assertEquals(new KeyState(5, null), withValue.apply(new ValueExpired(START), none));
+    assertEquals(new KeyState(6, null),
+        withValue.apply(new ValueExpired(START), none).apply(new ValueDeleted(BOB, START), none));
   }
 
   @Test
