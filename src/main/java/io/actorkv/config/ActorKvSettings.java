@@ -35,6 +35,7 @@ public record ActorKvSettings(
     int snapshotEvery,
     String anonymousPrincipal,
     Duration feedHeartbeat,
+    long listingMaxResponseBytes,
     boolean testMode,
     LogFormat logFormat) {
 
@@ -102,6 +103,7 @@ public record ActorKvSettings(
         c.getInt("snapshot-every"),
         c.getString("anonymous-principal"),
         c.getDuration("feed.heartbeat"),
+        c.getBytes("listing.max-response-bytes"),
         c.getBoolean("test-mode"),
         LogFormat.parse(c.getString("log-format")));
   }

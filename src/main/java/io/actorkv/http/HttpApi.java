@@ -54,7 +54,7 @@ public final class HttpApi extends AllDirectives {
     Bodies bodies = new Bodies(settings.bodyIdleTimeout(), settings.bodyTimeout());
     RequestContexts contexts = new RequestContexts(new Principal(settings.anonymousPrincipal()), ticker,
         settings.requestTimeout());
-    this.kv = new KvRoutes(store, namespaces, contexts, limits, bodies);
+    this.kv = new KvRoutes(store, namespaces, contexts, limits, bodies, settings.listingMaxResponseBytes());
     this.namespaceRoutes = new NamespaceRoutes(namespaces, bodies, defaultBuckets);
     this.feedRoutes = new FeedRoutes(changes, new NamespaceLookup(namespaces), settings.feedHeartbeat());
     this.headerTimeout = settings.headerTimeout();
@@ -121,7 +121,7 @@ public final class HttpApi extends AllDirectives {
     if (path.startsWith("/v1/kv/")) {
       if (post && path.endsWith("/increment")) return "/v1/kv/{namespace}/{key}/increment";
       if (post && path.endsWith("/revert")) return "/v1/kv/{namespace}/{key}/revert";
-      return "/v1/kv/{namespace}/{key}";
+      return path.indexOf('/', "/v1/kv/".length()) < 0 ? "/v1/kv/{namespace}" : "/v1/kv/{namespace}/{key}";
     }
     if (path.startsWith("/v1/history/")) return "/v1/history/{namespace}/{key}";
     if (path.startsWith("/v1/watch/")) return "/v1/watch/{namespace}";
