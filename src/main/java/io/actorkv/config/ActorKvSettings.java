@@ -36,6 +36,7 @@ public record ActorKvSettings(
     String anonymousPrincipal,
     Duration feedHeartbeat,
     long listingMaxResponseBytes,
+    long batchMaxBytes,
     boolean testMode,
     LogFormat logFormat) {
 
@@ -104,6 +105,7 @@ public record ActorKvSettings(
         c.getString("anonymous-principal"),
         c.getDuration("feed.heartbeat"),
         c.getBytes("listing.max-response-bytes"),
+        c.getBytes("batch.max-bytes"),
         c.getBoolean("test-mode"),
         LogFormat.parse(c.getString("log-format")));
   }

@@ -57,6 +57,19 @@ final class KvInput {
     return key;
   }
 
+  /** A key given as it is (in a JSON body): 1 to {@link #MAX_KEY_BYTES} bytes of UTF-8, no lone surrogate. */
+  static String plainKey(String key) {
+    if (!StandardCharsets.UTF_8.newEncoder().canEncode(key)) {
+      throw ApiError.badRequest("bad_key", "the key is not valid Unicode (it has a lone surrogate)");
+    }
+    int length = KeyRange.utf8(key).length;
+    if (length == 0 || length > MAX_KEY_BYTES) {
+      throw ApiError.badRequest("bad_key", "a key is 1 to " + MAX_KEY_BYTES + " bytes of UTF-8; this one has "
+          + length).with("keyBytes", length);
+    }
+    return key;
+  }
+
   private static byte[] percentDecode(String s) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
     for (int i = 0; i < s.length(); ) {

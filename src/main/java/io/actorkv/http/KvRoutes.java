@@ -14,7 +14,6 @@ import io.actorkv.store.RequestId;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -162,8 +161,7 @@ final class KvRoutes extends ApiDirectives {
       boolean withValues = !KvInput.flag("keysOnly", Optional.of(KvInput.parameter(q, "keysOnly").orElse("true")));
       boolean countOnly = KvInput.flag("count", KvInput.parameter(q, "count"));
       Optional<Level> level = KvInput.level("r", KvInput.parameter(q, "r"));
-      String name = KvInput.namespace(ns);
-      return namespace(name).thenCompose(namespace -> store.list(contexts.of(id), new KeyRequest.List(namespace,
+      return lookup.find(ns).thenCompose(namespace -> store.list(contexts.of(id), new KeyRequest.List(namespace,
           range, after, limit, withValues, listingMaxResponseBytes, countOnly, level)));
     });
   }
@@ -177,8 +175,7 @@ final class KvRoutes extends ApiDirectives {
       }
       KeyRange range = KvInput.range(q);
       int limit = KvInput.limit(Optional.of(KvInput.parameter(q, "limit").orElse("10000")), KvInput.MAX_LIST_LIMIT);
-      String name = KvInput.namespace(ns);
-      return namespace(name).thenCompose(namespace ->
+      return lookup.find(ns).thenCompose(namespace ->
           store.deleteRange(contexts.of(id), new KeyRequest.DeleteRange(namespace, range, limit)));
     });
   }
@@ -255,10 +252,5 @@ final class KvRoutes extends ApiDirectives {
     NamespaceDefinition known = namespaces.cached(name); // the hot path, with no future
     if (known != null) return then.apply(known, key);
     return lookup.find(name).thenCompose(found -> then.apply(found, key));
-  }
-
-  private CompletionStage<NamespaceDefinition> namespace(String name) {
-    NamespaceDefinition known = namespaces.cached(name);
-    return known != null ? CompletableFuture.completedFuture(known) : lookup.find(name);
   }
 }
