@@ -60,11 +60,11 @@ public final class JournalKeyIndex implements KeyIndex {
   private static final Logger log = LoggerFactory.getLogger(JournalKeyIndex.class);
 
   /** How the index is fed and waited for: see {@code actorkv.listing} in application.conf. */
-  public record Settings(Duration pollInterval, Duration waitInterval, int rowsPerRead) {
+  public record Settings(Duration pollInterval, Duration waitInterval, int rowsPerRead, Duration retryDelay) {
     public static Settings from(Config root) {
       Config c = root.getConfig("actorkv.listing");
       return new Settings(c.getDuration("index-poll-interval"), c.getDuration("wait-interval"),
-          c.getInt("index-rows-per-read"));
+          c.getInt("index-rows-per-read"), root.getDuration("actorkv.feed.retry-delay"));
     }
   }
 
@@ -132,8 +132,8 @@ public final class JournalKeyIndex implements KeyIndex {
         .whenComplete((moved, failure) -> {
           if (failure != null) {
             log.warn("the key index could not be fed from the journal after offset {}; trying again in {}",
-                position, settings.pollInterval().multipliedBy(10), failure);
-            later(settings.pollInterval().multipliedBy(10), this::feedOnce);
+                position, settings.retryDelay(), failure);
+            later(settings.retryDelay(), this::feedOnce);
           } else if (moved) {
             blocking.execute(this::feedOnce);
           } else {
