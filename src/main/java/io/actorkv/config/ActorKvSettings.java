@@ -37,6 +37,7 @@ public record ActorKvSettings(
     Duration feedHeartbeat,
     long listingMaxResponseBytes,
     long batchMaxBytes,
+    int batchMaxInFlight,
     boolean testMode,
     LogFormat logFormat) {
 
@@ -106,6 +107,7 @@ public record ActorKvSettings(
         c.getDuration("feed.heartbeat"),
         c.getBytes("listing.max-response-bytes"),
         c.getBytes("batch.max-bytes"),
+        c.getInt("batch.max-in-flight"),
         c.getBoolean("test-mode"),
         LogFormat.parse(c.getString("log-format")));
   }

@@ -21,9 +21,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -34,7 +38,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  * any namespaces, each answered with its own result, in order. Not atomic:
  * each operation goes to the store as its single-key request would, all at
  * once but those on one key one after another in the batch's order, so that
- * writes for different keys reach the journal together. Input the API can
+ * writes for different keys reach the journal together. At most
+ * {@code maxInFlight} operations of all batches are with the stores at a
+ * time, the rest wait: the journal takes at most {@code jdbc-journal.bufferSize}
+ * (1,000) writes queued and fails the ones over it, so batches must leave
+ * room for single requests. Input the API can
  * check itself (the batch's shape, keys, values, TTLs, headers' values,
  * levels, namespaces) is checked for every operation first: one bad
  * operation refuses the whole batch and nothing is applied.
@@ -58,15 +66,19 @@ final class BatchRoutes extends ApiDirectives {
   private final ValueLimits limits;
   private final Bodies bodies;
   private final long maxBytes;
+  /** Operations of all batches this node may still hand to the stores now; the others wait in {@link #waiting}. */
+  private final AtomicInteger free;
+  private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
   BatchRoutes(KeyValueStore store, NamespaceLookup lookup, RequestContexts contexts, ValueLimits limits,
-              Bodies bodies, long maxBytes) {
+              Bodies bodies, long maxBytes, int maxInFlight) {
     this.store = store;
     this.lookup = lookup;
     this.contexts = contexts;
     this.limits = limits;
     this.bodies = bodies;
     this.maxBytes = maxBytes;
+    this.free = new AtomicInteger(maxInFlight);
   }
 
   Route route() {
@@ -227,13 +239,39 @@ final class BatchRoutes extends ApiDirectives {
       String onKey = request.namespace().name() + "|" + request.key();
       CompletableFuture<Map<String, Object>> before = lastOnKey.get(onKey);
       CompletableFuture<Map<String, Object>> result = (before == null
-          ? execute(context, request)
-          : before.thenCompose(ignored -> execute(context, request))).toCompletableFuture();
+          ? limited(() -> execute(context, request))
+          : before.thenCompose(ignored -> limited(() -> execute(context, request)))).toCompletableFuture();
       lastOnKey.put(onKey, result);
       results.add(result);
     }
     return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done ->
         Json.response(StatusCodes.OK, Map.of("results", results.stream().map(CompletableFuture::join).toList())));
+  }
+
+  /** {@code work} once one of the node's {@code maxInFlight} places is free; the place is free again after it. */
+  private <T> CompletionStage<T> limited(Supplier<CompletionStage<T>> work) {
+    CompletableFuture<Void> turn = new CompletableFuture<>();
+    waiting.add(() -> turn.complete(null));
+    admit();
+    return turn.thenCompose(ignored -> work.get()).whenComplete((result, failure) -> {
+      free.incrementAndGet();
+      admit();
+    });
+  }
+
+  /** Starts waiting operations while places are free. */
+  private void admit() {
+    while (!waiting.isEmpty()) {
+      int places = free.get();
+      if (places == 0) return;
+      if (!free.compareAndSet(places, places - 1)) continue;
+      Runnable next = waiting.poll();
+      if (next == null) {
+        free.incrementAndGet(); // another thread took the last one; a new waiter admits itself
+        continue;
+      }
+      next.run();
+    }
   }
 
   /** One operation's result; a failure (a timeout) is its result, never the batch's. */

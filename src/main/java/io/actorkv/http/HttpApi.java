@@ -59,7 +59,7 @@ public final class HttpApi extends AllDirectives {
     this.namespaceRoutes = new NamespaceRoutes(namespaces, bodies, defaultBuckets);
     this.feedRoutes = new FeedRoutes(changes, new NamespaceLookup(namespaces), settings.feedHeartbeat());
     this.batchRoutes = new BatchRoutes(store, new NamespaceLookup(namespaces), contexts, limits, bodies,
-        settings.batchMaxBytes());
+        settings.batchMaxBytes(), settings.batchMaxInFlight());
     this.headerTimeout = settings.headerTimeout();
     this.cluster = cluster;
     this.testRoutes = faults.map(TestModeRoutes::new);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
 import io.actorkv.node.Node;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
@@ -22,8 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code POST /v1/batch} over a real connection: each operation's own result
- * in order, those on one key applied in the batch's order, and a batch with
- * any bad operation refused whole, with nothing applied.
+ * in order, those on one key applied in the batch's order, a batch with
+ * any bad operation refused whole, with nothing applied, and a full batch
+ * that never overflows the journal's queue: the node here queues at most
+ * 50 journal writes and hands batches' operations to the stores 16 at a
+ * time.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchTest {
@@ -35,7 +39,8 @@ class BatchTest {
 
   @BeforeAll
   void start() {
-    node = TestNodes.single(dataDir);
+    node = TestNodes.start(TestNodes.settings(dataDir, null, List.of()), ConfigFactory.parseString(
+        "jdbc-journal.bufferSize = 50\nactorkv.batch.max-in-flight = 16"));
     kv = new KvClient(node.httpPort());
     assertEquals(201, kv.putNamespace("ev", "{\"mode\":\"eventual\",\"write\":\"local\"}").statusCode());
   }
@@ -96,6 +101,16 @@ class BatchTest {
     assertEquals(400, r.get(10).get("status").asInt());
     assertEquals("cas_requires_strong", r.get(10).get("error").asText());
     assertEquals("old", kv.get("default", "cas").body());
+  }
+
+  @Test
+  void aFullBatchWaitsForRoomInTheJournalsQueue() {
+    String[] puts = new String[1000];
+    for (int i = 0; i < puts.length; i++) {
+      puts[i] = "{\"op\":\"put\",\"namespace\":\"default\",\"key\":\"full/" + i + "\",\"value\":\"v\"}";
+    }
+    List<JsonNode> r = results(batch(puts));
+    for (int i = 0; i < puts.length; i++) assertEquals(201, r.get(i).get("status").asInt(), "operation " + i);
   }
 
   @Test
