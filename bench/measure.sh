@@ -5,14 +5,20 @@
 #                    on the other two see them;
 #   KeysPerGiB       one node, heap per key after writing N keys;
 #   FeedMeasure      one node, PUTs at a fixed rate, lag from each PUT's answer to
-#                    its event on GET /v1/watch, and journal bytes per revision.
+#                    its event on GET /v1/watch, and journal bytes per revision;
+#   ListingMeasure   one node, the key index loaded with N rows, listing pages of
+#                    1,000 keys timed;
+#   BatchMeasure     one node, strong PUTs one at a time against batched, same
+#                    number of clients.
 # Nodes run inside the measuring JVM, from the test classes; PostgreSQL is the
 # embedded one of the tests. Maven runs offline, holding /tmp/mvn.lock (shared
 # checkout). Traffic stays on 127.0.0.1.
-#   bench/measure.sh [visibility|keys|feed|all]          (default: all)
+#   bench/measure.sh [visibility|keys|feed|listing|batch|all]   (default: all)
 # Environment: WRITES=1000 RATE=25 MAX_IN_FLIGHT=20 PAUSE_MS=2 (visibility),
 #              SIZES=100000,200000 BUCKETS=128 VALUE_BYTES=256 (keys),
-#              FEED_RATE=2000 FEED_SECONDS=30 KEYS=1000 JOURNAL=postgresql|h2 (feed).
+#              FEED_RATE=2000 FEED_SECONDS=30 KEYS=1000 JOURNAL=postgresql|h2 (feed),
+#              INDEX_KEYS=10000000 LISTINGS=500 KEYS_ONLY=true (listing),
+#              CLIENTS=32 BATCH_SECONDS=20 BATCH_SIZE=100 JOURNAL (batch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -44,4 +50,14 @@ if [ "$what" = feed ] || [ "$what" = all ]; then
   echo "== FeedMeasure"
   java "${opens[@]}" -Xmx2g -cp "$cp" io.actorkv.measure.FeedMeasure \
     "${FEED_RATE:-2000}" "${FEED_SECONDS:-30}" "${KEYS:-1000}" "${JOURNAL:-postgresql}"
+fi
+if [ "$what" = listing ] || [ "$what" = all ]; then
+  echo "== ListingMeasure"
+  java "${opens[@]}" -Xmx2g -cp "$cp" io.actorkv.measure.ListingMeasure \
+    "${INDEX_KEYS:-10000000}" "${LISTINGS:-500}" "${KEYS_ONLY:-true}"
+fi
+if [ "$what" = batch ] || [ "$what" = all ]; then
+  echo "== BatchMeasure"
+  java "${opens[@]}" -Xmx2g -cp "$cp" io.actorkv.measure.BatchMeasure \
+    "${CLIENTS:-32}" "${BATCH_SECONDS:-20}" "${BATCH_SIZE:-100}" "${JOURNAL:-postgresql}"
 fi

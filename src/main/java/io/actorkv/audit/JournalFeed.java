@@ -112,6 +112,14 @@ public final class JournalFeed implements ChangeLog {
     return scan(namespace, after, -1, limit, filter).thenApply(scan -> new Page(scan.entries(), scan.position()));
   }
 
+  /**
+   * {@link #page} over the changes of every strong namespace (each entry
+   * names its namespace as stored): what the key index is fed from.
+   */
+  CompletionStage<Page> pageOfAll(long after, int limit) {
+    return page(null, after, limit, Filter.ALL);
+  }
+
   @Override
   public Source<Entry, NotUsed> follow(String namespace, long after, Filter filter) {
     return Source.unfoldAsync(new Place(after, -1), place -> step(namespace, place, filter))
@@ -143,11 +151,12 @@ public final class JournalFeed implements ChangeLog {
    * Reads rows after {@code after}, goes on over each one that follows the
    * last or whose gap is settled, and keeps the namespace's changes that
    * pass {@code filter}: at most {@code limit} of them, and about
-   * {@code bytes-per-read} of values.
+   * {@code bytes-per-read} of values. A null {@code namespace}: every
+   * strong namespace's.
    */
   private CompletionStage<Scan> scan(String namespace, long after, long gapSince, int limit, Filter filter) {
     return CompletableFuture.supplyAsync(() -> {
-      String prefix = "kv|" + namespace + "|";
+      String prefix = namespace == null ? "kv|" : "kv|" + namespace + "|";
       List<Entry> entries = new ArrayList<>();
       long position = after;
       long bytes = 0;
@@ -171,10 +180,12 @@ public final class JournalFeed implements ChangeLog {
               position = ordering;
               byte[] payload = rs.getBytes(8);
               if (payload == null || rs.getBoolean(5)) continue;
-              String key = rs.getString(2).substring(prefix.length());
+              String id = rs.getString(2);
+              String ns = namespace != null ? namespace : id.substring(prefix.length(), id.indexOf('|', prefix.length()));
+              String key = id.substring(namespace != null ? prefix.length() : prefix.length() + ns.length() + 1);
               if (!filter.acceptsKey(key)) continue;
               long revision = rs.getLong(3);
-              Entry entry = entry(namespace, key, ordering, revision, rs.getInt(6), rs.getString(7), payload);
+              Entry entry = entry(ns, key, ordering, revision, rs.getInt(6), rs.getString(7), payload);
               if (!filter.accepts(key, entry.change())) continue;
               entries.add(entry);
               bytes += payload.length;

@@ -38,6 +38,9 @@ public record ActorKvSettings(
     int idempotencyKeysPerKey,
     String anonymousPrincipal,
     Duration feedHeartbeat,
+    long listingMaxResponseBytes,
+    long batchMaxBytes,
+    int batchMaxInFlight,
     boolean testMode,
     LogFormat logFormat) {
 
@@ -129,6 +132,9 @@ public record ActorKvSettings(
         c.getInt("idempotency.keys-per-key"),
         c.getString("anonymous-principal"),
         c.getDuration("feed.heartbeat"),
+        c.getBytes("listing.max-response-bytes"),
+        c.getBytes("batch.max-bytes"),
+        c.getInt("batch.max-in-flight"),
         c.getBoolean("test-mode"),
         LogFormat.parse(c.getString("log-format")));
   }

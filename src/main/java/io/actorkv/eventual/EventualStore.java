@@ -6,15 +6,21 @@ import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.store.Expiry;
 import io.actorkv.store.KeyOutcome;
+import io.actorkv.store.KeyRange;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.ModeStore;
 import io.actorkv.store.Precondition;
 import io.actorkv.store.RequestContext;
 import io.actorkv.store.Stamp;
+import io.actorkv.store.Value;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +43,9 @@ public final class EventualStore implements ModeStore {
 
   /** Bucket ids are {@code ev|<namespace>|<n>}; all of them are durable (see eventual.conf). */
   public static final String KEY_PREFIX = "ev|";
+
+  /** How a counter reads, as a listing shows it. */
+  private static final String COUNTER_CONTENT_TYPE = "text/plain; charset=UTF-8";
 
   private final LocalReplicator replicator;
   private final EventualSettings settings;
@@ -114,6 +123,73 @@ public final class EventualStore implements ModeStore {
     }
     if (entry.hasCounter()) return new KeyOutcome.CounterFound(entry.counter());
     return new KeyOutcome.NotFound();
+  }
+
+  /**
+   * A page of the range's live keys from every bucket of the namespace, read
+   * at {@code r} (this node's replicas by default; {@code majority} merges a
+   * majority's), in byte order. Each bucket is read whole, so a listing
+   * costs the namespace's size however small the page.
+   */
+  @Override
+  public CompletionStage<KeyOutcome> list(RequestContext context, KeyRequest.List request) {
+    NamespaceDefinition ns = request.namespace();
+    Level level = request.level().orElse(Level.LOCAL);
+    List<CompletableFuture<LocalReplicator.BucketRead>> reads = new ArrayList<>();
+    for (int b = 0; b < ns.buckets(); b++) reads.add(replicator.read(bucketKey(ns.storageName(), b), level));
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+      for (int b = 0; b < reads.size(); b++) {
+        if (!reads.get(b).join().reached()) {
+          return probe.levelNotReached(false, bucketKey(ns.storageName(), b), "", level, entry -> true);
+        }
+      }
+      long now = clock.millis();
+      byte[] after = request.after().map(KeyRange::utf8).orElse(null);
+      List<Map.Entry<byte[], KeyOutcome.Listed>> live = new ArrayList<>();
+      for (var read : reads) {
+        Bucket bucket = read.join().bucket();
+        if (bucket == null) continue;
+        for (var e : bucket.entries().entrySet()) {
+          byte[] key = KeyRange.utf8(e.getKey());
+          if (!request.range().contains(key) || (after != null && Arrays.compareUnsigned(key, after) <= 0)) continue;
+          KeyOutcome.Listed listed = listed(ns, e.getKey(), e.getValue(), now, request.withValues());
+          if (listed != null) live.add(Map.entry(key, listed));
+        }
+      }
+      if (request.countOnly()) return CompletableFuture.completedStage(new KeyOutcome.KeyCount(live.size()));
+      live.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
+      List<KeyOutcome.Listed> page = new ArrayList<>();
+      long bytes = 0;
+      for (var e : live) {
+        KeyOutcome.Listed listed = e.getValue();
+        if (page.size() == request.limit()
+            || (request.withValues() && !page.isEmpty() && bytes + listed.size() > request.maxValueBytes())) {
+          return CompletableFuture.completedStage(
+              new KeyOutcome.Listing(page, Optional.of(page.get(page.size() - 1).key())));
+        }
+        bytes += listed.size();
+        page.add(listed);
+      }
+      return CompletableFuture.completedStage(new KeyOutcome.Listing(page, Optional.empty()));
+    });
+  }
+
+  /** A key as a listing shows it: its newest visible value, or its counter; null if a read finds nothing. */
+  private static KeyOutcome.Listed listed(NamespaceDefinition ns, String key, KeyEntry entry, long now,
+                                          boolean withValue) {
+    List<Version> values = entry.visibleAt(ns.conflicts(), now);
+    Value value;
+    if (!values.isEmpty()) {
+      value = values.stream().max(Version.LWW_ORDER).orElseThrow().toValue();
+    } else if (entry.hasCounter()) {
+      value = new Value(entry.counter().toString().getBytes(StandardCharsets.US_ASCII), COUNTER_CONTENT_TYPE,
+          Instant.EPOCH, Expiry.NEVER);
+    } else {
+      return null;
+    }
+    int size = value.bytes().length;
+    Value shown = withValue ? value : new Value(new byte[0], value.contentType(), value.modified(), value.expires());
+    return new KeyOutcome.Listed(key, OptionalLong.empty(), shown, size, Math.max(1, values.size()), withValue);
   }
 
   // ---------------------------------------------------------------- writes
@@ -197,6 +273,13 @@ public final class EventualStore implements ModeStore {
         return Change.refuse(new KeyOutcome.CounterOverflow());
       }
     });
+  }
+
+  /** Range deletes need the key index of strong namespaces. */
+  @Override
+  public CompletionStage<KeyOutcome> deleteRange(RequestContext context, KeyRequest.DeleteRange request) {
+    return CompletableFuture.completedStage(new KeyOutcome.Invalid("range_delete_requires_strong",
+        "DELETE /v1/kv/{namespace}?prefix= needs a strong namespace; delete an eventual namespace's keys one by one"));
   }
 
   /** An eventual key keeps no revisions: its versions are merged, not appended. */

@@ -110,7 +110,7 @@ final class FeedRoutes extends ApiDirectives {
     return respond(request, false, id -> {
       Query q = request.getUri().query();
       ChangeLog.Filter filter = KvInput.changeFilter(q);
-      int limit = KvInput.limit(KvInput.parameter(q, "limit"));
+      int limit = KvInput.limit(KvInput.parameter(q, "limit"), KvInput.MAX_HISTORY_LIMIT);
       long cursor = KvInput.offset("cursor", KvInput.parameter(q, "cursor")).orElse(0);
       boolean values = KvInput.flag("values", KvInput.parameter(q, "values"));
       return strong(ns, "audit").thenCompose(namespace ->

@@ -36,6 +36,7 @@ public final class HttpApi extends AllDirectives {
   private final KvRoutes kv;
   private final NamespaceRoutes namespaceRoutes;
   private final FeedRoutes feedRoutes;
+  private final BatchRoutes batchRoutes;
   private final ClusterStatus cluster;
   private final Optional<TestModeRoutes> testRoutes;
   private final Duration headerTimeout;
@@ -54,9 +55,11 @@ public final class HttpApi extends AllDirectives {
     Bodies bodies = new Bodies(settings.bodyIdleTimeout(), settings.bodyTimeout());
     RequestContexts contexts = new RequestContexts(new Principal(settings.anonymousPrincipal()), ticker,
         settings.requestTimeout());
-    this.kv = new KvRoutes(store, namespaces, contexts, limits, bodies);
+    this.kv = new KvRoutes(store, namespaces, contexts, limits, bodies, settings.listingMaxResponseBytes());
     this.namespaceRoutes = new NamespaceRoutes(namespaces, bodies, defaultBuckets);
     this.feedRoutes = new FeedRoutes(changes, new NamespaceLookup(namespaces), settings.feedHeartbeat());
+    this.batchRoutes = new BatchRoutes(store, new NamespaceLookup(namespaces), contexts, limits, bodies,
+        settings.batchMaxBytes(), settings.batchMaxInFlight());
     this.headerTimeout = settings.headerTimeout();
     this.cluster = cluster;
     this.testRoutes = faults.map(TestModeRoutes::new);
@@ -93,6 +96,7 @@ public final class HttpApi extends AllDirectives {
     Route others = concat(
         namespaceRoutes.route(),
         feedRoutes.route(),
+        batchRoutes.route(),
         path("cluster", () -> get(() -> complete(Json.response(StatusCodes.OK, cluster.describe())))));
     Route v1 = pathPrefix("v1", () -> concat(kv.route(), unambiguous(others)));
     Route all = testRoutes.map(test -> concat(v1, unambiguous(test.route()))).orElse(v1);
@@ -121,7 +125,7 @@ public final class HttpApi extends AllDirectives {
     if (path.startsWith("/v1/kv/")) {
       if (post && path.endsWith("/increment")) return "/v1/kv/{namespace}/{key}/increment";
       if (post && path.endsWith("/revert")) return "/v1/kv/{namespace}/{key}/revert";
-      return "/v1/kv/{namespace}/{key}";
+      return path.indexOf('/', "/v1/kv/".length()) < 0 ? "/v1/kv/{namespace}" : "/v1/kv/{namespace}/{key}";
     }
     if (path.startsWith("/v1/history/")) return "/v1/history/{namespace}/{key}";
     if (path.startsWith("/v1/watch/")) return "/v1/watch/{namespace}";
@@ -129,6 +133,7 @@ public final class HttpApi extends AllDirectives {
     if (path.equals("/v1/namespaces")) return "/v1/namespaces";
     if (path.startsWith("/v1/namespaces/")) return "/v1/namespaces/{name}";
     if (path.equals("/v1/cluster")) return "/v1/cluster";
+    if (path.equals("/v1/batch")) return "/v1/batch";
     if (path.startsWith("/test/v1/")) return "/test/v1/blackhole";
     return "unmatched";
   }

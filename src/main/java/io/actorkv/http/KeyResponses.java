@@ -95,6 +95,18 @@ final class KeyResponses {
       if (history.compactedThrough() > 0) body.put("compactedThrough", history.compactedThrough());
       return Json.response(StatusCodes.OK, body);
     }
+    if (outcome instanceof KeyOutcome.Listing listing) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("keys", listing.keys().stream().map(KeyResponses::listed).toList());
+      listing.next().ifPresent(last -> body.put("next", KvInput.listCursor(last)));
+      return Json.response(StatusCodes.OK, body);
+    }
+    if (outcome instanceof KeyOutcome.RangeDeleted deleted) {
+      return Json.response(StatusCodes.OK, Map.of("deleted", deleted.deleted(), "more", deleted.more()));
+    }
+    if (outcome instanceof KeyOutcome.KeyCount count) {
+      return Json.response(StatusCodes.OK, Map.of("count", count.count()));
+    }
     if (outcome instanceof KeyOutcome.Invalid invalid) {
       return ApiError.badRequest(invalid.code(), invalid.message()).response();
     }
@@ -134,6 +146,20 @@ final class KeyResponses {
       return new Sibling(Base64.getEncoder().encodeToString(v.bytes()), v.contentType(), v.modified(),
           v.expires().instant().orElse(null));
     }
+  }
+
+  /** One key of a listing; an eventual counter has no modified time, a strong key no siblings. */
+  private static Map<String, Object> listed(KeyOutcome.Listed k) {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("key", k.key());
+    k.revision().ifPresent(r -> line.put("revision", r));
+    line.put("size", k.size());
+    line.put("contentType", k.value().contentType());
+    if (!k.value().modified().equals(Instant.EPOCH)) line.put("modified", k.value().modified());
+    k.value().expires().instant().ifPresent(e -> line.put("expires", e));
+    if (k.siblings() > 1) line.put("siblings", k.siblings());
+    if (k.withValue()) line.put("value", Base64.getEncoder().encodeToString(k.value().bytes()));
+    return line;
   }
 
   /** The body of a successful strong PUT. */

@@ -4,6 +4,7 @@ import io.actorkv.namespace.Level;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.namespace.TtlSyntax;
 import io.actorkv.store.ChangeLog;
+import io.actorkv.store.KeyRange;
 import io.actorkv.store.Precondition;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -50,15 +52,22 @@ final class KvInput {
           "a key is 1 to " + MAX_KEY_BYTES + " bytes of UTF-8; this one has " + bytes.length)
           .with("keyBytes", bytes.length);
     }
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw ApiError.badRequest("bad_key", "the key is not valid UTF-8 once percent-decoded");
+    String key = utf8(bytes);
+    if (key == null) throw ApiError.badRequest("bad_key", "the key is not valid UTF-8 once percent-decoded");
+    return key;
+  }
+
+  /** A key given as it is (in a JSON body): 1 to {@link #MAX_KEY_BYTES} bytes of UTF-8, no lone surrogate. */
+  static String plainKey(String key) {
+    if (!StandardCharsets.UTF_8.newEncoder().canEncode(key)) {
+      throw ApiError.badRequest("bad_key", "the key is not valid Unicode (it has a lone surrogate)");
     }
+    int length = KeyRange.utf8(key).length;
+    if (length == 0 || length > MAX_KEY_BYTES) {
+      throw ApiError.badRequest("bad_key", "a key is 1 to " + MAX_KEY_BYTES + " bytes of UTF-8; this one has "
+          + length).with("keyBytes", length);
+    }
+    return key;
   }
 
   private static byte[] percentDecode(String s) {
@@ -173,15 +182,21 @@ final class KvInput {
   /** The largest page a history answers. */
   static final int MAX_HISTORY_LIMIT = 1000;
 
-  /** {@code ?limit=} of a history page: 1 to {@link #MAX_HISTORY_LIMIT}, default 100. */
-  static int limit(Optional<String> given) {
+  /** The largest page a listing answers. */
+  static final int MAX_LIST_LIMIT = 10_000;
+
+  /**
+   * {@code ?limit=} of a page: 1 to {@code max} (a history's
+   * {@link #MAX_HISTORY_LIMIT}, a listing's {@link #MAX_LIST_LIMIT}), default 100.
+   */
+  static int limit(Optional<String> given, int max) {
     if (given.isEmpty()) return 100;
-    if (given.get().matches("[0-9]{1,4}")) {
+    if (given.get().matches("[0-9]{1,9}")) {
       int n = Integer.parseInt(given.get());
-      if (n >= 1 && n <= MAX_HISTORY_LIMIT) return n;
+      if (n >= 1 && n <= max) return n;
     }
-    throw ApiError.badRequest("bad_limit", "limit must be from 1 to " + MAX_HISTORY_LIMIT + ", not '"
-        + given.get() + "'");
+    throw ApiError.badRequest("bad_limit", "limit must be from 1 to " + max + ", not '" + given.get() + "'")
+        .with("max", max);
   }
 
   /** {@code ?cursor=}: the {@code next} of an earlier page. */
@@ -229,6 +244,73 @@ final class KvInput {
     if (given.isEmpty() || given.get().equals("newest")) return true;
     if (given.get().equals("oldest")) return false;
     throw ApiError.badRequest("bad_order", "order must be newest or oldest, not '" + given.get() + "'");
+  }
+
+  /**
+   * The range of a listing: {@code ?prefix=}, or {@code ?start=} and/or
+   * {@code ?end=} (end excluded), or the whole namespace; never both kinds.
+   */
+  static KeyRange range(Query q) {
+    Optional<String> prefix = parameter(q, "prefix");
+    Optional<String> start = parameter(q, "start");
+    Optional<String> end = parameter(q, "end");
+    if (prefix.isPresent() && (start.isPresent() || end.isPresent())) {
+      throw ApiError.badRequest("bad_range", "give prefix, or start and end, not both");
+    }
+    prefix.ifPresent(p -> rangeKey("prefix", p, true));
+    start.ifPresent(s -> rangeKey("start", s, true));
+    end.ifPresent(e -> rangeKey("end", e, false));
+    if (prefix.isPresent()) return KeyRange.prefix(prefix.get());
+    KeyRange range = KeyRange.between(start.orElse(""), end);
+    if (range.isEmpty()) {
+      throw ApiError.badRequest("bad_range", "end must come after start in byte order (end is excluded)");
+    }
+    return range;
+  }
+
+  private static void rangeKey(String name, String given, boolean mayBeEmpty) {
+    int bytes = KeyRange.utf8(given).length;
+    if ((!mayBeEmpty && bytes == 0) || bytes > MAX_KEY_BYTES) {
+      throw ApiError.badRequest("bad_range", name + " is a key: " + (mayBeEmpty ? 0 : 1) + " to " + MAX_KEY_BYTES
+          + " bytes of UTF-8; this one has " + bytes).with("parameter", name);
+    }
+  }
+
+  private static final String CURSOR_VERSION = "k1.";
+
+  /** The cursor a listing's page answers as {@code next}: the last key it gave, opaque to clients. */
+  static String listCursor(String lastKey) {
+    return CURSOR_VERSION + Base64.getUrlEncoder().withoutPadding().encodeToString(KeyRange.utf8(lastKey));
+  }
+
+  /** {@code ?cursor=} of a listing: the key the page goes on after, from an earlier page's {@code next}. */
+  static Optional<String> listAfter(Optional<String> given) {
+    if (given.isEmpty()) return Optional.empty();
+    String c = given.get();
+    ApiError bad = ApiError.badRequest("bad_cursor", "cursor must be the 'next' of an earlier page, unchanged");
+    if (!c.startsWith(CURSOR_VERSION)) throw bad;
+    byte[] bytes;
+    try {
+      bytes = Base64.getUrlDecoder().decode(c.substring(CURSOR_VERSION.length()));
+    } catch (IllegalArgumentException e) {
+      throw bad;
+    }
+    String key = bytes.length == 0 || bytes.length > MAX_KEY_BYTES ? null : utf8(bytes);
+    if (key == null) throw bad;
+    return Optional.of(key);
+  }
+
+  /** {@code bytes} as strict UTF-8; null if they are not. */
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
   }
 
   /** {@code ?by=}: a whole number, default 1. */

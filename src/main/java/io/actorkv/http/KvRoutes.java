@@ -6,6 +6,7 @@ import io.actorkv.namespace.Level;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.store.KeyOutcome;
+import io.actorkv.store.KeyRange;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.Precondition;
@@ -27,7 +28,7 @@ import org.apache.pekko.stream.Materializer;
 
 /**
  * {@code /v1/kv/{ns}/{key}}: GET (and HEAD), PUT, DELETE and POST
- * {@code .../increment} of one key. Each route reads its input, finds the
+ * {@code .../increment} of one key; GET {@code /v1/kv/{ns}} lists keys. Each route reads its input, finds the
  * namespace, makes one {@link KeyRequest} and hands it to the store; the
  * outcome is rendered by {@link KeyResponses}. Nothing here depends on the
  * namespace's mode.
@@ -46,24 +47,28 @@ final class KvRoutes extends ApiDirectives {
   private final RequestContexts contexts;
   private final ValueLimits limits;
   private final Bodies bodies;
+  private final long listingMaxResponseBytes;
   // Built once: what a key path answers to a method it does not take (405, with Allow).
   private final Route notAllowed = reject(Rejections.method(HttpMethods.GET), Rejections.method(HttpMethods.PUT),
       Rejections.method(HttpMethods.DELETE));
   private final Route notAllowedOnPost = reject(Rejections.method(HttpMethods.GET),
       Rejections.method(HttpMethods.PUT), Rejections.method(HttpMethods.DELETE), Rejections.method(HttpMethods.POST));
   private final Route onlyGet = reject(Rejections.method(HttpMethods.GET));
+  private final Route notAllowedOnNamespace = reject(Rejections.method(HttpMethods.GET),
+      Rejections.method(HttpMethods.DELETE));
   private final Route badPath = complete(HttpApi.BAD_PATH.response());
   private final Route notAsSent = complete(ApiError.badRequest("bad_path",
       "key paths are /v1/kv/{namespace}/{key} as they are sent, with no percent-escapes before the key").response());
 
   KvRoutes(KeyValueStore store, Namespaces namespaces, RequestContexts contexts, ValueLimits limits,
-           Bodies bodies) {
+           Bodies bodies, long listingMaxResponseBytes) {
     this.store = store;
     this.namespaces = namespaces;
     this.lookup = new NamespaceLookup(namespaces);
     this.contexts = contexts;
     this.limits = limits;
     this.bodies = bodies;
+    this.listingMaxResponseBytes = listingMaxResponseBytes;
   }
 
   /**
@@ -93,6 +98,10 @@ final class KvRoutes extends ApiDirectives {
     String ns = slash < 0 ? path.substring(PREFIX.length()) : path.substring(PREFIX.length(), slash);
     String rest = slash < 0 ? "" : path.substring(slash);
     var method = request.method();
+    if (rest.isEmpty()) {
+      if (method.equals(HttpMethods.GET)) return list(ns, request);
+      return method.equals(HttpMethods.DELETE) ? deleteRange(ns, request) : notAllowedOnNamespace;
+    }
     if (method.equals(HttpMethods.GET)) return getKey(ns, rest, request); // HEAD arrives as GET
     if (method.equals(HttpMethods.PUT)) return putKey(ns, rest, request, ctx.getMaterializer());
     if (method.equals(HttpMethods.DELETE)) return deleteKey(ns, rest, request);
@@ -116,7 +125,7 @@ final class KvRoutes extends ApiDirectives {
     String rest = slash < 0 ? "" : path.substring(slash);
     return answer(request, false, id -> {
       Query q = request.getUri().query();
-      int limit = KvInput.limit(KvInput.parameter(q, "limit"));
+      int limit = KvInput.limit(KvInput.parameter(q, "limit"), KvInput.MAX_HISTORY_LIMIT);
       OptionalLong cursor = KvInput.cursor(KvInput.parameter(q, "cursor"));
       boolean newestFirst = KvInput.newestFirst(KvInput.parameter(q, "order"));
       return withNamespace(ns, rest, (namespace, key) ->
@@ -139,6 +148,35 @@ final class KvRoutes extends ApiDirectives {
       OptionalLong revision = KvInput.revision("revision", KvInput.parameter(q, "revision"));
       return withNamespace(ns, rest, (namespace, key) ->
           store.get(contexts.of(id), new KeyRequest.Get(namespace, key, level, revision)));
+    });
+  }
+
+  /** {@code GET /v1/kv/{ns}}: a page of the namespace's live keys in byte order, or their count. */
+  private Route list(String ns, HttpRequest request) {
+    return answer(request, false, id -> {
+      Query q = request.getUri().query();
+      KeyRange range = KvInput.range(q);
+      Optional<String> after = KvInput.listAfter(KvInput.parameter(q, "cursor"));
+      int limit = KvInput.limit(KvInput.parameter(q, "limit"), KvInput.MAX_LIST_LIMIT);
+      boolean withValues = !KvInput.flag("keysOnly", Optional.of(KvInput.parameter(q, "keysOnly").orElse("true")));
+      boolean countOnly = KvInput.flag("count", KvInput.parameter(q, "count"));
+      Optional<Level> level = KvInput.level("r", KvInput.parameter(q, "r"));
+      return lookup.find(ns).thenCompose(namespace -> store.list(contexts.of(id), new KeyRequest.List(namespace,
+          range, after, limit, withValues, listingMaxResponseBytes, countOnly, level)));
+    });
+  }
+
+  /** {@code DELETE /v1/kv/{ns}?prefix=}: deletes a range's keys, each with a delete of its own. */
+  private Route deleteRange(String ns, HttpRequest request) {
+    return answer(request, true, id -> {
+      Query q = request.getUri().query();
+      if (q.get("prefix").isEmpty() && q.get("start").isEmpty() && q.get("end").isEmpty()) {
+        throw ApiError.badRequest("bad_range", "name the keys to delete: ?prefix=, or ?start= and/or ?end=");
+      }
+      KeyRange range = KvInput.range(q);
+      int limit = KvInput.limit(Optional.of(KvInput.parameter(q, "limit").orElse("10000")), KvInput.MAX_LIST_LIMIT);
+      return lookup.find(ns).thenCompose(namespace ->
+          store.deleteRange(contexts.of(id), new KeyRequest.DeleteRange(namespace, range, limit)));
     });
   }
 

@@ -121,6 +121,15 @@ public record JournalDatabase(String url, String user, String password, String d
    * neither wait behind the journal's writes nor hold its connections.
    */
   public HikariDataSource readerPool(String name, int size) {
+    return pool(name, size, true);
+  }
+
+  /** A pool of its own of at most {@code size} connections, for a writer apart from the journal (the key index). */
+  public HikariDataSource writerPool(String name, int size) {
+    return pool(name, size, false);
+  }
+
+  private HikariDataSource pool(String name, int size, boolean readOnly) {
     HikariConfig config = new HikariConfig();
     config.setPoolName(name);
     config.setJdbcUrl(url);
@@ -129,7 +138,7 @@ public record JournalDatabase(String url, String user, String password, String d
     config.setDriverClassName(driver);
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(0);
-    config.setReadOnly(true);
+    config.setReadOnly(readOnly);
     return new HikariDataSource(config);
   }
 

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.zaxxer.hikari.HikariDataSource;
 import io.actorkv.audit.JournalFeed;
+import io.actorkv.audit.JournalKeyIndex;
 import io.actorkv.base.Ticker;
 import io.actorkv.cluster.ClusterFormation;
 import io.actorkv.cluster.ClusterStatus;
@@ -20,7 +21,6 @@ import io.actorkv.metrics.KeyOperationMetrics;
 import io.actorkv.metrics.Metrics;
 import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.Namespaces;
-import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.ModeRouter;
 import io.actorkv.store.ReadinessGate;
@@ -39,7 +39,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -96,9 +98,25 @@ public final class Node implements AutoCloseable {
       Ticker ticker = Ticker.SYSTEM;
       // Keys learn their namespace's retention from the namespaces, which start after the stores.
       CompletableFuture<Namespaces> namespacesStarted = new CompletableFuture<>();
+      HikariDataSource feedPool = database.readerPool("actorkv-feed", full.getInt("actorkv.feed.pool-size"));
+      system.getWhenTerminated().thenRun(feedPool::close);
+      Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+      JournalFeed changes = new JournalFeed(database, feedPool, blocking, clock, JournalFeed.Settings.from(full));
+      HikariDataSource indexPool = database.writerPool("actorkv-key-index", full.getInt("actorkv.listing.pool-size"));
+      JournalKeyIndex index = new JournalKeyIndex(database, indexPool, changes, blocking, clock,
+          JournalKeyIndex.Settings.from(full));
+      index.start();
+      CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-key-index", () -> {
+        index.stop();
+        return CompletableFuture.completedFuture(Done.getInstance());
+      });
+      system.getWhenTerminated().thenRun(() -> {
+        index.stop();
+        indexPool.close();
+      });
       StrongStore strong = StrongStore.start(system, clock, ticker, settings.snapshotEvery(),
           settings.requestTimeout(), retention(namespacesStarted),
-          new IdempotencyLimits(settings.idempotencyWindow(), settings.idempotencyKeysPerKey()));
+          new IdempotencyLimits(settings.idempotencyWindow(), settings.idempotencyKeysPerKey()), index);
       EventualSettings eventualSettings = EventualSettings.from(full);
       EventualStore eventual = EventualStore.start(system, eventualSettings, clock,
           database.secret(CONTEXT_SECRET));
@@ -119,10 +137,6 @@ public final class Node implements AutoCloseable {
       KeyValueStore api = StoreFilter.around(stores,
           List.of(new KeyOperationMetrics(metrics), new ReadinessGate(cluster::ready)));
 
-      HikariDataSource feedPool = database.readerPool("actorkv-feed", full.getInt("actorkv.feed.pool-size"));
-      system.getWhenTerminated().thenRun(feedPool::close);
-      ChangeLog changes = new JournalFeed(database, feedPool, system.dispatchers().lookup(DispatcherSelector.blocking()),
-          clock, JournalFeed.Settings.from(full));
 
       Optional<NetworkFaults> faults = settings.testMode() ? Optional.of(NetworkFaults.of(system)) : Optional.empty();
       HttpApi http = new HttpApi(settings, new ValueLimits(settings.maxValueBytes(), eventualSettings.maxValueBytes()),

@@ -3,6 +3,7 @@ package io.actorkv.store;
 import io.actorkv.namespace.Level;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -78,6 +79,28 @@ public sealed interface KeyOutcome {
    * retention removed from the journal.
    */
   record History(List<Change> changes, OptionalLong next, long compactedThrough) implements KeyOutcome {}
+
+  /**
+   * A page of a listing: each key with its value's metadata (and the value
+   * when asked for); {@code next}, when there is more, is the last key
+   * given, from which the next page goes on.
+   */
+  record Listing(List<Listed> keys, Optional<String> next) implements KeyOutcome {}
+
+  /**
+   * One key of a listing: its value as a read would answer it (the newest
+   * of {@code siblings} values in an eventual siblings namespace; a counter
+   * as its decimal count), its size in bytes and its revision (strong). The
+   * value's bytes are there only if the listing asked for them
+   * ({@code withValue}); otherwise they are empty.
+   */
+  record Listed(String key, OptionalLong revision, Value value, int size, int siblings, boolean withValue) {}
+
+  /** A range delete deleted {@code deleted} keys; {@code more} if the range held more than its limit. */
+  record RangeDeleted(long deleted, boolean more) implements KeyOutcome {}
+
+  /** How many live keys a range holds. */
+  record KeyCount(long count) implements KeyOutcome {}
 
   /** The request does not fit the namespace's mode ({@code code} as in the API's errors); nothing was changed. */
   record Invalid(String code, String message) implements KeyOutcome {}

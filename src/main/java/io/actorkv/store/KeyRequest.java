@@ -92,6 +92,46 @@ public sealed interface KeyRequest {
     }
   }
 
+  /**
+   * The live keys of {@code range} in byte order, after the key {@code after}
+   * (the last one of the page before), {@code limit} at most, with their
+   * values if {@code withValues} while they fit in {@code maxValueBytes}
+   * (at least one key always comes), or only how many there are if
+   * {@code countOnly}. Eventual: {@code level} says how many replicas are
+   * read and merged. {@link #key()} is the first key the range can hold.
+   */
+  record List(NamespaceDefinition namespace, KeyRange range, Optional<String> after, int limit, boolean withValues,
+              long maxValueBytes, boolean countOnly, Optional<Level> level) implements KeyRequest {
+    public List {
+      Objects.requireNonNull(range, "range");
+      Objects.requireNonNull(after, "after");
+      Objects.requireNonNull(level, "level");
+      if (limit < 1) throw new IllegalArgumentException("limit must be positive");
+    }
+
+    @Override
+    public String key() {
+      return new String(range.start(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
+   * Strong: deletes the live keys of {@code range}, {@code limit} at most,
+   * each with an ordinary delete of its own (not atomically).
+   * {@link #key()} is the first key the range can hold.
+   */
+  record DeleteRange(NamespaceDefinition namespace, KeyRange range, int limit) implements KeyRequest {
+    public DeleteRange {
+      Objects.requireNonNull(range, "range");
+      if (limit < 1) throw new IllegalArgumentException("limit must be positive");
+    }
+
+    @Override
+    public String key() {
+      return new String(range.start(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   /** Adds {@code by} (negative: subtracts) to the key's counter. */
   record Increment(NamespaceDefinition namespace, String key, long by, Optional<Level> level) implements KeyRequest {
     public Increment {

@@ -4,8 +4,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The one interface under every transport: read, write, delete, count,
- * revert one key, and read its history. Implemented by each mode's store, by {@link ModeRouter}, which
- * sends each request to its namespace's mode, and by the
+ * revert one key, read its history, and list a range of keys. Implemented
+ * by each mode's store, by {@link ModeRouter}, which sends each request to
+ * its namespace's mode, and by the
  * {@link StoreFilter}s that stand in front of them (metrics and readiness
  * today; authorization and audit are meant to go there too).
  */
@@ -22,4 +23,10 @@ public interface KeyValueStore {
   CompletionStage<KeyOutcome> revert(RequestContext context, KeyRequest.Revert request);
 
   CompletionStage<KeyOutcome> history(RequestContext context, KeyRequest.History request);
+
+  /** A page of a range's live keys, or their count: {@link KeyOutcome.Listing}, {@link KeyOutcome.KeyCount}. */
+  CompletionStage<KeyOutcome> list(RequestContext context, KeyRequest.List request);
+
+  /** Deletes a range's keys one by one: {@link KeyOutcome.RangeDeleted}. */
+  CompletionStage<KeyOutcome> deleteRange(RequestContext context, KeyRequest.DeleteRange request);
 }

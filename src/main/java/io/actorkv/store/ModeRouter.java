@@ -57,6 +57,16 @@ public final class ModeRouter implements KeyValueStore, Namespaces.Contents {
   }
 
   @Override
+  public CompletionStage<KeyOutcome> list(RequestContext context, KeyRequest.List request) {
+    return of(request.namespace()).list(context, request);
+  }
+
+  @Override
+  public CompletionStage<KeyOutcome> deleteRange(RequestContext context, KeyRequest.DeleteRange request) {
+    return of(request.namespace()).deleteRange(context, request);
+  }
+
+  @Override
   public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
     return of(namespace).hasLiveKeys(namespace);
   }

@@ -54,5 +54,15 @@ public interface StoreFilter {
     public CompletionStage<KeyOutcome> history(RequestContext context, KeyRequest.History request) {
       return filter.apply(context, request, () -> inner.history(context, request));
     }
+
+    @Override
+    public CompletionStage<KeyOutcome> list(RequestContext context, KeyRequest.List request) {
+      return filter.apply(context, request, () -> inner.list(context, request));
+    }
+
+    @Override
+    public CompletionStage<KeyOutcome> deleteRange(RequestContext context, KeyRequest.DeleteRange request) {
+      return filter.apply(context, request, () -> inner.deleteRange(context, request));
+    }
   }
 }

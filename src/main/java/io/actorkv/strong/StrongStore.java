@@ -5,9 +5,11 @@ import io.actorkv.base.Ticker;
 import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.store.Change;
+import io.actorkv.store.KeyIndex;
 import io.actorkv.store.KeyOutcome;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.ModeStore;
+import io.actorkv.store.Precondition;
 import io.actorkv.store.RequestContext;
 import io.actorkv.store.Stamp;
 import java.time.Clock;
@@ -37,6 +39,7 @@ import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The strong store: reads and writes of one key, each answered by that key's
@@ -54,13 +57,14 @@ public final class StrongStore implements ModeStore {
   private final Ticker ticker;
   private final LiveStates live;
   private final KeyJournal journal;
+  private final KeyIndex index;
   /** How long a read for the node's own maintenance (not a client's request) waits for its entity. */
   private final Duration maintenanceTimeout;
   /** A field, not a method reference in {@link #get}, which would be a new object on every read. */
   private final Consumer<String> touch = entityId -> entity(entityId).tell(new KeyEntity.Touch());
 
   private StrongStore(ActorSystem<?> system, Clock clock, Ticker ticker, LiveStates live,
-                      Duration maintenanceTimeout) {
+                      Duration maintenanceTimeout, KeyIndex index) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.clock = clock;
@@ -68,17 +72,21 @@ public final class StrongStore implements ModeStore {
     this.live = live;
     this.journal = new KeyJournal(system);
     this.maintenanceTimeout = maintenanceTimeout;
+    this.index = index;
   }
 
-  /** Starts this node's part of the key entities' sharding and returns the store over them. */
+  /**
+   * Starts this node's part of the key entities' sharding and returns the
+   * store over them; {@code index} answers listings.
+   */
   public static StrongStore start(ActorSystem<?> system, Clock clock, Ticker ticker, int snapshotEvery,
                                   Duration maintenanceTimeout, HistoryRetention retention,
-                                  IdempotencyLimits idempotency) {
+                                  IdempotencyLimits idempotency, KeyIndex index) {
     LiveStates live = new LiveStates(
         LiveStates.touchEvery(LiveStates.idleTimeout(ClusterShardingSettings.create(system))));
     KeyEntity.init(system, clock, ticker, snapshotEvery, live, retention, idempotency);
     Undelivered.listen(system);
-    return new StrongStore(system, clock, ticker, live, maintenanceTimeout);
+    return new StrongStore(system, clock, ticker, live, maintenanceTimeout, index);
   }
 
   @Override
@@ -210,6 +218,37 @@ public final class StrongStore implements ModeStore {
         return CompletableFuture.completedFuture(
             new KeyOutcome.History(changes, next, oldest > from ? oldest - 1 : 0));
       });
+    });
+  }
+
+  /** Listings come from the key index, not the entities: see {@link KeyIndex}. */
+  @Override
+  public CompletionStage<KeyOutcome> list(RequestContext context, KeyRequest.List request) {
+    if (request.level().isPresent()) return levelRefused("r");
+    return index.list(request.namespace().storageName(), request, context::remaining);
+  }
+
+  /** How many of a range delete's keys are deleted at once. */
+  private static final int RANGE_DELETE_PARALLELISM = 32;
+
+  /**
+   * Lists the range's keys from the index (so every key acknowledged before
+   * is among them), then deletes each through its entity, as a DELETE of
+   * that key would; keys deleted meanwhile by others are not counted.
+   */
+  @Override
+  public CompletionStage<KeyOutcome> deleteRange(RequestContext context, KeyRequest.DeleteRange request) {
+    KeyRequest.List keys = new KeyRequest.List(request.namespace(), request.range(), Optional.empty(),
+        request.limit(), false, 0, false, Optional.empty());
+    String principal = context.principal().name();
+    return index.list(request.namespace().storageName(), keys, context::remaining).thenCompose(outcome -> {
+      KeyOutcome.Listing listing = (KeyOutcome.Listing) outcome;
+      return Stages.direct(Source.from(listing.keys())
+              .mapAsyncUnordered(RANGE_DELETE_PARALLELISM, k -> askEntity(
+                  KeyEntity.entityId(request.namespace().storageName(), k.key()),
+                  replyTo -> new KeyEntity.Delete(Precondition.NONE, principal, replyTo), context::remaining))
+              .runFold(0L, (n, reply) -> reply instanceof KeyReply.Deleted ? n + 1 : n, system))
+          .thenApply(n -> new KeyOutcome.RangeDeleted(n, listing.next().isPresent()));
     });
   }
 

@@ -12,6 +12,8 @@ class RouteTemplateTest {
   @Test
   void everyRouteOfTheApiHasItsTemplate() {
     assertEquals("/v1/kv/{namespace}/{key}", template("GET", "/v1/kv/default/a/b"));
+    assertEquals("/v1/kv/{namespace}", template("GET", "/v1/kv/default"));
+    assertEquals("/v1/batch", template("POST", "/v1/batch"));
     assertEquals("/v1/kv/{namespace}/{key}/increment", template("POST", "/v1/kv/default/n/increment"));
     assertEquals("/v1/kv/{namespace}/{key}/revert", template("POST", "/v1/kv/default/n/revert"));
     assertEquals("/v1/history/{namespace}/{key}", template("GET", "/v1/history/default/k"));

@@ -65,6 +65,16 @@ class StoreFilterTest {
     }
 
     @Override
+    public CompletionStage<KeyOutcome> list(RequestContext c, KeyRequest.List r) {
+      return saw(r);
+    }
+
+    @Override
+    public CompletionStage<KeyOutcome> deleteRange(RequestContext c, KeyRequest.DeleteRange r) {
+      return saw(r);
+    }
+
+    @Override
     public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
       seen.add(mode + " contents " + namespace.name());
       return CompletableFuture.completedFuture(false);
