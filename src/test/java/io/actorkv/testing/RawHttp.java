@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.SocketFactory;
 
 /**
  * HTTP/1.1 spoken byte by byte over a plain socket, for requests that no
@@ -46,8 +47,13 @@ public final class RawHttp implements AutoCloseable {
   private final OutputStream out;
 
   public RawHttp(int port) {
+    this(SocketFactory.getDefault(), port);
+  }
+
+  /** A connection made by {@code sockets}: TLS ones speak the same bytes inside TLS. */
+  public RawHttp(SocketFactory sockets, int port) {
     try {
-      socket = new Socket();
+      socket = sockets.createSocket();
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       socket.setSoTimeout(30_000);
       in = socket.getInputStream();
