@@ -7,29 +7,48 @@
 # alternating which goes first. Traffic stays on 127.0.0.1; each node gets
 # fresh data and free ports.
 #   bench/ab.sh BEFORE.jar AFTER.jar
+# Or one build with plain HTTP (before) against HTTPS (after), a certificate
+# for 127.0.0.1 made with openssl (docs/security.md):
+#   bench/ab.sh --tls ACTORKV.jar
 # Environment: OPS="put get" ROUNDS=2 DURATION=15s WARMUP=10s CONNECTIONS=32 JOURNAL=h2
 # Prints one line per measurement: round, jar (before|after), op, ops/s, p50, p99.
 set -euo pipefail
-before=$1 after=$2
+work=$(mktemp -d)
+tls=
+if [ "$1" = --tls ]; then
+  before=$2 after=$2 tls="$work/tls"
+  mkdir "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=bench CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.crt" 2> /dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$tls/node.key" -out "$tls/node.csr" 2> /dev/null
+  openssl x509 -req -in "$tls/node.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+    -extfile <(printf 'subjectAltName = IP:127.0.0.1\n') -out "$tls/node.crt" 2> /dev/null
+else
+  before=$1 after=$2
+fi
 ops=${OPS:-put get}
 rounds=${ROUNDS:-2}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-work=$(mktemp -d)
 node=
 trap '[ -n "$node" ] && kill "$node" 2>/dev/null; rm -rf "$work"' EXIT
 
 measure() { # round, label, jar
-  local http mgmt data
+  local http mgmt data scheme=http serve=() client=()
   http=$(free_port); mgmt=$(free_port); data="$work/$1-$2"
+  if [ -n "$tls" ] && [ "$2" = after ]; then
+    scheme=https
+    serve=(--tls-cert "$tls/node.crt" --tls-key "$tls/node.key")
+    client=(--ca-file "$tls/ca.crt")
+  fi
   ACTORKV_JOURNAL=${JOURNAL:-h2} java -Xms1g -Xmx1g -jar "$3" serve --data-dir "$data" --http-port "$http" --management-port "$mgmt" \
-    --remote-port "$(free_port)" > "$data.log" 2>&1 &
+    --remote-port "$(free_port)" "${serve[@]}" > "$data.log" 2>&1 &
   node=$!
   for _ in $(seq 1 120); do
-    curl -sf "http://127.0.0.1:$mgmt/ready" > /dev/null && break
+    curl -sf ${tls:+--cacert "$tls/ca.crt"} "$scheme://127.0.0.1:$mgmt/ready" > /dev/null && break
     sleep 0.5
   done
   for op in $ops; do
-    java -jar "$after" bench --target "http://127.0.0.1:$http" --workload "$op" \
+    java -jar "$after" bench --target "$scheme://127.0.0.1:$http" "${client[@]}" --workload "$op" \
       --duration "${DURATION:-15s}" --warmup "${WARMUP:-10s}" --connections "${CONNECTIONS:-32}" \
       --json "$work/r.json" > /dev/null 2>&1
     python3 - "$1" "$2" "$op" "$work/r.json" <<'PY'

@@ -37,6 +37,7 @@ class LayersTest {
         .layer("config").definedBy("io.actorkv.config..")
         .layer("base").definedBy("io.actorkv.base..")
         .layer("client").definedBy("io.actorkv.client..")
+        .layer("tls").definedBy("io.actorkv.tls..")
         .layer("verify").definedBy("io.actorkv.verify..")
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("node").mayOnlyBeAccessedByLayers("cli")
@@ -51,6 +52,7 @@ class LayersTest {
         .whereLayer("namespace").mayOnlyBeAccessedByLayers("cli", "node", "http", "metrics", "stores", "store")
         .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "node", "http", "journal")
         .whereLayer("client").mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("tls").mayOnlyBeAccessedByLayers("node", "client")
         .whereLayer("verify").mayOnlyBeAccessedByLayers("cli")
         .check(MAIN);
   }

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,8 +38,12 @@ public final class BenchCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--target", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-      description = "Base URL of the store (default ${DEFAULT-VALUE}).")
+      description = "Base URL of the store, http:// or https:// (default ${DEFAULT-VALUE}).")
   String target;
+
+  @Option(names = "--ca-file", paramLabel = "FILE",
+      description = "PEM CA certificates an https target's certificate must come from (default: the JVM's trust store).")
+  Path caFile;
 
   @Option(names = "--kind", paramLabel = "KIND", defaultValue = "actorkv",
       description = "actorkv (/v1/kv) or etcd (v3 JSON gateway: /v3/kv/put, /v3/kv/range) (default ${DEFAULT-VALUE}).")
@@ -127,7 +132,8 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       Workload chosen = Workload.of(workload, readFraction, Workload.Distribution.of(distribution));
       return new BenchSettings(URI.create(target), Kind.of(kind), namespace, chosen, keys, valueSize, connections,
-          duration, warmup, rate == null ? 0 : rate, !noLoad, seed, timeout);
+          duration, warmup, rate == null ? 0 : rate, !noLoad, seed, timeout,
+          Optional.ofNullable(caFile));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

@@ -3,10 +3,16 @@ package io.actorkv.client;
 import static java.util.Objects.requireNonNull;
 
 import io.actorkv.client.TargetProtocol.Kind;
+import io.actorkv.tls.PemFiles;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Everything one benchmark run is told, checked once: a value here is always usable.
@@ -16,9 +22,12 @@ import java.util.regex.Pattern;
  * @param load whether to write every key once before a workload that reads
  * @param seed seeds every connection's choice of operations and keys, and the value bytes
  * @param timeout how long to wait for a connection or an answer before counting a {@code timeout}
+ * @param caFile for an https target: the PEM CA certificates its certificate must come from; empty: the
+ *     JVM's trust store
  */
 record BenchSettings(URI target, Kind kind, String namespace, Workload workload, int keys, int valueSize,
-    int connections, Duration duration, Duration warmup, double rate, boolean load, long seed, Duration timeout) {
+    int connections, Duration duration, Duration warmup, double rate, boolean load, long seed, Duration timeout,
+    Optional<Path> caFile) {
 
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
@@ -30,8 +39,13 @@ record BenchSettings(URI target, Kind kind, String namespace, Workload workload,
     requireNonNull(duration, "duration");
     requireNonNull(warmup, "warmup");
     requireNonNull(timeout, "timeout");
-    if (!"http".equals(target.getScheme()) || target.getHost() == null) {
-      throw new IllegalArgumentException("target must be an http://host[:port] URL, not " + target);
+    requireNonNull(caFile, "caFile");
+    if (!("http".equals(target.getScheme()) || https(target)) || target.getHost() == null) {
+      throw new IllegalArgumentException("target must be an http://host[:port] or https://host[:port] URL, not "
+          + target);
+    }
+    if (caFile.isPresent() && !https(target)) {
+      throw new IllegalArgumentException("a CA file is for an https:// target, not " + target);
     }
     if (!NAMESPACE.matcher(namespace).matches()) {
       throw new IllegalArgumentException("namespace must match " + NAMESPACE + ", not '" + namespace + "'");
@@ -50,7 +64,19 @@ record BenchSettings(URI target, Kind kind, String namespace, Workload workload,
   }
 
   int port() {
-    return target.getPort() == -1 ? 80 : target.getPort();
+    if (target.getPort() != -1) return target.getPort();
+    return https(target) ? 443 : 80;
+  }
+
+  /** Plain sockets for http; for https, TLS sockets that trust the CA file (or the JVM's trust store). */
+  SocketFactory sockets() {
+    if (!https(target)) return SocketFactory.getDefault();
+    return caFile.map(PemFiles::clientContext).map(SSLContext::getSocketFactory)
+        .orElseGet(() -> (SSLSocketFactory) SSLSocketFactory.getDefault());
+  }
+
+  private static boolean https(URI target) {
+    return "https".equals(target.getScheme());
   }
 
   boolean openLoop() {

@@ -11,9 +11,12 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
- * One persistent HTTP/1.1 connection over a blocking socket, for one thread.
+ * One persistent HTTP/1.1 connection over a blocking socket (plain, or TLS for https), for one thread.
  *
  * <p>A request is written as ready-made bytes; the response's status line and headers are parsed
  * in place and its body, framed by {@code Content-Length}, {@code Transfer-Encoding: chunked} or
@@ -33,6 +36,7 @@ final class HttpConnection implements Closeable {
 
   private final InetSocketAddress address;
   private final int timeoutMillis;
+  private final SocketFactory sockets;
 
   private Socket socket;
   private InputStream in;
@@ -51,8 +55,14 @@ final class HttpConnection implements Closeable {
   private boolean responseStarted;
 
   HttpConnection(String host, int port, int timeoutMillis) {
+    this(host, port, timeoutMillis, SocketFactory.getDefault());
+  }
+
+  /** @param sockets makes plain sockets, or TLS ones for https (their handshake is part of connecting) */
+  HttpConnection(String host, int port, int timeoutMillis, SocketFactory sockets) {
     this.address = new InetSocketAddress(host, port);
     this.timeoutMillis = timeoutMillis;
+    this.sockets = sockets;
   }
 
   /**
@@ -118,11 +128,17 @@ final class HttpConnection implements Closeable {
   }
 
   private void connect() throws IOException {
-    Socket s = new Socket();
+    Socket s = sockets.createSocket();
     try {
       s.setTcpNoDelay(true);
       s.connect(address, timeoutMillis);
       s.setSoTimeout(timeoutMillis);
+      if (s instanceof SSLSocket tls) {
+        SSLParameters parameters = tls.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        tls.setSSLParameters(parameters);
+        tls.startHandshake();
+      }
       in = s.getInputStream();
       out = s.getOutputStream();
     } catch (IOException e) {

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
+import javax.net.SocketFactory;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -48,8 +49,9 @@ final class LoadRunner {
     int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis());
     List<HttpConnection> connections = new ArrayList<>();
     List<TargetClient> clients = new ArrayList<>();
+    SocketFactory sockets = settings.sockets();
     for (int c = 0; c < settings.connections(); c++) {
-      HttpConnection connection = new HttpConnection(settings.host(), settings.port(), timeoutMillis);
+      HttpConnection connection = new HttpConnection(settings.host(), settings.port(), timeoutMillis, sockets);
       connections.add(connection);
       clients.add(TargetClient.http(protocol(value), connection));
     }

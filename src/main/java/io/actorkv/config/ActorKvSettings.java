@@ -1,11 +1,13 @@
 package io.actorkv.config;
 
 import com.typesafe.config.Config;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The node's own settings, read once from the {@code actorkv} block of the
@@ -23,6 +25,8 @@ public record ActorKvSettings(
     Duration drainTime,
     String remoteHost,
     int remotePort,
+    Optional<Path> clusterTlsDir,
+    Optional<HttpsFiles> https,
     int managementPort,
     Discovery discovery,
     List<String> seeds,
@@ -94,6 +98,15 @@ public record ActorKvSettings(
     }
   }
 
+  /**
+   * The API's and management's certificate chain and key, and the CAs whose
+   * client certificates the API requires (none: no client certificate).
+   */
+  public record HttpsFiles(Path cert, Path key, Optional<Path> clientCa) {}
+
+  /** The PEM files a cluster TLS directory must hold, as cert-manager names them. */
+  public static final List<String> CLUSTER_TLS_FILES = List.of("tls.crt", "tls.key", "ca.crt");
+
   public ActorKvSettings {
     if (discovery == Discovery.KUBERNETES && !seeds.isEmpty()) {
       throw new IllegalArgumentException("--discovery kubernetes finds the other nodes itself, so it takes no seeds "
@@ -117,6 +130,8 @@ public record ActorKvSettings(
         c.getDuration("http.drain-time"),
         c.getString("remote.host"),
         c.getInt("remote.port"),
+        clusterTlsDir(c),
+        https(c),
         c.getInt("management.port"),
         Discovery.parse(c.getString("discovery")),
         List.copyOf(c.getStringList("seeds")),
@@ -142,6 +157,40 @@ public record ActorKvSettings(
   /** A choice as users write it: {@code EMBEDDED_POSTGRES} is {@code embedded-postgres}. */
   private static String choiceName(Enum<?> choice) {
     return choice.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static Optional<Path> clusterTlsDir(Config c) {
+    Optional<Path> dir = optionalPath(c, "remote.tls-dir");
+    dir.ifPresent(d -> CLUSTER_TLS_FILES.forEach(name -> readable(d.resolve(name),
+        "actorkv.remote.tls-dir (--cluster-tls-dir, ACTORKV_CLUSTER_TLS_DIR) must hold " + name)));
+    return dir;
+  }
+
+  private static Optional<HttpsFiles> https(Config c) {
+    Optional<Path> cert = optionalPath(c, "tls.cert");
+    Optional<Path> key = optionalPath(c, "tls.key");
+    Optional<Path> clientCa = optionalPath(c, "tls.client-ca");
+    if (cert.isPresent() != key.isPresent()) {
+      throw new IllegalArgumentException("HTTPS needs both actorkv.tls.cert (--tls-cert, ACTORKV_TLS_CERT) and "
+          + "actorkv.tls.key (--tls-key, ACTORKV_TLS_KEY); only one is given");
+    }
+    if (clientCa.isPresent() && cert.isEmpty()) {
+      throw new IllegalArgumentException("actorkv.tls.client-ca (--tls-client-ca, ACTORKV_TLS_CLIENT_CA) asks API "
+          + "clients for certificates over HTTPS: give --tls-cert and --tls-key too");
+    }
+    cert.ifPresent(f -> readable(f, "actorkv.tls.cert (--tls-cert, ACTORKV_TLS_CERT)"));
+    key.ifPresent(f -> readable(f, "actorkv.tls.key (--tls-key, ACTORKV_TLS_KEY)"));
+    clientCa.ifPresent(f -> readable(f, "actorkv.tls.client-ca (--tls-client-ca, ACTORKV_TLS_CLIENT_CA)"));
+    return cert.map(f -> new HttpsFiles(f, key.orElseThrow(), clientCa));
+  }
+
+  private static Optional<Path> optionalPath(Config c, String path) {
+    String value = c.getString(path).trim();
+    return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value).toAbsolutePath().normalize());
+  }
+
+  private static void readable(Path file, String setting) {
+    if (!Files.isReadable(file)) throw new IllegalArgumentException(setting + ": cannot read " + file);
   }
 
   private static <E extends Enum<E>> E parseChoice(Class<E> type, String setting, String value) {

@@ -64,6 +64,16 @@ public final class NodeConfig {
         "Largest value a PUT may store."),
     LOG_FORMAT("--log-format", "text|json", "actorkv.log-format", "ACTORKV_LOG_FORMAT", String.class,
         "Log lines on stdout: text, or json (one object per line)."),
+    TLS_CERT("--tls-cert", "FILE", "actorkv.tls.cert", "ACTORKV_TLS_CERT", Path.class,
+        "PEM certificate chain (leaf first): the API and management serve HTTPS with it, and with --tls-key. "
+            + "Reloaded when the file changes."),
+    TLS_KEY("--tls-key", "FILE", "actorkv.tls.key", "ACTORKV_TLS_KEY", Path.class,
+        "PEM private key of --tls-cert (PKCS#8 RSA or EC, or PKCS#1 RSA; unencrypted)."),
+    TLS_CLIENT_CA("--tls-client-ca", "FILE", "actorkv.tls.client-ca", "ACTORKV_TLS_CLIENT_CA", Path.class,
+        "PEM CA certificates: API clients must present a certificate one of them issued (mutual TLS)."),
+    CLUSTER_TLS_DIR("--cluster-tls-dir", "DIR", "actorkv.remote.tls-dir", "ACTORKV_CLUSTER_TLS_DIR", Path.class,
+        "Directory with tls.crt, tls.key and ca.crt (cert-manager's layout): nodes talk over TLS and accept "
+            + "only peers whose certificate that CA issued. Set on every node or none."),
     /** Fault-injection endpoints for tests; never on in production. */
     TEST_MODE("--test-mode", null, "actorkv.test-mode", "ACTORKV_TEST_MODE", Boolean.class,
         "For fault-injection tests only, never in production: serve /test/v1/blackhole, which cuts this node "
@@ -134,13 +144,37 @@ public final class NodeConfig {
 
   /**
    * Settings that follow from others: the shutdown phase the drain runs in
-   * ({@code io.actorkv.cluster.Drain}) lasts the drain time and 5 s more.
+   * ({@code io.actorkv.cluster.Drain}) lasts the drain time and 5 s more;
+   * a cluster TLS directory switches Artery to {@code tls-tcp}.
    */
   private static Config derived(Config loaded) {
     Duration drain = loaded.getDuration("actorkv.http.drain-time");
-    return ConfigFactory.parseMap(Map.of("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
-        drain.plusSeconds(5).toMillis() + "ms")).withFallback(loaded);
+    Map<String, Object> derived = new LinkedHashMap<>();
+    derived.put("pekko.coordinated-shutdown.phases.before-service-unbind.timeout", drain.plusSeconds(5).toMillis() + "ms");
+    derived.putAll(clusterTls(loaded.getString("actorkv.remote.tls-dir")));
+    return ConfigFactory.parseMap(derived).withFallback(loaded);
   }
+
+  /** Artery's rotating-keys engine, when the node has a cluster TLS directory; it re-reads the files itself. */
+  private static Map<String, Object> clusterTls(String dir) {
+    if (dir.isEmpty()) return Map.of();
+    Path files = Path.of(dir).toAbsolutePath().normalize();
+    String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";
+    return Map.of(
+        "pekko.remote.artery.transport", "tls-tcp",
+        "pekko.remote.artery.ssl.ssl-engine-provider", CLUSTER_TLS_ENGINE,
+        engine + "key-file", files.resolve("tls.key").toString(),
+        engine + "cert-file", files.resolve("tls.crt").toString(),
+        engine + "ca-cert-file", files.resolve("ca.crt").toString());
+  }
+
+  /**
+   * Pekko's engine for PEM files in cert-manager's layout: it trusts only
+   * ca.crt, requires a certificate from every peer, accepts a peer only if
+   * its certificate shares a subject name with this node's own, and reads
+   * the files again after {@code ssl-context-cache-ttl}.
+   */
+  static final String CLUSTER_TLS_ENGINE = "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider";
 
   /** A setting's default as the help shows it: application.conf's value, "none" where it is empty. */
   public static String defaultText(Setting setting) {

@@ -16,6 +16,8 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
@@ -73,14 +75,18 @@ public final class HttpApi extends AllDirectives {
    * Binds and arranges for the server to stop taking requests when the node
    * shuts down. Each connection gets its own {@link RequestHeadTimeout} in
    * front of the routes.
+   *
+   * @param https present: the API serves HTTPS only, each connection's TLS engine from it
    */
-  public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
+  public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port,
+                                             Optional<HttpsConnectionContext> https) {
     Drain drain = Drain.get(system.classicSystem());
     Flow<HttpRequest, HttpResponse, NotUsed> routes = route().flow(system)
         .map(response -> drain.draining() ? response.addHeader(CLOSE) : response);
     Flow<HttpRequest, HttpResponse, NotUsed> guarded =
         BidiFlow.fromGraph(new RequestHeadTimeout(headerTimeout)).join(routes);
-    return Http.get(system).newServerAt(host, port).bindFlow(guarded)
+    ServerBuilder server = Http.get(system).newServerAt(host, port);
+    return https.map(server::enableHttps).orElse(server).bindFlow(guarded)
         .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
   }
 

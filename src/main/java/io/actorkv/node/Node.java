@@ -28,6 +28,7 @@ import io.actorkv.store.StoreFilter;
 import io.actorkv.strong.HistoryRetention;
 import io.actorkv.strong.IdempotencyLimits;
 import io.actorkv.strong.StrongStore;
+import io.actorkv.tls.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,6 +47,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
@@ -72,6 +74,8 @@ public final class Node implements AutoCloseable {
   public static Node start(Config config) {
     ActorKvSettings settings = ActorKvSettings.from(config);
     checkValuesFitAMessage(settings, config);
+    // Read before anything starts, so that unusable files stop the node at once.
+    Optional<ServerTls> tls = settings.https().map(f -> ServerTls.load(f.cert(), f.key(), f.clientCa()));
     createDirectories(settings);
     JournalDatabase database = JournalDatabase.open(settings);
     ActorSystem<Void> system;
@@ -141,13 +145,17 @@ public final class Node implements AutoCloseable {
       Optional<NetworkFaults> faults = settings.testMode() ? Optional.of(NetworkFaults.of(system)) : Optional.empty();
       HttpApi http = new HttpApi(settings, new ValueLimits(settings.maxValueBytes(), eventualSettings.maxValueBytes()),
           eventualSettings.defaultBuckets(), api, changes, namespaces, cluster, ticker, faults, metrics);
-      ServerBinding binding = http.bind(system, settings.httpHost(), settings.httpPort())
+      ServerBinding binding = http.bind(system, settings.httpHost(), settings.httpPort(),
+              tls.map(t -> ConnectionContext.httpsServer(t::apiEngine)))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
-      system.log().info("ActorKV HTTP API on http://{}:{}/v1, journal {}", settings.httpHost(),
-          binding.localAddress().getPort(), database.vendor());
+      system.log().info("ActorKV HTTP API on {}://{}:{}/v1, journal {}", tls.isPresent() ? "https" : "http",
+          settings.httpHost(), binding.localAddress().getPort(), database.vendor());
       // Last, so that management's /ready, which answers once this node is an Up member, is never
       // reached while nothing listens on the API yet.
-      PekkoManagement.get(system.classicSystem()).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      PekkoManagement.get(system.classicSystem()).start(management -> tls
+              .map(t -> management.withHttpsConnectionContext(ConnectionContext.httpsServer(t::managementEngine)))
+              .orElse(management))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
       if (settings.discovery() == Discovery.KUBERNETES) {
         // After management, which serves the contact point that the other pods probe.
         ClusterFormation.bootstrap(system);

@@ -63,6 +63,10 @@ class ServeCommandTest {
     assertRefused("--db-url", "--discovery", "kubernetes");
     assertRefused("not 'dns'", "--discovery", "dns");
     assertRefused("not 'yaml'", "--log-format", "yaml");
+    assertRefused("only one is given", "--tls-cert", "README.md");
+    assertRefused("give --tls-cert and --tls-key too", "--tls-client-ca", "README.md");
+    assertRefused("cannot read", "--tls-cert", "no/such.crt", "--tls-key", "README.md");
+    assertRefused("must hold tls.crt", "--cluster-tls-dir", "no/such/dir");
   }
 
   private static void assertRefused(String expected, String... args) {

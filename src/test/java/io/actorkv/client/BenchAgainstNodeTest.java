@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class BenchAgainstNodeTest {
   BenchSettings settings(String workload, String namespace) {
     return new BenchSettings(URI.create("http://127.0.0.1:" + node.httpPort()), TargetProtocol.Kind.ACTORKV, namespace,
         Workload.of(workload, 0.5, Workload.Distribution.UNIFORM), 200, 64, 4, Duration.ofMillis(1200),
-        Duration.ofMillis(200), 0, true, 1, Duration.ofSeconds(10));
+        Duration.ofMillis(200), 0, true, 1, Duration.ofSeconds(10), Optional.empty());
   }
 
   BenchResult run(BenchSettings settings, ByteArrayOutputStream log) throws IOException {

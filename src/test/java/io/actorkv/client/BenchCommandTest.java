@@ -40,6 +40,14 @@ class BenchCommandTest {
   }
 
   @Test
+  void anHttpsTargetDefaultsToPort443AndACaFileNeedsHttps() {
+    assertEquals(443, parse("--target", "https://kv.example").port());
+    assertEquals(8443, parse("--target", "https://kv.example:8443", "--ca-file", "ca.crt").port());
+    assertThrows(CommandLine.ParameterException.class,
+        () -> parse("--target", "http://kv.example", "--ca-file", "ca.crt"));
+  }
+
+  @Test
   void everyOptionReachesTheSettings() {
     BenchSettings s = parse("--target", "http://localhost:2379", "--kind", "etcd", "--workload", "mixed",
         "--read-fraction", "0.8", "--distribution", "zipfian", "--keys", "500", "--value-size", "1024",
@@ -89,7 +97,7 @@ class BenchCommandTest {
   void badOptionsAreUsageErrors() {
     for (String[] args : new String[][] {
         {"--workload", "scan"}, {"--kind", "redis"}, {"--distribution", "normal"}, {"--keys", "0"},
-        {"--target", "https://127.0.0.1:8080"}, {"--namespace", "Bad!"}, {"--duration", "0s"},
+        {"--target", "ftp://127.0.0.1:8080"}, {"--ca-file", "ca.crt"}, {"--namespace", "Bad!"}, {"--duration", "0s"},
         {"--read-fraction", "1.5"}, {"--rate", "-1"}, {"--duration", "soon"}}) {
       StringWriter err = new StringWriter();
       CommandLine cli = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err));

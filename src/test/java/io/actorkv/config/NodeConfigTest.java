@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -151,6 +152,48 @@ class NodeConfigTest {
       assertTrue(config.getBoolean("pekko.remote.artery.advanced.test-mode"));
       assertTrue(ActorKvSettings.from(config).testMode());
     }
+  }
+
+  // --- TLS ---
+
+  @Test
+  void givenNoClusterTlsDirectory_whenLoaded_thenArteryIsPlainTcp() {
+    Config config = NodeConfig.load(Map.of(), Map.of(), null);
+
+    assertEquals("tcp", config.getString("pekko.remote.artery.transport"));
+    assertTrue(ActorKvSettings.from(config).clusterTlsDir().isEmpty());
+    assertTrue(ActorKvSettings.from(config).https().isEmpty());
+  }
+
+  @Test
+  void givenClusterTlsDirectoryInEnvironment_whenLoaded_thenArteryUsesPekkosRotatingEngineOnItsFiles(
+      @TempDir Path dir) throws IOException {
+    for (String name : ActorKvSettings.CLUSTER_TLS_FILES) Files.writeString(dir.resolve(name), "pem");
+
+    Config config = NodeConfig.load(Map.of(), Map.of("ACTORKV_CLUSTER_TLS_DIR", dir.toString()), null);
+
+    assertEquals("tls-tcp", config.getString("pekko.remote.artery.transport"));
+    assertEquals("org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider",
+        config.getString("pekko.remote.artery.ssl.ssl-engine-provider"));
+    Config engine = config.getConfig("pekko.remote.artery.ssl.rotating-keys-engine");
+    assertEquals(dir.resolve("tls.crt").toString(), engine.getString("cert-file"));
+    assertEquals(dir.resolve("tls.key").toString(), engine.getString("key-file"));
+    assertEquals(dir.resolve("ca.crt").toString(), engine.getString("ca-cert-file"));
+    assertEquals(Optional.of(dir), ActorKvSettings.from(config).clusterTlsDir());
+  }
+
+  @Test
+  void givenTlsFilesInEnvironment_whenSettingsRead_thenHttpsFilesAreTheirAbsolutePaths(@TempDir Path dir)
+      throws IOException {
+    for (String name : List.of("api.crt", "api.key", "clients.crt")) Files.writeString(dir.resolve(name), "pem");
+
+    ActorKvSettings settings = ActorKvSettings.from(NodeConfig.load(Map.of(), Map.of(
+        "ACTORKV_TLS_CERT", dir.resolve("api.crt").toString(),
+        "ACTORKV_TLS_KEY", dir.resolve("api.key").toString(),
+        "ACTORKV_TLS_CLIENT_CA", dir.resolve("clients.crt").toString()), null));
+
+    assertEquals(Optional.of(new ActorKvSettings.HttpsFiles(dir.resolve("api.crt"), dir.resolve("api.key"),
+        Optional.of(dir.resolve("clients.crt")))), settings.https());
   }
 
   // --- seeds ---

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
 
 /** A real HTTP/1.1 client for one node's API, as a user's program would talk to it. */
 public final class KvClient {
@@ -23,9 +24,21 @@ public final class KvClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String base;
+  private final HttpClient http;
 
   public KvClient(int port) {
     this.base = "http://127.0.0.1:" + port;
+    this.http = HTTP;
+  }
+
+  /** A client of an HTTPS node that trusts (and perhaps presents a certificate) as {@code tls} says. */
+  public KvClient(int port, SSLContext tls) {
+    this.base = "https://127.0.0.1:" + port;
+    this.http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .sslContext(tls)
+        .build();
   }
 
   /** Percent-encodes a key as one path segment: '/', '%', spaces and non-ASCII included. */
@@ -74,7 +87,7 @@ public final class KvClient {
 
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
     try {
-      return HTTP.send(request, handler);
+      return http.send(request, handler);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -84,7 +97,7 @@ public final class KvClient {
   }
 
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-    return HTTP.sendAsync(request, handler);
+    return http.sendAsync(request, handler);
   }
 
   public static JsonNode json(HttpResponse<String> r) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.SocketFactory;
 
 /**
  * HTTP/1.1 spoken byte by byte over a plain socket, for requests that no
@@ -28,6 +29,17 @@ public final class RawHttp implements AutoCloseable {
 
   /** An answer as it came off the wire; {@code headers} by lower-case name (the last of a repeated one). */
   public record Answer(int status, Map<String, String> headers, String body) {
+    /** Whether the body is the API's JSON error: a JSON object with an {@code error} code. */
+    public boolean isJsonError() {
+      String type = header("Content-Type");
+      if (type == null || !type.startsWith("application/json")) return false;
+      try {
+        return JSON.readTree(body).path("error").isTextual();
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
     public JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -46,8 +58,13 @@ public final class RawHttp implements AutoCloseable {
   private final OutputStream out;
 
   public RawHttp(int port) {
+    this(SocketFactory.getDefault(), port);
+  }
+
+  /** A connection made by {@code sockets}: TLS ones speak the same bytes inside TLS. */
+  public RawHttp(SocketFactory sockets, int port) {
     try {
-      socket = new Socket();
+      socket = sockets.createSocket();
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       socket.setSoTimeout(30_000);
       in = socket.getInputStream();
@@ -90,6 +107,24 @@ public final class RawHttp implements AutoCloseable {
 
   /** Reads one answer: status line, headers, and a body of Content-Length bytes (or up to the close). */
   public Answer read() {
+    return read("GET");
+  }
+
+  /**
+   * Reads the final answer to a {@code method} request: interim 1xx answers
+   * are passed over, and answers that have no body by definition (to HEAD;
+   * 204, 304) are read without one. A chunked body and an event stream
+   * (which ends only when the client leaves) are left unread.
+   */
+  public Answer read(String method) {
+    Answer answer;
+    do {
+      answer = readOne(method);
+    } while (answer.status() >= 100 && answer.status() < 200);
+    return answer;
+  }
+
+  private Answer readOne(String method) {
     try {
       String statusLine = line();
       if (statusLine == null) throw new AssertionError("the connection closed without an answer");
@@ -101,7 +136,11 @@ public final class RawHttp implements AutoCloseable {
       }
       ByteArrayOutputStream body = new ByteArrayOutputStream();
       String length = headers.get("content-length");
-      if (length != null) {
+      boolean bodiless = method.equals("HEAD") || status < 200 || status == 204 || status == 304;
+      boolean stream = headers.getOrDefault("content-type", "").startsWith("text/event-stream");
+      if (bodiless || stream) {
+        return new Answer(status, headers, "");
+      } else if (length != null) {
         body.write(in.readNBytes(Integer.parseInt(length)));
       } else if (!"chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
         body.write(in.readAllBytes());
