@@ -45,7 +45,7 @@ public final class ListingMeasure {
     try {
       KvClient kv = new KvClient(node.httpPort());
       kv.putNamespace("big", "");
-      JournalDatabase db = JournalDatabase.of(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
+      JournalDatabase db = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
       long loadStart = System.nanoTime();
       try (Connection c = db.connect(); Statement s = c.createStatement()) {
         s.execute("INSERT INTO actorkv_key_index SELECT 'big', convert_to('user/' || lpad(i::text, 10, '0'), 'UTF8'),"
