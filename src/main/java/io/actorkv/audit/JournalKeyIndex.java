@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -274,7 +275,7 @@ public final class JournalKeyIndex implements KeyIndex {
         insert.setInt(5, r.value().length);
         insert.setLong(6, r.modified());
         if (r.expires() == null) {
-          insert.setNull(7, java.sql.Types.BIGINT);
+          insert.setNull(7, Types.BIGINT);
         } else {
           insert.setLong(7, r.expires());
         }

@@ -2,6 +2,7 @@ package io.actorkv.store;
 
 import io.actorkv.namespace.Level;
 import io.actorkv.namespace.NamespaceDefinition;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -111,7 +112,7 @@ public sealed interface KeyRequest {
 
     @Override
     public String key() {
-      return new String(range.start(), java.nio.charset.StandardCharsets.UTF_8);
+      return new String(range.start(), StandardCharsets.UTF_8);
     }
   }
 
@@ -128,7 +129,7 @@ public sealed interface KeyRequest {
 
     @Override
     public String key() {
-      return new String(range.start(), java.nio.charset.StandardCharsets.UTF_8);
+      return new String(range.start(), StandardCharsets.UTF_8);
     }
   }
 
