@@ -77,6 +77,11 @@ class JournalCompatibilityTest {
       // A key recovered from its old events goes on from its old revision.
       assertEquals(3, KvClient.revision(kv.put("default", "deleted", "back")));
       assertEquals(3, KvClient.revision(kv.put("default", "short-lived", "again")));
+      // A key recovered from an old snapshot and events takes idempotent writes: a repeat changes nothing.
+      long next = JournalFixtures.SNAPSHOTTED_REVISIONS + 1;
+      assertEquals(next, KvClient.revision(kv.put("default", "snapshotted", "once", "Idempotency-Key", "c-1")));
+      assertEquals(next, KvClient.revision(kv.put("default", "snapshotted", "once", "Idempotency-Key", "c-1")));
+      assertEquals(next, KvClient.revision(kv.get("default", "snapshotted")));
 
       var namespaces = json(kv.send("GET", "/v1/namespaces", null)).get("namespaces");
       List<String> names = new ArrayList<>();
