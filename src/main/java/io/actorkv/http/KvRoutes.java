@@ -120,7 +120,8 @@ final class KvRoutes extends ApiDirectives {
       OptionalLong cursor = KvInput.cursor(KvInput.parameter(q, "cursor"));
       boolean newestFirst = KvInput.newestFirst(KvInput.parameter(q, "order"));
       return withNamespace(ns, rest, (namespace, key) ->
-          store.history(contexts.of(id), new KeyRequest.History(namespace, key, newestFirst, cursor, limit)));
+          store.history(contexts.of(id, request),
+              new KeyRequest.History(namespace, key, newestFirst, cursor, limit)));
     });
   }
 
@@ -138,7 +139,7 @@ final class KvRoutes extends ApiDirectives {
       Optional<Level> level = KvInput.level("r", KvInput.parameter(q, "r"));
       OptionalLong revision = KvInput.revision("revision", KvInput.parameter(q, "revision"));
       return withNamespace(ns, rest, (namespace, key) ->
-          store.get(contexts.of(id), new KeyRequest.Get(namespace, key, level, revision)));
+          store.get(contexts.of(id, request), new KeyRequest.Get(namespace, key, level, revision)));
     });
   }
 
@@ -150,7 +151,7 @@ final class KvRoutes extends ApiDirectives {
       Optional<Duration> ttl = Optional.ofNullable(KvInput.ttl(KvInput.parameter(q, "ttl")));
       Precondition pre = precondition(request);
       return withNamespace(ns, rest.substring(0, rest.length() - REVERT.length()), (namespace, key) ->
-          store.revert(contexts.of(id), new KeyRequest.Revert(namespace, key, to.getAsLong(), ttl, pre)));
+          store.revert(contexts.of(id, request), new KeyRequest.Revert(namespace, key, to.getAsLong(), ttl, pre)));
     });
   }
 
@@ -166,7 +167,7 @@ final class KvRoutes extends ApiDirectives {
       return withNamespace(ns, rest, (namespace, key) ->
           bodies.read(entity, mat, limits.of(namespace.mode())).thenCompose(value ->
               // The request is complete only now: its deadline starts with the store's part.
-              store.put(contexts.of(id),
+              store.put(contexts.of(id, request),
                   new KeyRequest.Put(namespace, key, value, contentType, ttl, pre, context, level))));
     });
   }
@@ -177,7 +178,7 @@ final class KvRoutes extends ApiDirectives {
       Optional<Level> level = KvInput.level("w", KvInput.parameter(request.getUri().query(), "w"));
       Optional<String> context = context(request);
       return withNamespace(ns, rest, (namespace, key) ->
-          store.delete(contexts.of(id), new KeyRequest.Delete(namespace, key, pre, context, level)));
+          store.delete(contexts.of(id, request), new KeyRequest.Delete(namespace, key, pre, context, level)));
     });
   }
 
@@ -187,7 +188,7 @@ final class KvRoutes extends ApiDirectives {
       long by = KvInput.incrementBy(KvInput.parameter(q, "by"));
       Optional<Level> level = KvInput.level("w", KvInput.parameter(q, "w"));
       return withNamespace(ns, rest.substring(0, rest.length() - INCREMENT.length()), (namespace, key) ->
-          store.increment(contexts.of(id), new KeyRequest.Increment(namespace, key, by, level)));
+          store.increment(contexts.of(id, request), new KeyRequest.Increment(namespace, key, by, level)));
     });
   }
 

@@ -63,6 +63,8 @@ class ServeCommandTest {
     assertRefused("--db-url", "--discovery", "kubernetes");
     assertRefused("not 'dns'", "--discovery", "dns");
     assertRefused("not 'yaml'", "--log-format", "yaml");
+    assertRefused("--auth-secret-file FILE", "--http-host", "0.0.0.0");
+    assertRefused("--insecure", "--http-host", "192.0.2.1");
   }
 
   private static void assertRefused(String expected, String... args) {
