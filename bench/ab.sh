@@ -5,6 +5,9 @@
 # first. Traffic stays on 127.0.0.1; each node gets fresh data and free ports.
 #   bench/ab.sh BEFORE.jar AFTER.jar
 # Environment: OPS="put get" ROUNDS=2 DURATION=15s WARMUP=10s CONNECTIONS=32
+#   AUTH_ON=after (or before): that side's node requires bearer tokens (a
+#   fresh HS256 secret) and the bench sends a root token; with the same jar
+#   twice this measures the cost of authentication.
 # Prints one line per measurement: round, jar (before|after), op, ops/s, p50, p99.
 set -euo pipefail
 before=$1 after=$2
@@ -16,10 +19,15 @@ node=
 trap '[ -n "$node" ] && kill "$node" 2>/dev/null; rm -rf "$work"' EXIT
 
 measure() { # round, label, jar
-  local http mgmt data
+  local http mgmt data auth=() token=()
   http=$(free_port); mgmt=$(free_port); data="$work/$1-$2"
+  if [ "$2" = "${AUTH_ON:-}" ]; then
+    [ -f "$work/secret" ] || java -jar "$after" token --new-secret "$work/secret" 2> /dev/null
+    auth=(--auth-secret-file "$work/secret")
+    token=(--token "$(java -jar "$after" token --secret-file "$work/secret" --subject bench --role root --ttl 1h)")
+  fi
   java -Xms1g -Xmx1g -jar "$3" serve --data-dir "$data" --http-port "$http" --management-port "$mgmt" \
-    --remote-port "$(free_port)" > "$data.log" 2>&1 &
+    --remote-port "$(free_port)" "${auth[@]}" > "$data.log" 2>&1 &
   node=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$mgmt/ready" > /dev/null && break
@@ -28,7 +36,7 @@ measure() { # round, label, jar
   for op in $ops; do
     java -jar "$after" bench --target "http://127.0.0.1:$http" --workload "$op" \
       --duration "${DURATION:-15s}" --warmup "${WARMUP:-10s}" --connections "${CONNECTIONS:-32}" \
-      --json "$work/r.json" > /dev/null 2>&1
+      "${token[@]}" --json "$work/r.json" > /dev/null 2>&1
     python3 - "$1" "$2" "$op" "$work/r.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[4]))

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -100,6 +101,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Connect and answer timeout; a request past it counts as error 'timeout' (default ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(names = "--token", paramLabel = "JWT",
+      description = "ActorKV with authentication: send Authorization: Bearer JWT with every request "
+          + "(mint one with 'actorkv token').")
+  String token;
+
   @Override
   public Integer call() {
     BenchSettings settings = settings();
@@ -127,7 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       Workload chosen = Workload.of(workload, readFraction, Workload.Distribution.of(distribution));
       return new BenchSettings(URI.create(target), Kind.of(kind), namespace, chosen, keys, valueSize, connections,
-          duration, warmup, rate == null ? 0 : rate, !noLoad, seed, timeout);
+          duration, warmup, rate == null ? 0 : rate, !noLoad, seed, timeout, Optional.ofNullable(token));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

@@ -6,6 +6,7 @@ import io.actorkv.client.TargetProtocol.Kind;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -16,9 +17,11 @@ import java.util.regex.Pattern;
  * @param load whether to write every key once before a workload that reads
  * @param seed seeds every connection's choice of operations and keys, and the value bytes
  * @param timeout how long to wait for a connection or an answer before counting a {@code timeout}
+ * @param token ActorKV: a bearer token every request carries
  */
 record BenchSettings(URI target, Kind kind, String namespace, Workload workload, int keys, int valueSize,
-    int connections, Duration duration, Duration warmup, double rate, boolean load, long seed, Duration timeout) {
+    int connections, Duration duration, Duration warmup, double rate, boolean load, long seed, Duration timeout,
+    Optional<String> token) {
 
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
@@ -30,6 +33,10 @@ record BenchSettings(URI target, Kind kind, String namespace, Workload workload,
     requireNonNull(duration, "duration");
     requireNonNull(warmup, "warmup");
     requireNonNull(timeout, "timeout");
+    requireNonNull(token, "token");
+    if (token.isPresent() && kind != Kind.ACTORKV) {
+      throw new IllegalArgumentException("--token is for ActorKV targets; etcd's gateway takes no bearer token here");
+    }
     if (!"http".equals(target.getScheme()) || target.getHost() == null) {
       throw new IllegalArgumentException("target must be an http://host[:port] URL, not " + target);
     }
