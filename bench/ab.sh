@@ -11,6 +11,9 @@
 # for 127.0.0.1 made with openssl (docs/security.md):
 #   bench/ab.sh --tls ACTORKV.jar
 # Environment: OPS="put get" ROUNDS=2 DURATION=15s WARMUP=10s CONNECTIONS=32 JOURNAL=h2
+#   AUTH_ON=after (or before): that side's node requires bearer tokens (a
+#   fresh HS256 secret) and the bench sends a root token; with the same jar
+#   twice this measures the cost of authentication.
 # Prints one line per measurement: round, jar (before|after), op, ops/s, p50, p99.
 set -euo pipefail
 work=$(mktemp -d)
@@ -33,12 +36,17 @@ node=
 trap '[ -n "$node" ] && kill "$node" 2>/dev/null; rm -rf "$work"' EXIT
 
 measure() { # round, label, jar
-  local http mgmt data scheme=http serve=() client=()
+  local http mgmt data scheme=http serve=() client=() token=()
   http=$(free_port); mgmt=$(free_port); data="$work/$1-$2"
   if [ -n "$tls" ] && [ "$2" = after ]; then
     scheme=https
     serve=(--tls-cert "$tls/node.crt" --tls-key "$tls/node.key")
     client=(--ca-file "$tls/ca.crt")
+  fi
+  if [ "$2" = "${AUTH_ON:-}" ]; then
+    [ -f "$work/secret" ] || java -jar "$after" token --new-secret "$work/secret" 2> /dev/null
+    serve+=(--auth-secret-file "$work/secret")
+    token=(--token "$(java -jar "$after" token --secret-file "$work/secret" --subject bench --role root --ttl 1h)")
   fi
   ACTORKV_JOURNAL=${JOURNAL:-h2} java -Xms1g -Xmx1g -jar "$3" serve --data-dir "$data" --http-port "$http" --management-port "$mgmt" \
     --remote-port "$(free_port)" "${serve[@]}" > "$data.log" 2>&1 &
@@ -50,7 +58,7 @@ measure() { # round, label, jar
   for op in $ops; do
     java -jar "$after" bench --target "$scheme://127.0.0.1:$http" "${client[@]}" --workload "$op" \
       --duration "${DURATION:-15s}" --warmup "${WARMUP:-10s}" --connections "${CONNECTIONS:-32}" \
-      --json "$work/r.json" > /dev/null 2>&1
+      "${token[@]}" --json "$work/r.json" > /dev/null 2>&1
     python3 - "$1" "$2" "$op" "$work/r.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[4]))

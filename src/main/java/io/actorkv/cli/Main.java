@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "actorkv", mixinStandardHelpOptions = true, version = "ActorKV 0.2.0",
     description = "A distributed key-value store where every key is a sharded, event-sourced Pekko actor.",
     subcommands = {ServeCommand.class, AuditCommand.class, BackupCommand.class, RestoreCommand.class,
-        VerifyHistoryCommand.class, BenchCommand.class, HttpCeilingCommand.class,
+        VerifyHistoryCommand.class, TokenCommand.class, BenchCommand.class, HttpCeilingCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

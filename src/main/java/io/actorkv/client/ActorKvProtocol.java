@@ -4,6 +4,7 @@ import static io.actorkv.client.RequestBytes.ascii;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * ActorKV's v1 API: {@code PUT} and {@code GET /v1/kv/{ns}/key-<n>}. A write succeeds with 200 or
@@ -14,7 +15,8 @@ final class ActorKvProtocol implements TargetProtocol {
 
   static final String DEFAULT_NAMESPACE = "default";
 
-  private final String hostHeader;
+  /** The header lines every request carries: Host, and Authorization when there is a token. */
+  private final String headers;
   private final String namespace;
   private final byte[] putHead;
   private final byte[] putTail;
@@ -22,14 +24,19 @@ final class ActorKvProtocol implements TargetProtocol {
   private final byte[] getTail;
 
   ActorKvProtocol(String hostHeader, String namespace, byte[] value) {
-    this.hostHeader = hostHeader;
+    this(hostHeader, namespace, value, Optional.empty());
+  }
+
+  /** @param token sent as {@code Authorization: Bearer <token>} with every request */
+  ActorKvProtocol(String hostHeader, String namespace, byte[] value, Optional<String> token) {
+    this.headers = "Host: " + hostHeader + token.map(t -> "\r\nAuthorization: Bearer " + t).orElse("");
     this.namespace = namespace;
     String path = "/v1/kv/" + namespace + "/key-";
     this.putHead = ascii("PUT " + path);
-    this.putTail = concat(ascii(" HTTP/1.1\r\nHost: " + hostHeader
+    this.putTail = concat(ascii(" HTTP/1.1\r\n" + headers
         + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + value.length + "\r\n\r\n"), value);
     this.getHead = ascii("GET " + path);
-    this.getTail = ascii(" HTTP/1.1\r\nHost: " + hostHeader + "\r\n\r\n");
+    this.getTail = ascii(" HTTP/1.1\r\n" + headers + "\r\n\r\n");
   }
 
   @Override
@@ -57,7 +64,7 @@ final class ActorKvProtocol implements TargetProtocol {
     if (namespace.equals(DEFAULT_NAMESPACE)) return;
     byte[] body = ascii("{\"mode\":\"strong\"}");
     RequestBytes request = new RequestBytes();
-    request.append(ascii("PUT /v1/namespaces/" + namespace + " HTTP/1.1\r\nHost: " + hostHeader
+    request.append(ascii("PUT /v1/namespaces/" + namespace + " HTTP/1.1\r\n" + headers
         + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")).append(body);
     int status = connection.exchange(request.array(), request.length());
     if (status != 200 && status != 201 && status != 409) {

@@ -105,6 +105,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Connect and answer timeout; a request past it counts as error 'timeout' (default ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(names = "--token", paramLabel = "JWT",
+      description = "ActorKV with authentication: send Authorization: Bearer JWT with every request "
+          + "(mint one with 'actorkv token').")
+  String token;
+
   @Override
   public Integer call() {
     BenchSettings settings = settings();
@@ -133,7 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
       Workload chosen = Workload.of(workload, readFraction, Workload.Distribution.of(distribution));
       return new BenchSettings(URI.create(target), Kind.of(kind), namespace, chosen, keys, valueSize, connections,
           duration, warmup, rate == null ? 0 : rate, !noLoad, seed, timeout,
-          Optional.ofNullable(caFile));
+          Optional.ofNullable(caFile), Optional.ofNullable(token));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

@@ -24,10 +24,11 @@ import javax.net.ssl.SSLSocketFactory;
  * @param timeout how long to wait for a connection or an answer before counting a {@code timeout}
  * @param caFile for an https target: the PEM CA certificates its certificate must come from; empty: the
  *     JVM's trust store
+ * @param token ActorKV: a bearer token every request carries
  */
 record BenchSettings(URI target, Kind kind, String namespace, Workload workload, int keys, int valueSize,
     int connections, Duration duration, Duration warmup, double rate, boolean load, long seed, Duration timeout,
-    Optional<Path> caFile) {
+    Optional<Path> caFile, Optional<String> token) {
 
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
@@ -40,6 +41,10 @@ record BenchSettings(URI target, Kind kind, String namespace, Workload workload,
     requireNonNull(warmup, "warmup");
     requireNonNull(timeout, "timeout");
     requireNonNull(caFile, "caFile");
+    requireNonNull(token, "token");
+    if (token.isPresent() && kind != Kind.ACTORKV) {
+      throw new IllegalArgumentException("--token is for ActorKV targets; etcd's gateway takes no bearer token here");
+    }
     if (!("http".equals(target.getScheme()) || https(target)) || target.getHost() == null) {
       throw new IllegalArgumentException("target must be an http://host[:port] or https://host[:port] URL, not "
           + target);

@@ -156,7 +156,8 @@ final class LoadRunner {
   }
 
   private TargetProtocol protocol(byte[] value) {
-    return TargetProtocol.of(settings.kind(), settings.host(), settings.port(), settings.namespace(), value);
+    return TargetProtocol.of(settings.kind(), settings.host(), settings.port(), settings.namespace(), value,
+        settings.token());
   }
 
   /** Starts a thread per task and calls {@code onTick} with the time about once a second until all have ended. */

@@ -2,6 +2,7 @@ package io.actorkv.client;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * How a kind of store is spoken to: the bytes of a read or a write of key {@code key-<n>}, and
@@ -27,10 +28,10 @@ interface TargetProtocol {
     }
   }
 
-  static TargetProtocol of(Kind kind, String host, int port, String namespace, byte[] value) {
+  static TargetProtocol of(Kind kind, String host, int port, String namespace, byte[] value, Optional<String> token) {
     String hostHeader = host + ":" + port;
     return switch (kind) {
-      case ACTORKV -> new ActorKvProtocol(hostHeader, namespace, value);
+      case ACTORKV -> new ActorKvProtocol(hostHeader, namespace, value, token);
       case ETCD -> new EtcdProtocol(hostHeader, value);
     };
   }

@@ -2,6 +2,8 @@ package io.actorkv.config;
 
 import com.typesafe.config.Config;
 import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -46,7 +48,28 @@ public record ActorKvSettings(
     long batchMaxBytes,
     int batchMaxInFlight,
     boolean testMode,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    Auth auth) {
+
+  /**
+   * How requests are authenticated ({@code actorkv.auth}): empty paths and
+   * names are not configured. {@code insecure} lets a node without either
+   * key file serve beyond loopback.
+   */
+  public record Auth(String secretFile, String jwksFile, String issuer, String audience, Duration clockSkew,
+                     String roleClaim, int tokenCacheSize, boolean insecure) {
+
+    /** Whether requests must carry a token: a secret or a JWKS file is given. */
+    public boolean enabled() {
+      return !secretFile.isEmpty() || !jwksFile.isEmpty();
+    }
+
+    static Auth from(Config c) {
+      return new Auth(c.getString("secret-file"), c.getString("jwks-file"), c.getString("issuer"),
+          c.getString("audience"), c.getDuration("clock-skew"), c.getString("role-claim"),
+          c.getInt("token-cache-size"), c.getBoolean("insecure"));
+    }
+  }
 
   /** How a node finds the others ({@code actorkv.discovery}). */
   public enum Discovery {
@@ -108,6 +131,12 @@ public record ActorKvSettings(
   public static final List<String> CLUSTER_TLS_FILES = List.of("tls.crt", "tls.key", "ca.crt");
 
   public ActorKvSettings {
+    if (!auth.enabled() && !auth.insecure() && !isLoopback(httpHost)) {
+      throw new IllegalArgumentException("refusing to serve without authentication on " + httpHost + " (the HTTP "
+          + "API and management bind there): anyone who reaches it could read, change and delete everything. "
+          + "Require tokens with --auth-secret-file FILE (make FILE with 'actorkv token --new-secret FILE') or "
+          + "--auth-jwks-file FILE (docs/security.md), bind 127.0.0.1, or accept the risk with --insecure.");
+    }
     if (discovery == Discovery.KUBERNETES && !seeds.isEmpty()) {
       throw new IllegalArgumentException("--discovery kubernetes finds the other nodes itself, so it takes no seeds "
           + "(given: " + seeds + "). Remove --seed / ACTORKV_SEEDS / actorkv.seeds, or use --discovery seeds.");
@@ -151,7 +180,8 @@ public record ActorKvSettings(
         c.getBytes("batch.max-bytes"),
         c.getInt("batch.max-in-flight"),
         c.getBoolean("test-mode"),
-        LogFormat.parse(c.getString("log-format")));
+        LogFormat.parse(c.getString("log-format")),
+        Auth.from(c.getConfig("auth")));
   }
 
   /** A choice as users write it: {@code EMBEDDED_POSTGRES} is {@code embedded-postgres}. */
@@ -200,6 +230,18 @@ public record ActorKvSettings(
     throw new IllegalArgumentException(setting + " must be one of "
         + Arrays.stream(type.getEnumConstants()).map(ActorKvSettings::choiceName).toList()
         + ", not '" + value + "'");
+  }
+
+  /** Whether {@code host} names a loopback address only (127.0.0.0/8, ::1, localhost). */
+  static boolean isLoopback(String host) {
+    try {
+      for (InetAddress address : InetAddress.getAllByName(host)) {
+        if (!address.isLoopbackAddress()) return false;
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   /** True when the journal is embedded in the data directory (no --db-url given). */

@@ -74,6 +74,20 @@ public final class NodeConfig {
     CLUSTER_TLS_DIR("--cluster-tls-dir", "DIR", "actorkv.remote.tls-dir", "ACTORKV_CLUSTER_TLS_DIR", Path.class,
         "Directory with tls.crt, tls.key and ca.crt (cert-manager's layout): nodes talk over TLS and accept "
             + "only peers whose certificate that CA issued. Set on every node or none."),
+    AUTH_SECRET_FILE("--auth-secret-file", "FILE", "actorkv.auth.secret-file", "ACTORKV_AUTH_SECRET_FILE",
+        String.class, "Require bearer tokens signed with HS256 by the secret in FILE (make one with "
+            + "'actorkv token --new-secret FILE'). See docs/security.md."),
+    AUTH_JWKS_FILE("--auth-jwks-file", "FILE", "actorkv.auth.jwks-file", "ACTORKV_AUTH_JWKS_FILE", String.class,
+        "Require bearer tokens signed with RS256 or ES256 by a public key in this JWKS file (an identity "
+            + "provider's)."),
+    AUTH_ISSUER("--auth-issuer", "ISS", "actorkv.auth.issuer", "ACTORKV_AUTH_ISSUER", String.class,
+        "Tokens must carry this iss claim. None: any issuer."),
+    AUTH_AUDIENCE("--auth-audience", "AUD", "actorkv.auth.audience", "ACTORKV_AUTH_AUDIENCE", String.class,
+        "Tokens must carry this aud claim. None: any audience."),
+    /** Serving beyond loopback without authentication; see ActorKvSettings. */
+    INSECURE("--insecure", null, "actorkv.auth.insecure", "ACTORKV_INSECURE", Boolean.class,
+        "Serve without authentication on an address other than loopback: anyone who reaches the node may read, "
+            + "change and delete everything (the environment variable: on)."),
     /** Fault-injection endpoints for tests; never on in production. */
     TEST_MODE("--test-mode", null, "actorkv.test-mode", "ACTORKV_TEST_MODE", Boolean.class,
         "For fault-injection tests only, never in production: serve /test/v1/blackhole, which cuts this node "

@@ -85,7 +85,7 @@ final class BatchRoutes extends ApiDirectives {
     return path("batch", () -> post(() -> extractRequestContext(ctx -> respond(ctx.getRequest(), true, id ->
         bodies.read(ctx.getRequest().entity(), ctx.getMaterializer(), maxBytes).thenCompose(body -> {
           List<Planned> planned = plan(parse(body));
-          RequestContext context = contexts.of(id);
+          RequestContext context = contexts.of(id, ctx.getRequest());
           return namespaces(planned).thenCompose(found -> run(context, planned, found));
         })))));
   }

@@ -5,14 +5,18 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.NamespaceDefinition;
+import io.actorkv.security.Access;
+import io.actorkv.security.Permission;
 import io.actorkv.store.ChangeLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
@@ -43,27 +47,61 @@ final class FeedRoutes extends ApiDirectives {
 
   private final ChangeLog changes;
   private final NamespaceLookup namespaces;
+  private final Guard guard;
   private final Duration heartbeat;
 
-  FeedRoutes(ChangeLog changes, NamespaceLookup namespaces, Duration heartbeat) {
+  FeedRoutes(ChangeLog changes, NamespaceLookup namespaces, Guard guard, Duration heartbeat) {
     this.changes = changes;
     this.namespaces = namespaces;
+    this.guard = guard;
     this.heartbeat = heartbeat;
   }
 
+  /**
+   * Both take read on the keys asked for ({@code key=}, {@code prefix=}, or
+   * any key of the namespace), and show only changes of keys the caller may
+   * read: the filter is narrowed to the granted prefixes.
+   */
   Route route() {
     return concat(
-        pathPrefix("watch", () -> path(segment(), ns -> get(() -> extractRequest(request -> watch(ns, request))))),
-        pathPrefix("audit", () -> path(segment(), ns -> get(() -> extractRequest(request -> audit(ns, request))))));
+        pathPrefix("watch", () -> path(segment(), ns -> get(() -> readable(ns, (request, access) ->
+            watch(ns, request, access))))),
+        pathPrefix("audit", () -> path(segment(), ns -> get(() -> readable(ns, (request, access) ->
+            audit(ns, request, access))))));
   }
 
-  private Route watch(String ns, HttpRequest request) {
+  private Route readable(String ns, BiFunction<HttpRequest, Access, Route> inner) {
+    return extractRequest(request -> {
+      Query q = request.getUri().query();
+      Optional<String> key = KvInput.parameter(q, "key");
+      Optional<String> prefix = KvInput.parameter(q, "prefix");
+      String asked = key.map(k -> "key '" + k + "'").or(() -> prefix.map(p -> "keys under '" + p + "'"))
+          .orElse("some key");
+      return guard.authorized(access -> readsAny(access, ns, key, prefix),
+          "read on " + asked + " of namespace '" + ns + "'", access -> inner.apply(request, access));
+    });
+  }
+
+  /** Whether any key the filter asks for is one the caller may read. */
+  private static boolean readsAny(Access access, String ns, Optional<String> key, Optional<String> prefix) {
+    if (key.isPresent()) return access.permits(Permission.READ, ns, key.get());
+    return access.readablePrefixes(ns).map(granted -> granted.stream().anyMatch(g ->
+        prefix.map(p -> g.startsWith(p) || p.startsWith(g)).orElse(true))).orElse(true);
+  }
+
+  /** The filter, narrowed to the keys the caller may read. */
+  private static ChangeLog.Filter narrowed(Query q, Access access, String ns) {
+    ChangeLog.Filter filter = KvInput.changeFilter(q);
+    return access.readablePrefixes(ns).map(filter::readableOnly).orElse(filter);
+  }
+
+  private Route watch(String ns, HttpRequest request, Access access) {
     return respond(request, false, id -> {
       Query q = request.getUri().query();
       OptionalLong from = KvInput.offset("from", KvInput.parameter(q, "from"));
       // A reconnecting EventSource sends Last-Event-ID and the URL it first had: the header is newer.
       OptionalLong lastEventId = KvInput.offset("Last-Event-ID", KvInput.header(request, "Last-Event-ID"));
-      ChangeLog.Filter filter = KvInput.changeFilter(q);
+      ChangeLog.Filter filter = narrowed(q, access, ns);
       if (filter.since().isPresent() || filter.until().isPresent() || filter.principal().isPresent()) {
         throw ApiError.badRequest("bad_parameter", "a watch filters by key or prefix only; since, until and "
             + "principal are for GET /v1/audit/{namespace}");
@@ -106,10 +144,10 @@ final class FeedRoutes extends ApiDirectives {
   }
 
   /** A page of the namespace's changes in journal order, with the offset to ask after next. */
-  private Route audit(String ns, HttpRequest request) {
+  private Route audit(String ns, HttpRequest request, Access access) {
     return respond(request, false, id -> {
       Query q = request.getUri().query();
-      ChangeLog.Filter filter = KvInput.changeFilter(q);
+      ChangeLog.Filter filter = narrowed(q, access, ns);
       int limit = KvInput.limit(KvInput.parameter(q, "limit"), KvInput.MAX_HISTORY_LIMIT);
       long cursor = KvInput.offset("cursor", KvInput.parameter(q, "cursor")).orElse(0);
       boolean values = KvInput.flag("values", KvInput.parameter(q, "values"));

@@ -7,10 +7,15 @@ import io.actorkv.cluster.NetworkFaults;
 import io.actorkv.config.ActorKvSettings;
 import io.actorkv.metrics.Metrics;
 import io.actorkv.namespace.Namespaces;
+import io.actorkv.security.AccessControl;
+import io.actorkv.security.Grant;
+import io.actorkv.security.Permission;
+import io.actorkv.security.Tokens;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.Principal;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
@@ -39,6 +44,9 @@ public final class HttpApi extends AllDirectives {
   private final NamespaceRoutes namespaceRoutes;
   private final FeedRoutes feedRoutes;
   private final BatchRoutes batchRoutes;
+  private final AuthRoutes authRoutes;
+  private final Guard guard;
+  private final boolean insecure;
   private final ClusterStatus cluster;
   private final Optional<TestModeRoutes> testRoutes;
   private final Duration headerTimeout;
@@ -50,18 +58,21 @@ public final class HttpApi extends AllDirectives {
    * @param defaultBuckets the buckets of a new eventual namespace whose definition names none
    * @param faults present only in test mode, and only then are the {@code /test/v1} routes bound
    * @param metrics where every request answered is counted and timed
+   * @param tokens the verifier of bearer tokens; empty: authentication is off
    */
   public HttpApi(ActorKvSettings settings, ValueLimits limits, int defaultBuckets, KeyValueStore store,
                  ChangeLog changes, Namespaces namespaces, ClusterStatus cluster, Ticker ticker,
-                 Optional<NetworkFaults> faults, Metrics metrics) {
+                 Optional<NetworkFaults> faults, Metrics metrics, Optional<Tokens> tokens, AccessControl access) {
     Bodies bodies = new Bodies(settings.bodyIdleTimeout(), settings.bodyTimeout());
-    RequestContexts contexts = new RequestContexts(new Principal(settings.anonymousPrincipal()), ticker,
-        settings.requestTimeout());
+    this.guard = new Guard(tokens, access, new Principal(settings.anonymousPrincipal()));
+    RequestContexts contexts = new RequestContexts(guard, ticker, settings.requestTimeout());
     this.kv = new KvRoutes(store, namespaces, contexts, limits, bodies, settings.listingMaxResponseBytes());
-    this.namespaceRoutes = new NamespaceRoutes(namespaces, bodies, defaultBuckets);
-    this.feedRoutes = new FeedRoutes(changes, new NamespaceLookup(namespaces), settings.feedHeartbeat());
+    this.namespaceRoutes = new NamespaceRoutes(namespaces, guard, bodies, defaultBuckets);
+    this.feedRoutes = new FeedRoutes(changes, new NamespaceLookup(namespaces), guard, settings.feedHeartbeat());
     this.batchRoutes = new BatchRoutes(store, new NamespaceLookup(namespaces), contexts, limits, bodies,
         settings.batchMaxBytes(), settings.batchMaxInFlight());
+    this.authRoutes = new AuthRoutes(access, guard, bodies);
+    this.insecure = tokens.isEmpty() && settings.auth().insecure();
     this.headerTimeout = settings.headerTimeout();
     this.cluster = cluster;
     this.testRoutes = faults.map(TestModeRoutes::new);
@@ -103,14 +114,27 @@ public final class HttpApi extends AllDirectives {
         namespaceRoutes.route(),
         feedRoutes.route(),
         batchRoutes.route(),
-        path("cluster", () -> get(() -> complete(Json.response(StatusCodes.OK, cluster.describe())))));
-    Route v1 = pathPrefix("v1", () -> concat(kv.route(), unambiguous(others)));
+        authRoutes.route(),
+        path("cluster", () -> get(() -> guard.authorized(Permission.ADMIN, Grant.ALL_NAMESPACES, () ->
+            complete(Json.response(StatusCodes.OK, clusterDescription()))))));
+    Route v1 = pathPrefix("v1", () -> guard.authenticated(() -> concat(kv.route(), unambiguous(others))));
     Route all = testRoutes.map(test -> concat(v1, unambiguous(test.route()))).orElse(v1);
     Route rejectionsHandled = handleRejections(rejections(), () -> all);
     Route exceptionsHandled = handleExceptions(exceptions(), () -> rejectionsHandled);
     Route measured = measured(exceptionsHandled);
     return withRequestTimeoutResponse(HttpApi::requestTimedOut, () -> measured);
   }
+
+  /** What {@code GET /v1/cluster} shows: the members, and a warning while the node serves without authentication. */
+  private Map<String, Object> clusterDescription() {
+    Map<String, Object> description = cluster.describe();
+    if (insecure) description.put("warning", INSECURE_WARNING);
+    return description;
+  }
+
+  /** Logged at start and shown by {@code GET /v1/cluster} on a node started with {@code --insecure}. */
+  public static final String INSECURE_WARNING = "INSECURE: this node serves without authentication beyond "
+      + "loopback (--insecure); anyone who reaches it may read, change and delete everything. See docs/security.md";
 
   /** {@code route}, each answer counted and timed (from the request's head to its answer) by route template. */
   private Route measured(Route route) {
@@ -140,6 +164,7 @@ public final class HttpApi extends AllDirectives {
     if (path.startsWith("/v1/namespaces/")) return "/v1/namespaces/{name}";
     if (path.equals("/v1/cluster")) return "/v1/cluster";
     if (path.equals("/v1/batch")) return "/v1/batch";
+    if (path.startsWith("/v1/auth/")) return "/v1/auth";
     if (path.startsWith("/test/v1/")) return "/test/v1/blackhole";
     return "unmatched";
   }

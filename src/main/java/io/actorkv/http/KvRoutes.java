@@ -129,7 +129,8 @@ final class KvRoutes extends ApiDirectives {
       OptionalLong cursor = KvInput.cursor(KvInput.parameter(q, "cursor"));
       boolean newestFirst = KvInput.newestFirst(KvInput.parameter(q, "order"));
       return withNamespace(ns, rest, (namespace, key) ->
-          store.history(contexts.of(id), new KeyRequest.History(namespace, key, newestFirst, cursor, limit)));
+          store.history(contexts.of(id, request),
+              new KeyRequest.History(namespace, key, newestFirst, cursor, limit)));
     });
   }
 
@@ -147,7 +148,7 @@ final class KvRoutes extends ApiDirectives {
       Optional<Level> level = KvInput.level("r", KvInput.parameter(q, "r"));
       OptionalLong revision = KvInput.revision("revision", KvInput.parameter(q, "revision"));
       return withNamespace(ns, rest, (namespace, key) ->
-          store.get(contexts.of(id), new KeyRequest.Get(namespace, key, level, revision)));
+          store.get(contexts.of(id, request), new KeyRequest.Get(namespace, key, level, revision)));
     });
   }
 
@@ -161,7 +162,7 @@ final class KvRoutes extends ApiDirectives {
       boolean withValues = !KvInput.flag("keysOnly", Optional.of(KvInput.parameter(q, "keysOnly").orElse("true")));
       boolean countOnly = KvInput.flag("count", KvInput.parameter(q, "count"));
       Optional<Level> level = KvInput.level("r", KvInput.parameter(q, "r"));
-      return lookup.find(ns).thenCompose(namespace -> store.list(contexts.of(id), new KeyRequest.List(namespace,
+      return lookup.find(ns).thenCompose(namespace -> store.list(contexts.of(id, request), new KeyRequest.List(namespace,
           range, after, limit, withValues, listingMaxResponseBytes, countOnly, level)));
     });
   }
@@ -176,7 +177,7 @@ final class KvRoutes extends ApiDirectives {
       KeyRange range = KvInput.range(q);
       int limit = KvInput.limit(Optional.of(KvInput.parameter(q, "limit").orElse("10000")), KvInput.MAX_LIST_LIMIT);
       return lookup.find(ns).thenCompose(namespace ->
-          store.deleteRange(contexts.of(id), new KeyRequest.DeleteRange(namespace, range, limit)));
+          store.deleteRange(contexts.of(id, request), new KeyRequest.DeleteRange(namespace, range, limit)));
     });
   }
 
@@ -189,8 +190,8 @@ final class KvRoutes extends ApiDirectives {
       Precondition pre = precondition(request);
       Optional<String> idempotencyKey = idempotencyKey(request);
       return withNamespace(ns, rest.substring(0, rest.length() - REVERT.length()), (namespace, key) ->
-          store.revert(contexts.of(id, idempotencyKey), new KeyRequest.Revert(namespace, key, to.getAsLong(), ttl,
-              pre)));
+          store.revert(contexts.of(id, request, idempotencyKey), new KeyRequest.Revert(namespace, key,
+              to.getAsLong(), ttl, pre)));
     });
   }
 
@@ -207,7 +208,7 @@ final class KvRoutes extends ApiDirectives {
       return withNamespace(ns, rest, (namespace, key) ->
           bodies.read(entity, mat, limits.of(namespace.mode())).thenCompose(value ->
               // The request is complete only now: its deadline starts with the store's part.
-              store.put(contexts.of(id, idempotencyKey),
+              store.put(contexts.of(id, request, idempotencyKey),
                   new KeyRequest.Put(namespace, key, value, contentType, ttl, pre, context, level))));
     });
   }
@@ -219,7 +220,8 @@ final class KvRoutes extends ApiDirectives {
       Optional<String> context = context(request);
       Optional<String> idempotencyKey = idempotencyKey(request);
       return withNamespace(ns, rest, (namespace, key) ->
-          store.delete(contexts.of(id, idempotencyKey), new KeyRequest.Delete(namespace, key, pre, context, level)));
+          store.delete(contexts.of(id, request, idempotencyKey),
+              new KeyRequest.Delete(namespace, key, pre, context, level)));
     });
   }
 
@@ -230,7 +232,8 @@ final class KvRoutes extends ApiDirectives {
       Optional<Level> level = KvInput.level("w", KvInput.parameter(q, "w"));
       Optional<String> idempotencyKey = idempotencyKey(request);
       return withNamespace(ns, rest.substring(0, rest.length() - INCREMENT.length()), (namespace, key) ->
-          store.increment(contexts.of(id, idempotencyKey), new KeyRequest.Increment(namespace, key, by, level)));
+          store.increment(contexts.of(id, request, idempotencyKey),
+              new KeyRequest.Increment(namespace, key, by, level)));
     });
   }
 

@@ -11,6 +11,7 @@ import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.namespace.NamespaceReply;
 import io.actorkv.namespace.Namespaces;
+import io.actorkv.security.Permission;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -30,31 +31,42 @@ final class NamespaceRoutes extends ApiDirectives {
                  JsonNode history) {}
 
   private final Namespaces namespaces;
+  private final Guard guard;
   private final Bodies bodies;
   private final int defaultBuckets;
 
-  NamespaceRoutes(Namespaces namespaces, Bodies bodies, int defaultBuckets) {
+  NamespaceRoutes(Namespaces namespaces, Guard guard, Bodies bodies, int defaultBuckets) {
     this.namespaces = namespaces;
+    this.guard = guard;
     this.bodies = bodies;
     this.defaultBuckets = defaultBuckets;
   }
 
+  /**
+   * The list shows the namespaces the caller has a grant in; showing one
+   * takes such a grant, creating or removing one admin on all of it.
+   */
   Route route() {
     return pathPrefix("namespaces", () -> concat(
-        pathEnd(() -> get(() -> extractRequest(request -> respond(request, false, id -> namespaces.list()
-            .thenApply(all -> Json.response(StatusCodes.OK, Map.of("namespaces", all))))))),
+        pathEnd(() -> get(() -> guard.authorized(access -> true, "", access -> extractRequest(request ->
+            respond(request, false, id -> namespaces.list().thenApply(all -> Json.response(StatusCodes.OK,
+                Map.of("namespaces", all.stream().filter(d -> access.seesNamespace(d.name())).toList())))))))),
         path(segment(), name -> concat(
-            get(() -> extractRequest(request -> respond(request, false, id -> namespaces.find(KvInput.namespace(name))
-                .thenApply(found -> found.map(d -> Json.response(StatusCodes.OK, d))
-                    .orElseGet(() -> ApiError.namespaceNotFound(name).response()))))),
-            put(() -> extractRequestContext(ctx -> respond(ctx.getRequest(), true, id -> {
-              String ns = KvInput.namespace(name);
-              return bodies.read(ctx.getRequest().entity(), ctx.getMaterializer(), MAX_DEFINITION_BYTES)
-                  .thenCompose(body -> namespaces.create(definition(ns, parse(body))))
-                  .thenApply(NamespaceRoutes::toResponse);
-            }))),
-            delete(() -> extractRequest(request -> respond(request, true, id ->
-                namespaces.remove(KvInput.namespace(name)).thenApply(NamespaceRoutes::toResponse))))))));
+            get(() -> guard.authorized(access -> access.seesNamespace(name), "a grant in namespace '" + name + "'",
+                access -> extractRequest(request -> respond(request, false, id ->
+                    namespaces.find(KvInput.namespace(name)).thenApply(found -> found.map(d ->
+                            Json.response(StatusCodes.OK, d))
+                        .orElseGet(() -> ApiError.namespaceNotFound(name).response())))))),
+            put(() -> guard.authorized(Permission.ADMIN, name, () -> extractRequestContext(ctx ->
+                respond(ctx.getRequest(), true, id -> {
+                  String ns = KvInput.namespace(name);
+                  return bodies.read(ctx.getRequest().entity(), ctx.getMaterializer(), MAX_DEFINITION_BYTES)
+                      .thenCompose(body -> namespaces.create(definition(ns, parse(body))))
+                      .thenApply(NamespaceRoutes::toResponse);
+                })))),
+            delete(() -> guard.authorized(Permission.ADMIN, name, () -> extractRequest(request ->
+                respond(request, true, id ->
+                    namespaces.remove(KvInput.namespace(name)).thenApply(NamespaceRoutes::toResponse)))))))));
   }
 
   private static final String EXPECTED = "expected {\"mode\": \"strong\", \"history\": \"all\"|n} or "

@@ -1,7 +1,6 @@
 package io.actorkv.http;
 
 import io.actorkv.base.Ticker;
-import io.actorkv.store.Principal;
 import io.actorkv.store.RequestContext;
 import io.actorkv.store.RequestId;
 import java.time.Duration;
@@ -13,8 +12,9 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 /**
  * Where a request becomes a {@link RequestContext}: its id (the client's
  * {@code X-Request-Id} if it sent a usable one, else one of ours, unique on
- * this node), the principal it acts for (anonymous until authentication
- * exists), its deadline and, for writes, the client's idempotency key.
+ * this node), the principal it acts for (its token's, which {@link Guard}
+ * left on the request; without authentication the anonymous one), its
+ * deadline and, for writes, the client's idempotency key.
  */
 final class RequestContexts {
 
@@ -22,12 +22,12 @@ final class RequestContexts {
   private static final String REQUEST_ID_LOWER = "x-request-id";
   private static final Pattern USABLE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-  private final Principal anonymous;
+  private final Guard guard;
   private final Ticker ticker;
   private final Duration timeout;
 
-  RequestContexts(Principal anonymous, Ticker ticker, Duration timeout) {
-    this.anonymous = anonymous;
+  RequestContexts(Guard guard, Ticker ticker, Duration timeout) {
+    this.guard = guard;
     this.ticker = ticker;
     this.timeout = timeout;
   }
@@ -41,13 +41,13 @@ final class RequestContexts {
   }
 
   /** The context of a request whose input is complete: its answer is due within the request timeout. */
-  RequestContext of(RequestId requestId) {
-    return RequestContext.of(requestId, anonymous, ticker, timeout);
+  RequestContext of(RequestId requestId, HttpRequest request) {
+    return RequestContext.of(requestId, guard.principal(request), ticker, timeout);
   }
 
   /** The context of a write whose client may have sent an idempotency key ({@link KvInput#idempotencyKey}). */
-  RequestContext of(RequestId requestId, Optional<String> idempotencyKey) {
-    RequestContext context = of(requestId);
+  RequestContext of(RequestId requestId, HttpRequest request, Optional<String> idempotencyKey) {
+    RequestContext context = of(requestId, request);
     return new RequestContext(context.requestId(), context.principal(), context.ticker(), context.deadline(),
         idempotencyKey);
   }

@@ -21,6 +21,10 @@ import io.actorkv.metrics.KeyOperationMetrics;
 import io.actorkv.metrics.Metrics;
 import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.Namespaces;
+import io.actorkv.security.AccessControl;
+import io.actorkv.security.Authorization;
+import io.actorkv.security.Tokens;
+import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.ModeRouter;
 import io.actorkv.store.ReadinessGate;
@@ -32,8 +36,10 @@ import io.actorkv.tls.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -137,14 +143,20 @@ public final class Node implements AutoCloseable {
             eventual.maintenance().sizes(ns).thenAccept(size ->
                 metrics.eventualNamespace(ns.name(), size.keys(), size.bytes(), size.largestBucketBytes()))));
       }, system.executionContext());
+      AccessControl access = AccessControl.start(system, settings.requestTimeout(), clock);
+      Optional<Tokens> tokens = settings.auth().enabled() ? Optional.of(Tokens.load(tokenSettings(settings.auth()),
+          clock)) : Optional.empty();
       // Every concern that stands between a request and the stores, outermost first.
-      KeyValueStore api = StoreFilter.around(stores,
-          List.of(new KeyOperationMetrics(metrics), new ReadinessGate(cluster::ready)));
+      List<StoreFilter> filters = new ArrayList<>(List.of(new KeyOperationMetrics(metrics),
+          new ReadinessGate(cluster::ready)));
+      if (tokens.isPresent()) filters.add(new Authorization(access));
+      KeyValueStore api = StoreFilter.around(stores, filters);
 
 
       Optional<NetworkFaults> faults = settings.testMode() ? Optional.of(NetworkFaults.of(system)) : Optional.empty();
       HttpApi http = new HttpApi(settings, new ValueLimits(settings.maxValueBytes(), eventualSettings.maxValueBytes()),
-          eventualSettings.defaultBuckets(), api, changes, namespaces, cluster, ticker, faults, metrics);
+          eventualSettings.defaultBuckets(), api, changes, namespaces, cluster, ticker, faults, metrics, tokens,
+          access);
       ServerBinding binding = http.bind(system, settings.httpHost(), settings.httpPort(),
               tls.map(t -> ConnectionContext.httpsServer(t::apiEngine)))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -160,6 +172,7 @@ public final class Node implements AutoCloseable {
         // After management, which serves the contact point that the other pods probe.
         ClusterFormation.bootstrap(system);
       }
+      if (tokens.isEmpty() && settings.auth().insecure()) system.log().warn(HttpApi.INSECURE_WARNING);
       if (settings.testMode()) {
         system.log().warn("TEST MODE: /test/v1/blackhole can cut this node off from its peers; never use in production");
       }
@@ -197,6 +210,19 @@ public final class Node implements AutoCloseable {
       }
     });
     return closed;
+  }
+
+  private static Tokens.Settings tokenSettings(ActorKvSettings.Auth auth) {
+    return new Tokens.Settings(file(auth.secretFile()), file(auth.jwksFile()), text(auth.issuer()),
+        text(auth.audience()), auth.clockSkew(), auth.roleClaim(), auth.tokenCacheSize());
+  }
+
+  private static Optional<Path> file(String path) {
+    return path.isEmpty() ? Optional.empty() : Optional.of(Path.of(path));
+  }
+
+  private static Optional<String> text(String value) {
+    return value.isEmpty() ? Optional.empty() : Optional.of(value);
   }
 
   /** The keys' retention as their namespaces define it, once the namespaces have started. */

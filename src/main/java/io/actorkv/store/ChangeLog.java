@@ -52,12 +52,28 @@ public interface ChangeLog {
   /** A page: the entries found, and the offset to read on after (every offset up to it was looked at). */
   record Page(List<Entry> entries, long next) {}
 
-  /** Which changes a reader gets; empty parts let everything through. */
+  /**
+   * Which changes a reader gets; empty parts let everything through.
+   * {@code readable}, when present, holds the only key prefixes the reader
+   * may see (its grants): a change of any other key is never handed out,
+   * whatever else the filter asks for.
+   */
   record Filter(Optional<String> key, Optional<String> prefix, Optional<Instant> since, Optional<Instant> until,
-                Optional<String> principal) {
+                Optional<String> principal, Optional<List<String>> readable) {
 
     public static final Filter ALL = new Filter(Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty());
+
+    /** A filter of a reader who may see every key. */
+    public Filter(Optional<String> key, Optional<String> prefix, Optional<Instant> since, Optional<Instant> until,
+                  Optional<String> principal) {
+      this(key, prefix, since, until, principal, Optional.empty());
+    }
+
+    /** This filter for a reader who may see only keys under {@code prefixes}. */
+    public Filter readableOnly(List<String> prefixes) {
+      return new Filter(key, prefix, since, until, principal, Optional.of(List.copyOf(prefixes)));
+    }
 
     /**
      * A time as the filters take it: a date (midnight UTC) or an instant.
@@ -75,7 +91,8 @@ public interface ChangeLog {
     }
 
     public boolean acceptsKey(String k) {
-      return key.map(k::equals).orElse(true) && prefix.map(k::startsWith).orElse(true);
+      return key.map(k::equals).orElse(true) && prefix.map(k::startsWith).orElse(true)
+          && readable.map(prefixes -> prefixes.stream().anyMatch(k::startsWith)).orElse(true);
     }
 
     public boolean accepts(String k, Change change) {

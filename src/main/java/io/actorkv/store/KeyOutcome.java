@@ -105,6 +105,12 @@ public sealed interface KeyOutcome {
   /** The request does not fit the namespace's mode ({@code code} as in the API's errors); nothing was changed. */
   record Invalid(String code, String message) implements KeyOutcome {}
 
+  /**
+   * The principal may not do this to this key: it lacks {@code permission}
+   * ("read" or "write") on it. Nothing was read or changed.
+   */
+  record Forbidden(String permission, String namespace, String key) implements KeyOutcome {}
+
   /** This node cannot serve requests now (not an Up member); nothing was changed. */
   record NotReady() implements KeyOutcome {}
 }

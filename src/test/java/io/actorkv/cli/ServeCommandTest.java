@@ -67,6 +67,8 @@ class ServeCommandTest {
     assertRefused("give --tls-cert and --tls-key too", "--tls-client-ca", "README.md");
     assertRefused("cannot read", "--tls-cert", "no/such.crt", "--tls-key", "README.md");
     assertRefused("must hold tls.crt", "--cluster-tls-dir", "no/such/dir");
+    assertRefused("--auth-secret-file FILE", "--http-host", "0.0.0.0");
+    assertRefused("--insecure", "--http-host", "192.0.2.1");
   }
 
   private static void assertRefused(String expected, String... args) {

@@ -27,6 +27,15 @@ class ActorKvProtocolTest {
   }
 
   @Test
+  void givenAToken_thenEveryRequestCarriesItAsABearerToken() {
+    new ActorKvProtocol("127.0.0.1:8080", "orders", EtcdProtocolTest.bytes("hi"), java.util.Optional.of("t.o.k"))
+        .encode(Op.READ, 7, out);
+
+    assertEquals("GET /v1/kv/orders/key-7 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAuthorization: Bearer t.o.k\r\n\r\n",
+        out.toString());
+  }
+
+  @Test
   void writesSucceedWith200Or201AndReadsWith200() {
     assertNull(actorKv.judge(Op.WRITE, 201, new byte[0], 0));
     assertNull(actorKv.judge(Op.WRITE, 200, new byte[0], 0));

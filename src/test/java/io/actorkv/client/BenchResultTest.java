@@ -97,7 +97,7 @@ class BenchResultTest {
   void jsonHoldsTheSettingsAndTheFigures() {
     BenchSettings settings = new BenchSettings(URI.create("http://127.0.0.1:2379"), TargetProtocol.Kind.ETCD, "default",
         Workload.of("ycsb-b", 0.5, Workload.Distribution.UNIFORM), 100, 256, 4, Duration.ofSeconds(2),
-        Duration.ZERO, 1000, true, 1, Duration.ofSeconds(1), Optional.empty());
+        Duration.ZERO, 1000, true, 1, Duration.ofSeconds(1), Optional.empty(), Optional.empty());
 
     Map<String, Object> json = oneToThousandMs(2.0, List.of()).toJson(settings);
 

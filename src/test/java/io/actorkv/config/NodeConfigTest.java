@@ -401,6 +401,7 @@ class NodeConfigTest {
         "ACTORKV_SEEDS", "10.0.0.1:25520,10.0.0.2:25520");
     Map<Setting, Object> options = new EnumMap<>(Setting.class);
     options.put(Setting.HTTP_HOST, "0.0.0.0");
+    options.put(Setting.INSECURE, true);
     options.put(Setting.HTTP_PORT, 9080);
 
     ActorKvSettings settings = ActorKvSettings.from(NodeConfig.load(options, env, file));

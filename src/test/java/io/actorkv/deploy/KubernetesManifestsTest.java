@@ -145,6 +145,9 @@ class KubernetesManifestsTest {
     assertFalse(settings.embeddedDatabase(), "pods must share a PostgreSQL journal");
     List<String> dataMounts = texts(container().path("volumeMounts"), m -> m.path("mountPath").asText());
     assertTrue(dataMounts.contains(settings.dataDir().toString()), "data dir not on a volume: " + dataMounts);
+    assertTrue(settings.auth().enabled(), "the API listens beyond loopback: it must require tokens");
+    assertTrue(dataMounts.contains(Path.of(settings.auth().secretFile()).getParent().toString()),
+        "the auth secret is not on a volume: " + dataMounts);
   }
 
   @Test

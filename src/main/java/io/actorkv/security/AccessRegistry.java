@@ -1,0 +1,154 @@
+package io.actorkv.security;
+
+import io.actorkv.base.CborSerializable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * The durable access rules: one event-sourced entity for the whole cluster,
+ * placed by sharding, as the namespace registry is. Every change is an
+ * event that names the admin who made it and when, so the journal keeps who
+ * granted what. After each change it publishes the rules to every node's
+ * {@link AccessControl}.
+ */
+final class AccessRegistry
+    extends EventSourcedBehaviorWithEnforcedReplies<AccessRegistry.Command, AccessRegistry.Event, AccessRules> {
+
+  static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "access-rules");
+  static final String ENTITY_ID = "registry";
+  static final String TOPIC = "actorkv-access-rules";
+
+  sealed interface Command extends CborSerializable {}
+
+  record DefineRole(Role role, ActorRef<AccessReply> replyTo) implements Command {}
+
+  record RemoveRole(String name, String by, Instant at, ActorRef<AccessReply> replyTo) implements Command {}
+
+  record SetBinding(Binding binding, ActorRef<AccessReply> replyTo) implements Command {}
+
+  record RemoveBinding(Binding.Kind kind, String name, String by, Instant at, ActorRef<AccessReply> replyTo)
+      implements Command {}
+
+  record Get(ActorRef<AccessReply> replyTo) implements Command {}
+
+  /** Stored in the journal under stable names ({@link AccessJournalSerializer}); each names its admin. */
+  sealed interface Event {}
+
+  record RoleDefined(Role role) implements Event {}
+
+  record RoleRemoved(String name, String by, Instant at) implements Event {}
+
+  record BindingSet(Binding binding) implements Event {}
+
+  record BindingRemoved(Binding.Kind kind, String name, String by, Instant at) implements Event {}
+
+  /** The event handler: names every event; one it does not know is a bug. */
+  static AccessRules apply(AccessRules rules, Event event) {
+    Map<String, Role> roles = new TreeMap<>(rules.roles());
+    Map<String, Binding> bindings = new TreeMap<>(rules.bindings());
+    if (event instanceof RoleDefined d) {
+      roles.put(d.role().name(), d.role());
+    } else if (event instanceof RoleRemoved r) {
+      roles.remove(r.name());
+    } else if (event instanceof BindingSet b) {
+      bindings.put(b.binding().id(), b.binding());
+    } else if (event instanceof BindingRemoved r) {
+      bindings.remove(Binding.id(r.kind(), r.name()));
+    } else {
+      throw new IllegalStateException("no handler for event " + event.getClass().getName());
+    }
+    return new AccessRules(rules.revision() + 1, roles, bindings);
+  }
+
+  static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create()));
+  }
+
+  static Behavior<Command> create() {
+    return Behaviors.setup(ctx -> new AccessRegistry(ctx.spawn(Topic.create(AccessRules.class, TOPIC), "topic")));
+  }
+
+  private final ActorRef<Topic.Command<AccessRules>> topic;
+
+  private AccessRegistry(ActorRef<Topic.Command<AccessRules>> topic) {
+    super(PersistenceId.ofUniqueId("access|" + ENTITY_ID),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.topic = topic;
+  }
+
+  @Override
+  public AccessRules emptyState() {
+    return AccessRules.EMPTY;
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, AccessRules> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(DefineRole.class, this::onDefineRole)
+        .onCommand(RemoveRole.class, this::onRemoveRole)
+        .onCommand(SetBinding.class, this::onSetBinding)
+        .onCommand(RemoveBinding.class, this::onRemoveBinding)
+        .onCommand(Get.class, (rules, cmd) -> Effect().reply(cmd.replyTo(), new AccessReply.Listing(rules)))
+        .build();
+  }
+
+  private ReplyEffect<Event, AccessRules> onDefineRole(AccessRules rules, DefineRole cmd) {
+    if (cmd.role().name().equals(Role.ROOT)) return Effect().reply(cmd.replyTo(), new AccessReply.BuiltIn());
+    boolean created = !rules.roles().containsKey(cmd.role().name());
+    return Effect().persist(new RoleDefined(cmd.role()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), next -> new AccessReply.Stored(created));
+  }
+
+  private ReplyEffect<Event, AccessRules> onRemoveRole(AccessRules rules, RemoveRole cmd) {
+    if (cmd.name().equals(Role.ROOT)) return Effect().reply(cmd.replyTo(), new AccessReply.BuiltIn());
+    if (!rules.roles().containsKey(cmd.name())) return Effect().reply(cmd.replyTo(), new AccessReply.NotFound());
+    return Effect().persist(new RoleRemoved(cmd.name(), cmd.by(), cmd.at()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), next -> new AccessReply.Removed());
+  }
+
+  private ReplyEffect<Event, AccessRules> onSetBinding(AccessRules rules, SetBinding cmd) {
+    var unknown = cmd.binding().roles().stream().filter(name -> rules.role(name) == null).toList();
+    if (!unknown.isEmpty()) return Effect().reply(cmd.replyTo(), new AccessReply.UnknownRoles(unknown));
+    boolean created = !rules.bindings().containsKey(cmd.binding().id());
+    return Effect().persist(new BindingSet(cmd.binding()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), next -> new AccessReply.Stored(created));
+  }
+
+  private ReplyEffect<Event, AccessRules> onRemoveBinding(AccessRules rules, RemoveBinding cmd) {
+    if (!rules.bindings().containsKey(Binding.id(cmd.kind(), cmd.name()))) {
+      return Effect().reply(cmd.replyTo(), new AccessReply.NotFound());
+    }
+    return Effect().persist(new BindingRemoved(cmd.kind(), cmd.name(), cmd.by(), cmd.at()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), next -> new AccessReply.Removed());
+  }
+
+  private void publish(AccessRules rules) {
+    topic.tell(Topic.publish(rules));
+  }
+
+  @Override
+  public EventHandler<AccessRules, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(AccessRegistry::apply);
+  }
+}

@@ -1,0 +1,24 @@
+package io.actorkv.security;
+
+import io.actorkv.base.CborSerializable;
+import java.util.List;
+
+/** What the access registry answers. */
+public sealed interface AccessReply extends CborSerializable {
+
+  /** The rules as they are now. */
+  record Listing(AccessRules rules) implements AccessReply {}
+
+  /** A role or binding was stored; {@code created} when none of that name was there before. */
+  record Stored(boolean created) implements AccessReply {}
+
+  record Removed() implements AccessReply {}
+
+  record NotFound() implements AccessReply {}
+
+  /** The built-in role cannot be defined or removed; nothing changed. */
+  record BuiltIn() implements AccessReply {}
+
+  /** A binding named roles that do not exist; nothing changed. */
+  record UnknownRoles(List<String> roles) implements AccessReply {}
+}
