@@ -125,6 +125,9 @@ class ThreeNodeClusterTest {
 
       nodes.add(TestNodes.start(s2, ConfigFactory.empty()));
       Await.until(Duration.ofSeconds(60), () -> hostedKeys(first).size() < KEYS);
+      // The first node may move keys as soon as it sees the second Up, before the second sees itself Up
+      // and serves (503 not_ready until then).
+      Await.until(Duration.ofSeconds(60), () -> TestNodes.upMembers(nodes.get(1)) == 2);
 
       Set<String> stayed = hostedKeys(first);
       List<String> moved = new ArrayList<>();
