@@ -40,12 +40,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -97,7 +99,9 @@ public final class Node implements AutoCloseable {
       database.close();
       throw e;
     }
-    CompletionStage<Void> stopped = closeAfter(system, database);
+    // Closed in reverse order once the system has terminated, before the journal stops.
+    Deque<AutoCloseable> afterTermination = new ConcurrentLinkedDeque<>();
+    CompletionStage<Void> stopped = closeAfter(system, database, afterTermination);
     try {
       if (settings.discovery() == Discovery.SEEDS) {
         ClusterFormation.join(system, settings.seeds());
@@ -109,7 +113,7 @@ public final class Node implements AutoCloseable {
       // Keys learn their namespace's retention from the namespaces, which start after the stores.
       CompletableFuture<Namespaces> namespacesStarted = new CompletableFuture<>();
       HikariDataSource feedPool = database.readerPool("actorkv-feed", full.getInt("actorkv.feed.pool-size"));
-      system.getWhenTerminated().thenRun(feedPool::close);
+      afterTermination.push(feedPool::close);
       Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
       JournalFeed changes = new JournalFeed(database, feedPool, blocking, clock, JournalFeed.Settings.from(full));
       HikariDataSource indexPool = database.writerPool("actorkv-key-index", full.getInt("actorkv.listing.pool-size"));
@@ -120,7 +124,7 @@ public final class Node implements AutoCloseable {
         index.stop();
         return CompletableFuture.completedFuture(Done.getInstance());
       });
-      system.getWhenTerminated().thenRun(() -> {
+      afterTermination.push(() -> {
         index.stop();
         indexPool.close();
       });
@@ -184,14 +188,27 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * The embedded journal's server outlives the actor system, whose last
-   * writes it takes, and stops after it: when the system terminates, and on
-   * a JVM exit (SIGTERM, or a downed node's exit) once the coordinated
-   * shutdown that the exit started has terminated it.
+   * What the node opened outside its actor system (connection pools, the
+   * embedded journal's server) outlives the system, whose last writes it
+   * takes, and closes after it: when the system terminates, and on a JVM exit
+   * (SIGTERM, or a downed node's exit) once the coordinated shutdown that the
+   * exit started has terminated it. The stage completes when all of it is
+   * closed, so nothing writes in the data directory any more.
    */
-  private static CompletionStage<Void> closeAfter(ActorSystem<Void> system, JournalDatabase database) {
-    if (database.server().isEmpty()) return system.getWhenTerminated().thenRun(() -> { });
-    CompletionStage<Void> closed = system.getWhenTerminated().thenRun(database::close);
+  private static CompletionStage<Void> closeAfter(ActorSystem<Void> system, JournalDatabase database,
+                                                  Deque<AutoCloseable> resources) {
+    Runnable closeAll = () -> {
+      for (AutoCloseable resource; (resource = resources.poll()) != null; ) {
+        try {
+          resource.close();
+        } catch (Exception e) {
+          system.log().warn("closing after the actor system: {}", e.toString());
+        }
+      }
+      database.close();
+    };
+    CompletionStage<Void> closed = system.getWhenTerminated().thenRun(closeAll);
+    if (database.server().isEmpty()) return closed;
     Thread hook = new Thread(() -> {
       CoordinatedShutdown.get(system.classicSystem()).run(CoordinatedShutdown.jvmExitReason());
       try {
@@ -199,7 +216,7 @@ public final class Node implements AutoCloseable {
       } catch (Exception e) {
         // stop the server all the same: the JVM is going
       }
-      database.close();
+      closeAll.run();
     }, "actorkv-journal-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     system.getWhenTerminated().thenRun(() -> {
