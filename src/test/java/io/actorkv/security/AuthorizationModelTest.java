@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -46,7 +47,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * of the rules, each through the real HTTP server (one node, H2, started
  * once): a request is answered 403 exactly when the model forbids it, and
  * no answer, allowed or not, holds a key or value the principal may not
- * read, the change feed and the audit endpoint included.
+ * read, the change feed, the audit endpoint, listings, counts, range
+ * deletes and batches included.
  */
 class AuthorizationModelTest {
 
@@ -116,6 +118,27 @@ class AuthorizationModelTest {
     return grants.stream().anyMatch(g -> g.perm().compareTo(wanted) >= 0 && g.covers(ns) && g.prefix().isEmpty());
   }
 
+  /**
+   * Whether one grant holds the whole range [start, end) of {@code ns}, as a
+   * listing or range delete needs: its prefix is empty, or the range lies
+   * inside the keys that start with it (the keys here are ASCII, so the
+   * prefix's range ends where its last character is one higher).
+   */
+  static boolean holdsRange(List<G> grants, Perm wanted, String ns, String start, Optional<String> end) {
+    return grants.stream().anyMatch(g -> g.perm().compareTo(wanted) >= 0 && g.covers(ns) && (g.prefix().isEmpty()
+        || start.compareTo(g.prefix()) >= 0 && end.isPresent() && end.get().compareTo(prefixEnd(g.prefix())) <= 0));
+  }
+
+  static String prefixEnd(String prefix) {
+    return prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
+  }
+
+  /** The keys of the range [start, end), all of which are live whenever a case starts. */
+  static List<String> inRange(String start, Optional<String> end) {
+    return KEYS.stream().filter(k -> k.compareTo(start) >= 0 && end.map(e -> k.compareTo(e) < 0).orElse(true))
+        .sorted().toList();
+  }
+
   static boolean sees(List<G> grants, String ns) {
     return grants.stream().anyMatch(g -> g.covers(ns));
   }
@@ -143,10 +166,25 @@ class AuthorizationModelTest {
   // --- the cases ---
 
   enum Op { GET, GET_REVISION, HISTORY, PUT, INCREMENT, REVERT, DELETE_NAMESPACE, PUT_NAMESPACE, SHOW_NAMESPACE,
-    LIST_NAMESPACES, CLUSTER, ROLES, WHOAMI, AUDIT, WATCH }
+    LIST_NAMESPACES, CLUSTER, ROLES, WHOAMI, AUDIT, WATCH, LIST, COUNT, RANGE_DELETE, BATCH }
+
+  /** A batch's operation: a read, or a write of the value the key always has. */
+  record BatchOp(boolean put, String ns, String key) {}
+
+  /**
+   * A range for a listing, count or range delete: a prefix (start = the
+   * prefix, end = where its keys end) or a start key and, optionally, an end
+   * key after it.
+   */
+  record Range(Optional<String> prefix, String start, Optional<String> end) {
+    String query() {
+      return prefix.map(p -> "prefix=" + KvClient.encode(p)).orElseGet(() -> "start=" + KvClient.encode(start)
+          + end.map(e -> "&end=" + KvClient.encode(e)).orElse(""));
+    }
+  }
 
   record Case(List<G> grants, boolean claimsRoot, Op op, String ns, String key, Optional<String> keyFilter,
-              Optional<String> prefixFilter) {
+              Optional<String> prefixFilter, Extra extra) {
     List<G> effective() {
       return claimsRoot ? List.of(new G(Perm.ADMIN, "*", "")) : grants;
     }
@@ -160,9 +198,24 @@ class AuthorizationModelTest {
     Arbitrary<Optional<String>> prefixFilter = Arbitraries.of(PREFIXES).optional(0.4);
     return Combinators.combine(grant.list().ofMaxSize(3), Arbitraries.of(true, false, false, false, false, false,
             false, false, false, false), Arbitraries.of(Op.class), Arbitraries.of(NAMESPACES), Arbitraries.of(KEYS),
-        keyFilter, prefixFilter)
-        .as((grants, root, op, ns, key, kf, pf) -> new Case(grants, root, op, ns, key,
-            kf.isPresent() ? kf : Optional.empty(), kf.isPresent() ? Optional.empty() : pf));
+        keyFilter, prefixFilter, extras())
+        .as((grants, root, op, ns, key, kf, pf, extra) -> new Case(grants, root, op, ns, key,
+            kf.isPresent() ? kf : Optional.empty(), kf.isPresent() ? Optional.empty() : pf, extra));
+  }
+
+  /** What only some operations use: a range, and a batch's operations. */
+  record Extra(Range range, List<BatchOp> batch) {}
+
+  static Arbitrary<Extra> extras() {
+    Arbitrary<Range> byPrefix = Arbitraries.of(PREFIXES).map(p -> new Range(Optional.of(p), p,
+        p.isEmpty() ? Optional.empty() : Optional.of(prefixEnd(p))));
+    Arbitrary<Range> byKeys = Arbitraries.integers().between(0, KEYS.size() - 1).flatMap(from ->
+        Arbitraries.integers().between(from + 1, KEYS.size()).map(to -> new Range(Optional.empty(), KEYS.get(from),
+            to == KEYS.size() ? Optional.empty() : Optional.of(KEYS.get(to)))));
+    Arbitrary<BatchOp> batchOp = Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(NAMESPACES),
+        Arbitraries.of(KEYS)).as(BatchOp::new);
+    return Combinators.combine(Arbitraries.oneOf(byPrefix, byKeys), batchOp.list().ofMinSize(1).ofMaxSize(4))
+        .as(Extra::new);
   }
 
   @Property(tries = 2000, seed = "20261206")
@@ -255,6 +308,47 @@ class AuthorizationModelTest {
           return;
         }
       }
+      case LIST -> {
+        Range range = c.extra().range();
+        answer = kv.send("GET", "/v1/kv/" + c.ns() + "?keysOnly=false&limit=1000&" + range.query(), null, token);
+        allowed = holdsRange(grants, Perm.READ, c.ns(), range.start(), range.end());
+        if (answer.statusCode() == 200) {
+          List<String> listed = new ArrayList<>();
+          json(answer).get("keys").forEach(entry -> listed.add(entry.get("key").asText()));
+          assertEquals(inRange(range.start(), range.end()), listed, c.toString());
+        }
+      }
+      case COUNT -> {
+        Range range = c.extra().range();
+        answer = kv.send("GET", "/v1/kv/" + c.ns() + "?count=true&" + range.query(), null, token);
+        allowed = holdsRange(grants, Perm.READ, c.ns(), range.start(), range.end());
+        if (answer.statusCode() == 200) {
+          assertEquals(inRange(range.start(), range.end()).size(), json(answer).get("count").asInt(), c.toString());
+        }
+      }
+      case RANGE_DELETE -> {
+        Range range = c.extra().range();
+        answer = kv.send("DELETE", "/v1/kv/" + c.ns() + "?" + range.query(), null, token);
+        allowed = holdsRange(grants, Perm.WRITE, c.ns(), range.start(), range.end());
+        if (answer.statusCode() == 200) {
+          List<String> deleted = inRange(range.start(), range.end());
+          assertEquals(deleted.size(), json(answer).get("deleted").asInt(), c.toString());
+          for (String key : deleted) ok(kv.put(c.ns(), key, value(c.ns(), key), admin));
+        }
+      }
+      case BATCH -> {
+        answer = kv.send("POST", "/v1/batch", batchJson(c.extra().batch()), token);
+        allowed = true;
+        assertEquals(200, answer.statusCode(), c + " " + answer.body());
+        JsonNode results = json(answer).get("results");
+        for (int i = 0; i < c.extra().batch().size(); i++) {
+          BatchOp op = c.extra().batch().get(i);
+          boolean opAllowed = permits(grants, op.put() ? Perm.WRITE : Perm.READ, op.ns(), op.key());
+          int status = results.get(i).get("status").asInt();
+          assertEquals(opAllowed, status != 403, c + " operation " + i + " answered " + results.get(i));
+          assertTrue(status < 300 || !opAllowed, c + " operation " + i + " answered " + results.get(i));
+        }
+      }
       default -> throw new IllegalStateException("no case for " + c.op());
     }
     assertTrue(answer.statusCode() != 401, answer.body());
@@ -284,6 +378,17 @@ class AuthorizationModelTest {
         assertFalse(body.contains(v) || body.contains(b64), c + " showed the value of " + ns + "/" + key + ": " + body);
       }
     }
+  }
+
+  static String batchJson(List<BatchOp> ops) {
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode list = body.putArray("operations");
+    for (BatchOp op : ops) {
+      ObjectNode o = list.addObject().put("op", op.put() ? "put" : "get").put("namespace", op.ns())
+          .put("key", op.key());
+      if (op.put()) o.put("value", value(op.ns(), op.key()));
+    }
+    return body.toString();
   }
 
   static String grantsJson(List<G> grants) {
