@@ -33,9 +33,9 @@ class BlackholePartitionTest {
   @Test
   void givenTwoNodes_whenBlackholedOnBothSides_thenUnreachableUntilHealedOnBothSides(
       @TempDir Path d1, @TempDir Path d2) {
-    Map<Setting, Object> s1 = TestNodes.settings(d1, null, List.of());
-    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
-    Map<Setting, Object> s2 = TestNodes.settings(d2, null, List.of(TestNodes.remoteAddress(s1)));
+    List<Map<Setting, Object>> settings = TestNodes.cluster(null, d1, d2);
+    Map<Setting, Object> s1 = settings.get(0);
+    Map<Setting, Object> s2 = settings.get(1);
     s1.put(Setting.TEST_MODE, true);
     s2.put(Setting.TEST_MODE, true);
     List<Node> nodes = new ArrayList<>();

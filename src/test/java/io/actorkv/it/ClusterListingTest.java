@@ -36,13 +36,10 @@ class ClusterListingTest {
   void bothNodesFeedOneIndexAndEitherListsEveryAcknowledgedWrite(@TempDir Path d1, @TempDir Path d2)
       throws Exception {
     String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
-    Map<Setting, Object> s1 = TestNodes.settings(d1, url, List.of());
-    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
-    Map<Setting, Object> s2 = TestNodes.settings(d2, url, List.of(TestNodes.remoteAddress(s1)));
+    List<Map<Setting, Object>> settings = TestNodes.cluster(url, d1, d2);
     List<Node> nodes = new ArrayList<>();
     try {
-      nodes.add(TestNodes.start(s1, ConfigFactory.empty()));
-      nodes.add(TestNodes.start(s2, ConfigFactory.empty()));
+      for (Map<Setting, Object> s : settings) nodes.add(TestNodes.start(s, ConfigFactory.empty()));
       Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 2));
       KvClient a = new KvClient(nodes.get(0).httpPort());
       KvClient b = new KvClient(nodes.get(1).httpPort());

@@ -40,10 +40,10 @@ class ClusterTlsTest {
     Authority cluster = Authority.create("cluster CA");
     Authority other = Authority.create("other CA");
     String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
-    Map<Setting, Object> s1 = TestNodes.settings(d1, url, List.of());
-    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
-    Map<Setting, Object> s2 = TestNodes.settings(d2, url, List.of(TestNodes.remoteAddress(s1)));
-    Map<Setting, Object> s3 = TestNodes.settings(d3, url, List.of(TestNodes.remoteAddress(s1)));
+    List<Map<Setting, Object>> settings = TestNodes.cluster(url, d1, d2, d3);
+    Map<Setting, Object> s1 = settings.get(0);
+    Map<Setting, Object> s2 = settings.get(1);
+    Map<Setting, Object> s3 = settings.get(2);
     s1.put(Setting.CLUSTER_TLS_DIR, directory(cluster, "node-1", tls));
     s2.put(Setting.CLUSTER_TLS_DIR, directory(cluster, "node-2", tls));
     s3.put(Setting.CLUSTER_TLS_DIR, directory(other, "node-3", tls));

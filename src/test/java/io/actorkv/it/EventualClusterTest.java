@@ -67,11 +67,7 @@ class EventualClusterTest {
     Path d2 = root.resolve("node2");
     d3 = root.resolve("node3");
     String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
-    Map<Setting, Object> s1 = TestNodes.settings(d1, url, List.of());
-    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
-    settings.add(s1);
-    settings.add(TestNodes.settings(d2, url, List.of(TestNodes.remoteAddress(s1))));
-    settings.add(TestNodes.settings(d3, url, List.of(TestNodes.remoteAddress(s1))));
+    settings.addAll(TestNodes.cluster(url, d1, d2, d3));
     for (var s : settings) {
       s.put(Setting.TEST_MODE, true);
       nodes.add(TestNodes.start(s, PATIENT));

@@ -59,11 +59,7 @@ class FeedUnderLoadTest {
       throws Exception {
     String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
     var config = ConfigFactory.parseString("actorkv.request-timeout = 3s\nactorkv.feed.gap-timeout = 5s");
-    Map<Setting, Object> s1 = TestNodes.settings(d1, url, List.of());
-    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
-    List<Map<Setting, Object>> settings = List.of(s1,
-        TestNodes.settings(d2, url, List.of(TestNodes.remoteAddress(s1))),
-        TestNodes.settings(d3, url, List.of(TestNodes.remoteAddress(s1))));
+    List<Map<Setting, Object>> settings = TestNodes.cluster(url, d1, d2, d3);
     AtomicReferenceArray<Node> nodes = new AtomicReferenceArray<>(3);
     ExecutorService pool = Executors.newCachedThreadPool();
     try {
@@ -101,7 +97,7 @@ class FeedUnderLoadTest {
       for (Future<?> f : writers) f.get();
       writing.set(false);
 
-      JournalDatabase db = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(s1, ConfigFactory.empty())));
+      JournalDatabase db = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings.get(0), ConfigFactory.empty())));
       List<Seen> journal = journal(db);
       assertTrue(journal.size() >= WRITERS * WRITES_EACH * 9 / 10, "most writes went through: " + journal.size());
       List<List<Seen>> expected = new ArrayList<>();

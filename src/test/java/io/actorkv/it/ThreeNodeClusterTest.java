@@ -43,15 +43,9 @@ class ThreeNodeClusterTest {
       @TempDir Path d1, @TempDir Path d2, @TempDir Path d3) throws Exception {
     String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
     var fast = ConfigFactory.parseString("actorkv.request-timeout = 2s");
-    Map<Setting, Object> s1 = TestNodes.settings(d1, url, List.of());
-    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
-    Map<Setting, Object> s2 = TestNodes.settings(d2, url, List.of(TestNodes.remoteAddress(s1)));
-    Map<Setting, Object> s3 = TestNodes.settings(d3, url, List.of(TestNodes.remoteAddress(s1)));
     List<Node> nodes = new ArrayList<>();
     try {
-      nodes.add(TestNodes.start(s1, fast));
-      nodes.add(TestNodes.start(s2, fast));
-      nodes.add(TestNodes.start(s3, fast));
+      for (Map<Setting, Object> s : TestNodes.cluster(url, d1, d2, d3)) nodes.add(TestNodes.start(s, fast));
       Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 3));
 
       KvClient first = new KvClient(nodes.get(0).httpPort());
@@ -109,9 +103,9 @@ class ThreeNodeClusterTest {
   void aKeyMovedToAJoiningNodeIsReadAtItsLatestRevisionOnTheNodeItLeft(@TempDir Path d1, @TempDir Path d2)
       throws Exception {
     String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
-    Map<Setting, Object> s1 = TestNodes.settings(d1, url, List.of());
-    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
-    Map<Setting, Object> s2 = TestNodes.settings(d2, url, List.of(TestNodes.remoteAddress(s1)));
+    List<Map<Setting, Object>> settings = TestNodes.cluster(url, d1, d2);
+    Map<Setting, Object> s1 = settings.get(0);
+    Map<Setting, Object> s2 = settings.get(1);
     List<Node> nodes = new ArrayList<>();
     try {
       nodes.add(TestNodes.start(s1, ConfigFactory.empty()));

@@ -7,6 +7,7 @@ import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,20 @@ public final class TestNodes {
     }
     if (!seeds.isEmpty()) s.put(Setting.SEEDS, seeds);
     return s;
+  }
+
+  /**
+   * The settings of a cluster's nodes, one per data directory, on the
+   * journal at {@code dbUrl} (H2 of each node's own if null): the first
+   * node is its own seed and forms the cluster, the others join it.
+   */
+  public static List<Map<Setting, Object>> cluster(String dbUrl, Path... dataDirs) {
+    List<Map<Setting, Object>> nodes = new ArrayList<>();
+    Map<Setting, Object> first = settings(dataDirs[0], dbUrl, List.of());
+    first.put(Setting.SEEDS, List.of(remoteAddress(first)));
+    nodes.add(first);
+    for (int i = 1; i < dataDirs.length; i++) nodes.add(settings(dataDirs[i], dbUrl, List.of(remoteAddress(first))));
+    return nodes;
   }
 
   public static Node start(Map<Setting, Object> settings, Config extra) {
