@@ -112,7 +112,7 @@ final class KeyResponses {
     }
     if (outcome instanceof KeyOutcome.NotReady) return ApiError.notReady().response();
     if (outcome instanceof KeyOutcome.Forbidden forbidden) {
-      return Guard.forbidden(forbidden.permission() + " on key '" + forbidden.key() + "' of namespace '"
+      return Guard.forbidden(forbidden.permission() + " on " + forbidden.keys() + " of namespace '"
           + forbidden.namespace() + "'").response();
     }
     throw new IllegalStateException("unexpected outcome " + outcome);

@@ -1,9 +1,11 @@
 package io.actorkv.security;
 
 import io.actorkv.store.KeyOutcome;
+import io.actorkv.store.KeyRange;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.RequestContext;
 import io.actorkv.store.StoreFilter;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -38,15 +40,12 @@ public final class Authorization implements StoreFilter {
     boolean reads = request instanceof KeyRequest.Get || request instanceof KeyRequest.History
         || request instanceof KeyRequest.List;
     Permission wanted = reads ? Permission.READ : Permission.WRITE;
-    boolean permitted;
-    if (request instanceof KeyRequest.List list) {
-      permitted = access.permitsRange(wanted, ns, list.range());
-    } else if (request instanceof KeyRequest.DeleteRange range) {
-      permitted = access.permitsRange(wanted, ns, range.range());
-    } else {
-      permitted = access.permits(wanted, ns, request.key());
-    }
+    Optional<KeyRange> range = request instanceof KeyRequest.List list ? Optional.of(list.range())
+        : request instanceof KeyRequest.DeleteRange delete ? Optional.of(delete.range()) : Optional.empty();
+    boolean permitted = range.map(r -> access.permitsRange(wanted, ns, r))
+        .orElseGet(() -> access.permits(wanted, ns, request.key()));
     if (permitted) return next.get();
-    return CompletableFuture.completedFuture(new KeyOutcome.Forbidden(wanted.value(), ns, request.key()));
+    String keys = range.map(KeyRange::describe).orElseGet(() -> "key '" + request.key() + "'");
+    return CompletableFuture.completedFuture(new KeyOutcome.Forbidden(wanted.value(), ns, keys));
   }
 }

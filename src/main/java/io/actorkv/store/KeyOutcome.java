@@ -106,10 +106,11 @@ public sealed interface KeyOutcome {
   record Invalid(String code, String message) implements KeyOutcome {}
 
   /**
-   * The principal may not do this to this key: it lacks {@code permission}
+   * The principal may not do this to these keys (one key, or a range, in
+   * words): it lacks {@code permission}
    * ("read" or "write") on it. Nothing was read or changed.
    */
-  record Forbidden(String permission, String namespace, String key) implements KeyOutcome {}
+  record Forbidden(String permission, String namespace, String keys) implements KeyOutcome {}
 
   /** This node cannot serve requests now (not an Up member); nothing was changed. */
   record NotReady() implements KeyOutcome {}

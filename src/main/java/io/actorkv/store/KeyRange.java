@@ -63,6 +63,18 @@ public record KeyRange(byte[] start, Optional<byte[]> end) {
     return Arrays.hashCode(start) * 31 + end.map(Arrays::hashCode).orElse(0);
   }
 
+  /**
+   * The range in words, for messages: {@code every key}, {@code keys that
+   * start with 'a/'}, {@code keys from 'a' to 'b'}, {@code keys from 'a' on}.
+   */
+  public String describe() {
+    if (start.length == 0 && end.isEmpty()) return "every key";
+    String first = new String(start, StandardCharsets.UTF_8);
+    if (equals(prefix(first))) return "keys that start with '" + first + "'";
+    String from = "keys from '" + first + "'";
+    return end.map(e -> from + " to '" + new String(e, StandardCharsets.UTF_8) + "'").orElse(from + " on");
+  }
+
   @Override
   public String toString() {
     return "KeyRange[" + new String(start, StandardCharsets.UTF_8) + ", "

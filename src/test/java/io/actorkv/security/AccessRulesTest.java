@@ -115,7 +115,11 @@ class AccessRulesTest {
     assertStatus(200, kv.send("GET", "/v1/kv/orders?start=eu/a&end=eu/z", null, alice));
     // A range that starts inside the grant but runs past it, or spans the namespace, would show other keys.
     assertForbidden(kv.send("GET", "/v1/kv/orders?start=eu/", null, alice));
-    assertForbidden(kv.send("GET", "/v1/kv/orders?start=eu/&end=fs", null, alice));
+    HttpResponse<String> pastTheGrant = kv.send("GET", "/v1/kv/orders?start=eu/&end=fs", null, alice);
+    assertForbidden(pastTheGrant);
+    assertEquals("read on keys from 'eu/' to 'fs' of namespace 'orders'", json(pastTheGrant).get("needs").asText());
+    assertEquals("write on keys that start with 'eu/' of namespace 'orders'",
+        json(kv.send("DELETE", "/v1/kv/orders?prefix=eu/", null, alice)).get("needs").asText());
     assertForbidden(kv.send("GET", "/v1/kv/orders?prefix=e", null, alice));
     assertForbidden(kv.send("GET", "/v1/kv/orders?count=true", null, alice));
     assertForbidden(kv.send("DELETE", "/v1/kv/orders?prefix=eu/", null, alice));
