@@ -12,6 +12,7 @@ import io.actorkv.security.Grant;
 import io.actorkv.security.Permission;
 import io.actorkv.store.Principal;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +29,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code /v1/auth}: who the caller is ({@code whoami}, for anyone), and the
  * access rules, which only an admin of every namespace may read or change:
- * roles ({@code /roles/{name}}) and the bindings of subjects and claimed
- * roles to roles ({@code /bindings/subject/{sub}}, {@code /bindings/claim/{value}}).
+ * roles ({@code /roles/{name}}), the bindings of subjects and claimed
+ * roles to roles ({@code /bindings/subject/{sub}}, {@code /bindings/claim/{value}}),
+ * and the revocations of subjects' older tokens ({@code /revocations/{sub}}).
  */
 final class AuthRoutes extends ApiDirectives {
 
@@ -41,6 +43,9 @@ final class AuthRoutes extends ApiDirectives {
       Objects.requireNonNull(grants, "grants is missing");
     }
   }
+
+  /** The body of {@code PUT /v1/auth/revocations/{sub}}, which may be empty: revoke what was issued until now. */
+  record RevocationRequest(Instant before) {}
 
   /** The body of {@code PUT /v1/auth/bindings/{kind}/{name}}. */
   record BindingRequest(List<String> roles) {
@@ -74,7 +79,7 @@ final class AuthRoutes extends ApiDirectives {
                 return Json.response(StatusCodes.OK, body);
               });
             }))))),
-        admin(() -> concat(roles(), bindings()))));
+        admin(() -> concat(roles(), bindings(), revocations()))));
   }
 
   private Route admin(Supplier<Route> inner) {
@@ -109,6 +114,17 @@ final class AuthRoutes extends ApiDirectives {
               put(() -> change((body, by) -> control.bind(k, name, parse(body, BindingRequest.class).roles(), by))),
               delete(() -> change((body, by) -> control.unbind(k, name, by))));
         })));
+  }
+
+  private Route revocations() {
+    return pathPrefix("revocations", () -> concat(
+        pathEnd(() -> get(() -> listing(rules -> Map.of("revision", rules.revision(),
+            "revocations", List.copyOf(rules.revocations().values()))))),
+        path(segment(), subject -> concat(
+            get(() -> found(rules -> rules.revocationOf(subject), "revocation of subject '" + subject + "'")),
+            put(() -> change((body, by) -> control.revoke(subject, body.length == 0 ? Optional.empty()
+                : Optional.ofNullable(parse(body, RevocationRequest.class).before()), by))),
+            delete(() -> change((body, by) -> control.liftRevocation(subject, by)))))));
   }
 
   private Route listing(Function<AccessRules, Object> body) {
@@ -146,6 +162,7 @@ final class AuthRoutes extends ApiDirectives {
     String expected = type == RoleRequest.class
         ? "expected {\"grants\": [{\"permission\": \"read\"|\"write\"|\"admin\", \"namespace\": name or \"*\", "
             + "\"prefix\": \"...\"}, ...]}"
+        : type == RevocationRequest.class ? "expected no body, or {\"before\": \"2026-12-06T15:00:00Z\"}"
         : "expected {\"roles\": [\"role\", ...]}";
     try {
       T parsed = Json.MAPPER.readValue(body, type);
@@ -168,7 +185,7 @@ final class AuthRoutes extends ApiDirectives {
       return Json.response(s.created() ? StatusCodes.CREATED : StatusCodes.OK, Map.of("created", s.created()));
     }
     if (reply instanceof AccessReply.Removed) return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
-    if (reply instanceof AccessReply.NotFound) return notFound("such role or binding").response();
+    if (reply instanceof AccessReply.NotFound) return notFound("such role, binding or revocation").response();
     if (reply instanceof AccessReply.BuiltIn) {
       return ApiError.of(StatusCodes.CONFLICT, "role_built_in", "the root role is built in: it cannot be changed "
           + "or removed").response();

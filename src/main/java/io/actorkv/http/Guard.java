@@ -4,6 +4,7 @@ import io.actorkv.security.Access;
 import io.actorkv.security.AccessControl;
 import io.actorkv.security.Grant;
 import io.actorkv.security.Permission;
+import io.actorkv.security.Revocation;
 import io.actorkv.security.Tokens;
 import io.actorkv.store.Principal;
 import java.util.Optional;
@@ -60,15 +61,30 @@ final class Guard extends AllDirectives {
         return complete(unauthorized("unauthorized", "send a token: Authorization: Bearer <JWT> (docs/security.md)",
             REALM));
       }
-      Principal principal;
+      Tokens.VerifiedToken verified;
       try {
-        principal = verifier.verify(token);
+        verified = verifier.verify(token);
       } catch (Tokens.InvalidToken e) {
-        return complete(unauthorized("invalid_token", "the token was refused: " + e.getMessage(),
-            REALM + ", error=\"invalid_token\", error_description=\"" + e.getMessage().replace('"', '\'') + "\""));
+        return invalidToken(e.getMessage());
       }
-      return mapRequest(r -> r.addAttribute(PRINCIPAL, principal), inner);
+      Principal principal = verified.principal();
+      Supplier<Route> accepted = () -> mapRequest(r -> r.addAttribute(PRINCIPAL, principal), inner);
+      Optional<Revocation> known = control.cachedRevocation(principal.name());
+      if (known != null) return revokedOr(known, verified, accepted);
+      return onSuccess(control.revocation(principal.name()), revocation -> revokedOr(revocation, verified, accepted));
     });
+  }
+
+  /** 401 if {@code revocation} refuses the token, else {@code accepted}. */
+  private Route revokedOr(Optional<Revocation> revocation, Tokens.VerifiedToken token, Supplier<Route> accepted) {
+    if (revocation.isEmpty() || !revocation.get().refuses(token.issuedAt())) return accepted.get();
+    return invalidToken("the tokens of subject '" + token.principal().name() + "' issued before "
+        + revocation.get().before() + " are revoked" + (token.issuedAt().isEmpty() ? ", and this one has no iat" : ""));
+  }
+
+  private Route invalidToken(String why) {
+    return complete(unauthorized("invalid_token", "the token was refused: " + why,
+        REALM + ", error=\"invalid_token\", error_description=\"" + why.replace('"', '\'') + "\""));
   }
 
   private static String bearerToken(HttpRequest request) {

@@ -4,8 +4,10 @@ import io.actorkv.base.Stages;
 import io.actorkv.store.Principal;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -119,13 +121,37 @@ public final class AccessControl {
 
   /** Gives every token of the subject (or claiming the value) {@code name} exactly {@code roles}. */
   public CompletionStage<AccessReply> bind(Binding.Kind kind, String name, List<String> roles, Principal by) {
-    Binding binding = new Binding(kind, Role.checkName("a binding's name", name), roles, by.name(),
-        clock.instant());
+    Binding binding = new Binding(kind, Role.checkTokenValue("a binding's subject or claim value", name), roles,
+        by.name(), clock.instant());
     return change(replyTo -> new AccessRegistry.SetBinding(binding, replyTo));
   }
 
   public CompletionStage<AccessReply> unbind(Binding.Kind kind, String name, Principal by) {
     return change(replyTo -> new AccessRegistry.RemoveBinding(kind, name, by.name(), clock.instant(), replyTo));
+  }
+
+  /** Refuses every token of {@code subject} issued before {@code before} (empty: now). */
+  public CompletionStage<AccessReply> revoke(String subject, Optional<Instant> before, Principal by) {
+    Instant now = clock.instant();
+    Revocation revocation = new Revocation(Role.checkTokenValue("a subject", subject), before.orElse(now), by.name(), now);
+    return change(replyTo -> new AccessRegistry.Revoke(revocation, replyTo));
+  }
+
+  public CompletionStage<AccessReply> liftRevocation(String subject, Principal by) {
+    return change(replyTo -> new AccessRegistry.LiftRevocation(subject, by.name(), clock.instant(), replyTo));
+  }
+
+  /** The revocation of {@code subject}'s tokens as this node knows the rules; null while it knows none. */
+  public Optional<Revocation> cachedRevocation(String subject) {
+    AccessRules rules = current.get().rules();
+    return rules == null ? null : rules.revocationOf(subject);
+  }
+
+  /** The revocation of {@code subject}'s tokens, from the cached rules or, while there are none, the registry's. */
+  public CompletionStage<Optional<Revocation>> revocation(String subject) {
+    Optional<Revocation> known = cachedRevocation(subject);
+    if (known != null) return CompletableFuture.completedFuture(known);
+    return rules().thenApply(rules -> rules.revocationOf(subject));
   }
 
   /** A change, after which this node's cache holds the rules with it, so its next request sees it. */

@@ -10,7 +10,9 @@ public final class AccessJournalSerializer extends JournalSerializer {
       "access.role-defined", AccessRegistry.RoleDefined.class,
       "access.role-removed", AccessRegistry.RoleRemoved.class,
       "access.binding-set", AccessRegistry.BindingSet.class,
-      "access.binding-removed", AccessRegistry.BindingRemoved.class);
+      "access.binding-removed", AccessRegistry.BindingRemoved.class,
+      "access.subject-revoked", AccessRegistry.SubjectRevoked.class,
+      "access.revocation-lifted", AccessRegistry.RevocationLifted.class);
 
   public AccessJournalSerializer() {
     super(730_004, TYPES);

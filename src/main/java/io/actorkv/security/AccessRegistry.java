@@ -45,6 +45,10 @@ final class AccessRegistry
   record RemoveBinding(Binding.Kind kind, String name, String by, Instant at, ActorRef<AccessReply> replyTo)
       implements Command {}
 
+  record Revoke(Revocation revocation, ActorRef<AccessReply> replyTo) implements Command {}
+
+  record LiftRevocation(String subject, String by, Instant at, ActorRef<AccessReply> replyTo) implements Command {}
+
   record Get(ActorRef<AccessReply> replyTo) implements Command {}
 
   /** Stored in the journal under stable names ({@link AccessJournalSerializer}); each names its admin. */
@@ -58,10 +62,15 @@ final class AccessRegistry
 
   record BindingRemoved(Binding.Kind kind, String name, String by, Instant at) implements Event {}
 
+  record SubjectRevoked(Revocation revocation) implements Event {}
+
+  record RevocationLifted(String subject, String by, Instant at) implements Event {}
+
   /** The event handler: names every event; one it does not know is a bug. */
   static AccessRules apply(AccessRules rules, Event event) {
     Map<String, Role> roles = new TreeMap<>(rules.roles());
     Map<String, Binding> bindings = new TreeMap<>(rules.bindings());
+    Map<String, Revocation> revocations = new TreeMap<>(rules.revocations());
     if (event instanceof RoleDefined d) {
       roles.put(d.role().name(), d.role());
     } else if (event instanceof RoleRemoved r) {
@@ -70,10 +79,14 @@ final class AccessRegistry
       bindings.put(b.binding().id(), b.binding());
     } else if (event instanceof BindingRemoved r) {
       bindings.remove(Binding.id(r.kind(), r.name()));
+    } else if (event instanceof SubjectRevoked r) {
+      revocations.put(r.revocation().subject(), r.revocation());
+    } else if (event instanceof RevocationLifted l) {
+      revocations.remove(l.subject());
     } else {
       throw new IllegalStateException("no handler for event " + event.getClass().getName());
     }
-    return new AccessRules(rules.revision() + 1, roles, bindings);
+    return new AccessRules(rules.revision() + 1, roles, bindings, revocations);
   }
 
   static void init(ActorSystem<?> system) {
@@ -105,6 +118,8 @@ final class AccessRegistry
         .onCommand(RemoveRole.class, this::onRemoveRole)
         .onCommand(SetBinding.class, this::onSetBinding)
         .onCommand(RemoveBinding.class, this::onRemoveBinding)
+        .onCommand(Revoke.class, this::onRevoke)
+        .onCommand(LiftRevocation.class, this::onLiftRevocation)
         .onCommand(Get.class, (rules, cmd) -> Effect().reply(cmd.replyTo(), new AccessReply.Listing(rules)))
         .build();
   }
@@ -139,6 +154,20 @@ final class AccessRegistry
       return Effect().reply(cmd.replyTo(), new AccessReply.NotFound());
     }
     return Effect().persist(new BindingRemoved(cmd.kind(), cmd.name(), cmd.by(), cmd.at()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), next -> new AccessReply.Removed());
+  }
+
+  private ReplyEffect<Event, AccessRules> onRevoke(AccessRules rules, Revoke cmd) {
+    boolean created = rules.revocationOf(cmd.revocation().subject()).isEmpty();
+    return Effect().persist(new SubjectRevoked(cmd.revocation()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), next -> new AccessReply.Stored(created));
+  }
+
+  private ReplyEffect<Event, AccessRules> onLiftRevocation(AccessRules rules, LiftRevocation cmd) {
+    if (rules.revocationOf(cmd.subject()).isEmpty()) return Effect().reply(cmd.replyTo(), new AccessReply.NotFound());
+    return Effect().persist(new RevocationLifted(cmd.subject(), cmd.by(), cmd.at()))
         .thenRun(this::publish)
         .thenReply(cmd.replyTo(), next -> new AccessReply.Removed());
   }

@@ -6,22 +6,31 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The cluster's access rules as of one registry revision: roles by name and
- * bindings by kind and name. Also the registry's state, and what it
- * publishes to every node after each change.
+ * The cluster's access rules as of one registry revision: roles by name,
+ * bindings by kind and name, and the subjects whose older tokens are
+ * revoked. Also the registry's state, and what it publishes to every node
+ * after each change.
  */
-public record AccessRules(long revision, Map<String, Role> roles, Map<String, Binding> bindings)
-    implements CborSerializable {
+public record AccessRules(long revision, Map<String, Role> roles, Map<String, Binding> bindings,
+                          Map<String, Revocation> revocations) implements CborSerializable {
 
-  static final AccessRules EMPTY = new AccessRules(0, Map.of(), Map.of());
+  static final AccessRules EMPTY = new AccessRules(0, Map.of(), Map.of(), Map.of());
 
   public AccessRules {
     roles = new TreeMap<>(roles);
     bindings = new TreeMap<>(bindings);
+    // Absent in rules published by a node of a version without revocations.
+    revocations = revocations == null ? Map.of() : new TreeMap<>(revocations);
+  }
+
+  /** The revocation of {@code subject}'s tokens, if there is one. */
+  public Optional<Revocation> revocationOf(String subject) {
+    return Optional.ofNullable(revocations.get(subject));
   }
 
   /** The role of that name, the built-in one included; null if there is none. */

@@ -27,4 +27,17 @@ public record Role(String name, List<Grant> grants, String updatedBy, Instant up
     }
     return name;
   }
+
+  /**
+   * A subject or role-claim value as a token carries it: identity providers
+   * use '@', '|', '/' and spaces ("auth0|5f1c", "/org/ops"), so anything but
+   * control characters, 1 to 256 of them.
+   * @throws IllegalArgumentException saying what is wrong
+   */
+  static String checkTokenValue(String what, String value) {
+    if (value.isEmpty() || value.length() > 256 || value.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException(what + " must be 1 to 256 characters, none of them control characters");
+    }
+    return value;
+  }
 }

@@ -68,7 +68,10 @@ public final class Tokens {
   /** The fewest secret bytes HS256 takes (RFC 7518: a key as long as the hash). */
   static final int SECRET_BYTES = 32;
 
-  private record Verified(Principal principal, long expiresAtMillis) {}
+  /** A token that passed: whom it acts for, and when it was issued ({@code iat}), if it says. */
+  public record VerifiedToken(Principal principal, Optional<Instant> issuedAt) {}
+
+  private record Verified(VerifiedToken token, long expiresAtMillis) {}
 
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
   private final String roleClaim;
@@ -130,20 +133,21 @@ public final class Tokens {
   }
 
   /**
-   * The principal a token acts for: its subject, with the values of its role
-   * claim (a string or a list of strings).
+   * The principal a token acts for (its subject, with the values of its role
+   * claim, a string or a list of strings), and when it was issued.
    * @throws InvalidToken when it does not pass
    */
-  public Principal verify(String token) {
+  public VerifiedToken verify(String token) {
     long now = clock.millis();
     Verified known = verified.get(token);
-    if (known != null && now < known.expiresAtMillis()) return known.principal();
+    if (known != null && now < known.expiresAtMillis()) return known.token();
     try {
       JWTClaimsSet claims = processor.process(token, null);
-      Principal principal = new Principal(claims.getSubject(), roles(claims));
+      VerifiedToken passed = new VerifiedToken(new Principal(claims.getSubject(), roles(claims)),
+          Optional.ofNullable(claims.getIssueTime()).map(Date::toInstant));
       if (verified.size() >= cacheSize) verified.clear();
-      verified.put(token, new Verified(principal, claims.getExpirationTime().getTime() + skewMillis));
-      return principal;
+      verified.put(token, new Verified(passed, claims.getExpirationTime().getTime() + skewMillis));
+      return passed;
     } catch (ParseException e) {
       throw new InvalidToken("the token is not a JWT");
     } catch (BadJOSEException | JOSEException e) {

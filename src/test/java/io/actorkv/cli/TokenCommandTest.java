@@ -58,7 +58,7 @@ class TokenCommandTest {
     assertEquals(0, minted.code(), minted.err());
     Tokens tokens = Tokens.load(new Tokens.Settings(Optional.of(file), Optional.empty(), Optional.empty(),
         Optional.empty(), Duration.ofSeconds(30), "roles", 10), Clock.systemUTC());
-    assertEquals(new Principal("alice", List.of("root", "ops")), tokens.verify(minted.out()));
+    assertEquals(new Principal("alice", List.of("root", "ops")), tokens.verify(minted.out()).principal());
     Tokens later = Tokens.load(new Tokens.Settings(Optional.of(file), Optional.empty(), Optional.empty(),
         Optional.empty(), Duration.ofSeconds(30), "roles", 10),
         Clock.offset(Clock.systemUTC(), Duration.ofHours(2).plusMinutes(1)));
