@@ -3,12 +3,14 @@ package io.actorkv.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jwt.PlainJWT;
 import com.typesafe.config.ConfigFactory;
 import io.actorkv.node.Node;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.RawHttp;
 import io.actorkv.testing.RawHttp.Answer;
 import io.actorkv.testing.TestNodes;
+import io.actorkv.testing.TestTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
@@ -20,8 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,12 +50,16 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * running node: methods, paths (percent-encoding, dot segments, overlong
  * and invalid UTF-8, NUL, very long), headers (huge, repeated, malformed
  * preconditions, Authorization, X-KV-Context), bodies (over the limits,
- * chunked, truncated, mis-framed) and query strings. After every request:
- * no 5xx (but the documented {@code 503 level_not_reached} of an eventual
- * level this one node cannot reach), an answer (or a close) within
- * {@link #HANG}, every 4xx a JSON error. After every batch: the node still answers promptly, and a seeded
- * key in a strong and an eventual namespace has changed only if a request
- * in that batch was an accepted write to it.
+ * chunked, truncated, mis-framed) and query strings, on a node that
+ * requires tokens: most requests carry a root token, some a read-only one,
+ * some none or a bad one (expired, unsigned, tampered, another secret's).
+ * After every request: no 5xx (but the documented {@code 503
+ * level_not_reached} of an eventual level this one node cannot reach), an
+ * answer (or a close) within {@link #HANG}, every 4xx a JSON error, no 2xx
+ * without a valid token and no accepted write with the read-only one. After
+ * every batch: the node still answers promptly, and a seeded key in a strong
+ * and an eventual namespace has changed only if a request in that batch was
+ * an accepted write to it with the root token.
  *
  * <p>The seed is fixed, so a run is repeatable. {@value #TRIES} batches of
  * {@code actorkv.fuzz.requests} requests (a system property, default
@@ -75,6 +83,11 @@ class HttpFuzzTest {
   static KvClient kv;
   static int port;
 
+  /** The Authorization headers requests carry first: root's, a reader's, and ones that must be refused. */
+  static String writer;
+  static String reader;
+  static List<String> refused;
+
   /** What each seeded key ({@code ns/key}) answers now. */
   static final Map<String, Seen> seeded = new LinkedHashMap<>();
 
@@ -88,20 +101,37 @@ class HttpFuzzTest {
   @BeforeContainer
   static void start() throws IOException {
     dataDir = Files.createTempDirectory("actorkv-fuzz");
-    node = TestNodes.start(TestNodes.settings(dataDir, null, List.of()), ConfigFactory.parseString("""
+    TestTokens tokens = new TestTokens(dataDir);
+    writer = "Authorization: Bearer " + tokens.hs256("fuzz-writer", "root");
+    reader = "Authorization: Bearer " + tokens.hs256("fuzz-reader");
+    String expired = tokens.hs256(TestTokens.claims("fuzz-writer", "root")
+        .expirationTime(Date.from(Instant.now().minusSeconds(3600))));
+    String unsigned = new PlainJWT(TestTokens.claims("fuzz-writer", "root").build()).serialize();
+    String tampered = writer.substring(writer.lastIndexOf(' ') + 1);
+    tampered = tampered.substring(0, tampered.length() - 2) + (tampered.endsWith("AA") ? "BB" : "AA");
+    String otherSecret = new TestTokens(Files.createDirectories(dataDir.resolve("other"))).hs256("fuzz-writer", "root");
+    refused = Stream.of(expired, unsigned, tampered, otherSecret).map(t -> "Authorization: Bearer " + t).toList();
+    node = TestNodes.start(TestNodes.settings(dataDir.resolve("data"), null, List.of()), ConfigFactory.parseString("""
+        actorkv.auth.secret-file = "%s"
         actorkv.request-timeout = 2s
         actorkv.http.header-timeout = 500ms
         actorkv.http.body-idle-timeout = 500ms
         actorkv.http.body-timeout = 5s
         actorkv.max-value-bytes = 4096
         actorkv.eventual.max-value-bytes = 2048
-        """));
+        """.formatted(tokens.secretFile)));
     port = node.httpPort();
     kv = new KvClient(port);
-    assertEquals(201, kv.putNamespace("ev", "{\"mode\":\"eventual\",\"write\":\"local\"}").statusCode());
+    String[] root = header(writer);
+    assertEquals(201, kv.send("PUT", "/v1/namespaces/ev", "{\"mode\":\"eventual\",\"write\":\"local\"}", root)
+        .statusCode());
+    assertEquals(201, kv.send("PUT", "/v1/auth/roles/reader", "{\"grants\":[{\"permission\":\"read\",\"namespace\":\"*\"}]}",
+        root).statusCode());
+    assertEquals(201, kv.send("PUT", "/v1/auth/bindings/subject/fuzz-reader", "{\"roles\":[\"reader\"]}", root)
+        .statusCode());
     for (String ns : SEEDED_NAMESPACES) {
       for (String key : SEEDED_KEYS) {
-        assertEquals(201, kv.put(ns, key, "seeded " + ns + "/" + key).statusCode());
+        assertEquals(201, kv.put(ns, key, "seeded " + ns + "/" + key, root).statusCode());
         seeded.put(ns + "/" + key, read(ns, key));
       }
     }
@@ -128,6 +158,11 @@ class HttpFuzzTest {
         assertTrue(exchange.answer().isJsonError(), "a 4xx that is not a JSON error for " + request + ": "
             + exchange.answer());
       }
+      boolean accepted = exchange.status() >= 200 && exchange.status() <= 299;
+      if (accepted && !request.as(writer)) {
+        assertTrue(request.as(reader) && (request.method().equals("GET") || request.method().equals("HEAD")),
+            "accepted without a token that allows it: " + exchange);
+      }
     }
     for (Map.Entry<String, Seen> key : seeded.entrySet()) {
       String[] nsKey = key.getKey().split("/", 2);
@@ -144,7 +179,8 @@ class HttpFuzzTest {
   /** A seeded key as a well-behaved client reads it; also the proof that the node still serves. */
   static Seen read(String ns, String key) {
     try {
-      return Seen.of(kv.sendAsync(kv.request("/v1/kv/" + ns + "/" + key).GET().build(),
+      String[] auth = header(writer);
+      return Seen.of(kv.sendAsync(kv.request("/v1/kv/" + ns + "/" + key).header(auth[0], auth[1]).GET().build(),
           HttpResponse.BodyHandlers.ofString()).get(HostileClientTest.PROMPTLY.toSeconds(), TimeUnit.SECONDS));
     } catch (Exception e) {
       throw new AssertionError("the node did not answer a plain read of " + ns + "/" + key + " promptly", e);
@@ -170,7 +206,7 @@ class HttpFuzzTest {
     boolean wrote(String ns, String key) {
       boolean stored = status >= 200 && status <= 299
           || levelNotReached() && answer.json().path("storedLocally").asBoolean(false);
-      if (!stored || request.method().equals("GET") || request.method().equals("HEAD")) {
+      if (!stored || !request.as(writer) || request.method().equals("GET") || request.method().equals("HEAD")) {
         return false;
       }
       return decodedPath(request.target()).map(path -> path.equals("/v1/namespaces/" + ns)
@@ -268,6 +304,12 @@ class HttpFuzzTest {
       boolean chunked = Stream.concat(headers.stream(), body.framing().stream())
           .anyMatch(h -> h.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked"));
       if (chunked && version.equals("HTTP/1.0")) version = "HTTP/1.1";
+    }
+
+    /** Whether the request's first Authorization header, the one the node reads, is {@code authorization}. */
+    boolean as(String authorization) {
+      return headers.stream().filter(h -> h.regionMatches(true, 0, "Authorization:", 0, 14)).findFirst()
+          .map(authorization::equals).orElse(false);
     }
 
     byte[] bytes() {
@@ -388,13 +430,23 @@ class HttpFuzzTest {
             "X-High: \u00ff\u00fe", ": empty-name", "X-Fold: a\r\n  folded", "X-Big: " + "a".repeat(20_000),
             "Host: [::1", "Host:", "Host: a\r\nHost: b",
             IntStream.range(0, 100).mapToObj(i -> "X-H" + i + ": v").collect(Collectors.joining("\r\n")))));
-    return one.list().ofMaxSize(5).flatMap(hs -> Arbitraries.of(true, false).map(repeat -> {
+    Arbitrary<Optional<String>> token = Arbitraries.frequencyOf(
+        Tuple.of(75, Arbitraries.just(Optional.of(writer))),
+        Tuple.of(10, Arbitraries.just(Optional.of(reader))),
+        Tuple.of(8, Arbitraries.of(refused).map(Optional::of)),
+        Tuple.of(7, Arbitraries.just(Optional.<String>empty())));
+    return Combinators.combine(one.list().ofMaxSize(5), token, Arbitraries.of(true, false)).as((hs, auth, repeat) -> {
       List<String> all = new ArrayList<>();
       all.add("Host: 127.0.0.1");
+      auth.ifPresent(all::add);
       all.addAll(hs);
       if (repeat && !hs.isEmpty()) all.add(hs.get(0));
       return all;
-    }));
+    });
+  }
+
+  static String[] header(String line) {
+    return line.split(": ", 2);
   }
 
   static Arbitrary<Body> bodies() {
