@@ -6,13 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.actorkv.audit.Audit;
+import io.actorkv.audit.AuditReport;
+import io.actorkv.config.ActorKvSettings.Journal;
 import io.actorkv.config.NodeConfig.Setting;
+import io.actorkv.journal.JournalDatabase;
 import io.actorkv.node.Node;
 import io.actorkv.security.Tokens;
+import io.actorkv.store.ChangeLog;
 import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
+import io.actorkv.testing.TestPostgres;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +37,7 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -216,6 +226,17 @@ class EncryptionAtRestTest {
       assertEquals(null, rs.getBytes(1), "the data key is destroyed");
     }
 
+    // The hash chain covers the ciphertext: it verifies without any key, and a report shows no value.
+    JournalDatabase journal = JournalDatabase.open("", "", "", dataDir, Journal.H2);
+    Audit audit = new Audit(journal, Optional.of("gone"), new PrintStream(new ByteArrayOutputStream()), false);
+    ByteArrayOutputStream verified = new ByteArrayOutputStream();
+    assertEquals(Audit.INTACT, audit.verify(Optional.empty(), new PrintStream(verified, true, StandardCharsets.UTF_8)),
+        verified.toString(StandardCharsets.UTF_8));
+    StringWriter report = new StringWriter();
+    assertEquals(Audit.INTACT, audit.report(report, AuditReport.Format.JSONL, ChangeLog.Filter.ALL, true));
+    assertEquals(4, report.toString().lines().filter(l -> l.contains("\"sealed\":true")).count(), report.toString());
+    assertFalse(report.toString().contains("\"value\""), report.toString());
+
     node = start(master);
     try {
       KvClient kv = new KvClient(node.httpPort());
@@ -223,6 +244,41 @@ class EncryptionAtRestTest {
       assertEquals("still-here", kv.get("kept", "k").body());
     } finally {
       node.close();
+    }
+  }
+
+  /** Two nodes on one PostgreSQL journal: a shredding through one reaches the other by the namespace registry. */
+  @Test
+  void aShreddingThroughOneNodeReachesEveryNode(@TempDir Path d1, @TempDir Path d2) {
+    String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
+    Path master = newMasterKey("master");
+    Map<Setting, Object> s1 = TestNodes.settings(d1, url, List.of());
+    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
+    Map<Setting, Object> s2 = TestNodes.settings(d2, url, List.of(TestNodes.remoteAddress(s1)));
+    s1.put(Setting.MASTER_KEY_FILE, master.toString());
+    s2.put(Setting.MASTER_KEY_FILE, master.toString());
+    Node n1 = TestNodes.start(s1, ConfigFactory.empty());
+    try {
+      Node n2 = TestNodes.start(s2, ConfigFactory.empty());
+      try {
+        Await.until(Duration.ofSeconds(60), () -> TestNodes.upMembers(n1) == 2 && TestNodes.upMembers(n2) == 2);
+        KvClient first = new KvClient(n1.httpPort());
+        KvClient second = new KvClient(n2.httpPort());
+        assertEquals(201, first.putNamespace("gone", "").statusCode());
+        for (int i = 0; i < 20; i++) assertEquals(201, first.put("gone", "k" + i, "v" + i).statusCode());
+        for (int i = 0; i < 20; i++) assertEquals("v" + i, second.get("gone", "k" + i).body(), "both nodes read");
+
+        assertEquals(204, first.send("DELETE", "/v1/namespaces/gone?shred=true", null).statusCode());
+
+        Await.assertEventually(Duration.ofSeconds(10), () -> {
+          for (int i = 0; i < 20; i++) assertError(second.get("gone", "k" + i), 410, "shredded");
+          assertError(second.put("gone", "k0", "again"), 410, "shredded");
+        });
+      } finally {
+        n2.close();
+      }
+    } finally {
+      n1.close();
     }
   }
 
@@ -247,6 +303,8 @@ class EncryptionAtRestTest {
     assertError(kv.send("GET", "/v1/history/gone/k0", null), 410, "shredded");
     assertError(kv.send("GET", "/v1/audit/gone", null), 410, "shredded");
     assertError(kv.send("GET", "/v1/watch/gone", null), 410, "shredded");
+    assertError(kv.send("POST", "/v1/batch", "{\"operations\": [{\"op\": \"get\", \"namespace\": \"gone\", "
+        + "\"key\": \"k0\"}]}", "Content-Type", "application/json"), 410, "shredded");
     assertError(kv.putNamespace("gone", ""), 410, "shredded");
     assertError(kv.send("DELETE", "/v1/namespaces/gone", null), 410, "shredded");
   }
