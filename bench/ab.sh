@@ -14,6 +14,9 @@
 #   AUTH_ON=after (or before): that side's node requires bearer tokens (a
 #   fresh HS256 secret) and the bench sends a root token; with the same jar
 #   twice this measures the cost of authentication.
+#   ENCRYPT_ON=after (or before): that side's node encrypts strong values at
+#   rest with a fresh master key; with the same jar twice this measures the
+#   cost of encryption.
 # Prints one line per measurement: round, jar (before|after), op, ops/s, p50, p99.
 set -euo pipefail
 work=$(mktemp -d)
@@ -47,6 +50,10 @@ measure() { # round, label, jar
     [ -f "$work/secret" ] || java -jar "$after" token --new-secret "$work/secret" 2> /dev/null
     serve+=(--auth-secret-file "$work/secret")
     token=(--token "$(java -jar "$after" token --secret-file "$work/secret" --subject bench --role root --ttl 1h)")
+  fi
+  if [ "$2" = "${ENCRYPT_ON:-}" ]; then
+    [ -f "$work/master.key" ] || java -jar "$after" token --new-secret "$work/master.key" 2> /dev/null
+    serve+=(--master-key-file "$work/master.key")
   fi
   ACTORKV_JOURNAL=${JOURNAL:-h2} java -Xms1g -Xmx1g -jar "$3" serve --data-dir "$data" --http-port "$http" --management-port "$mgmt" \
     --remote-port "$(free_port)" "${serve[@]}" > "$data.log" 2>&1 &

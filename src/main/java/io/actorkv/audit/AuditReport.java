@@ -42,7 +42,7 @@ public final class AuditReport {
   void row(JournalRows.Row row) throws IOException {
     if (row.event() == null || row.deleted()) return;
     ChangeLog.Entry entry = new ChangeLog.Entry(row.ordering(), row.namespace(), row.key(),
-        KeyJournal.change(row.revision(), row.event()), value(row.event()));
+        KeyJournal.change(row.revision(), row.event()), value(row.event()), sealed(row.event()));
     if (!filter.accepts(entry.key(), entry.change())) return;
     Map<String, Object> line = entry.fields(values);
     if (format == Format.JSONL) {
@@ -61,6 +61,10 @@ public final class AuditReport {
 
   long shown() {
     return shown;
+  }
+
+  private static boolean sealed(KeyEvent e) {
+    return e instanceof KeyEvent.ValuePut p ? p.sealed() : e instanceof KeyEvent.ValueReverted r && r.sealed();
   }
 
   private static byte[] value(KeyEvent e) {

@@ -6,7 +6,9 @@ import io.actorkv.store.Change;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.strong.KeyEvent;
 import io.actorkv.strong.KeyJournal;
+import io.actorkv.strong.KeyEntity;
 import io.actorkv.strong.KeyJournalSerializer;
+import io.actorkv.strong.ValueSeal;
 import java.io.NotSerializableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -72,12 +74,18 @@ public final class JournalFeed implements ChangeLog {
   private final Executor blocking;
   private final Clock clock;
   private final Settings settings;
+  private final ValueSeal seal;
   private final String headSql;
   private final String readSql;
 
-  /** @param blocking where the JDBC calls run; @param pool connections of the feed's own */
-  public JournalFeed(JournalDatabase database, DataSource pool, Executor blocking, Clock clock, Settings settings) {
+  /**
+   * @param blocking where the JDBC calls run; @param pool connections of the feed's own; @param seal opens the
+   *     values a namespace's changes show (the key index, fed from all namespaces, keeps them sealed)
+   */
+  public JournalFeed(JournalDatabase database, DataSource pool, Executor blocking, Clock clock, Settings settings,
+                     ValueSeal seal) {
     this.database = database;
+    this.seal = seal;
     this.pool = pool;
     this.blocking = blocking;
     this.clock = clock;
@@ -185,7 +193,8 @@ public final class JournalFeed implements ChangeLog {
               String key = id.substring(namespace != null ? prefix.length() : prefix.length() + ns.length() + 1);
               if (!filter.acceptsKey(key)) continue;
               long revision = rs.getLong(3);
-              Entry entry = entry(ns, key, ordering, revision, rs.getInt(6), rs.getString(7), payload);
+              Entry entry = entry(ns, key, ordering, revision, rs.getInt(6), rs.getString(7), payload,
+                  namespace != null ? seal : null);
               if (!filter.accepts(key, entry.change())) continue;
               entries.add(entry);
               bytes += payload.length;
@@ -202,14 +211,21 @@ public final class JournalFeed implements ChangeLog {
     }, blocking);
   }
 
-  /** A change as the feed shows it; an event that cannot be read is shown as such, not skipped. */
+  /**
+   * A change as the feed shows it, its value opened by {@code opener} (null:
+   * left sealed); an event that cannot be read is shown as such, not skipped.
+   */
   private static Entry entry(String namespace, String key, long offset, long revision, int serializerId,
-                             String manifest, byte[] payload) {
+                             String manifest, byte[] payload, ValueSeal opener) {
     try {
-      KeyEvent event = KeyJournalSerializer.decode(serializerId, manifest, payload);
+      KeyEvent stored = KeyJournalSerializer.decode(serializerId, manifest, payload);
+      KeyEvent event = opener == null ? stored
+          : opener.open(KeyEntity.persistenceIdPrefix(namespace) + key, revision, stored);
+      boolean sealed = event instanceof KeyEvent.ValuePut p ? p.sealed()
+          : event instanceof KeyEvent.ValueReverted r && r.sealed();
       byte[] value = event instanceof KeyEvent.ValuePut p ? p.value()
           : event instanceof KeyEvent.ValueReverted r ? r.value() : null;
-      return new Entry(offset, namespace, key, KeyJournal.change(revision, event), value);
+      return new Entry(offset, namespace, key, KeyJournal.change(revision, event), value, sealed);
     } catch (NotSerializableException | RuntimeException e) {
       log.error("event {} of key {} at offset {} cannot be read", revision, key, offset, e);
       return new Entry(offset, namespace, key,

@@ -10,6 +10,7 @@ import io.actorkv.store.KeyRange;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.Value;
 import io.actorkv.strong.StoredValue;
+import io.actorkv.strong.ValueSeal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -70,7 +71,8 @@ public final class JournalKeyIndex implements KeyIndex {
   }
 
   /** A key's row: its latest live state; {@code value} null for a key that is deleted or expired. */
-  private record Row(long revision, String contentType, long modified, Long expires, boolean counter, byte[] value) {}
+  private record Row(long revision, String contentType, long modified, Long expires, boolean counter, byte[] value,
+                     boolean sealed) {}
 
   private record NamespaceKey(String namespace, byte[] key) {
     @Override
@@ -85,7 +87,7 @@ public final class JournalKeyIndex implements KeyIndex {
   }
 
   private static final byte[] NO_BYTES = new byte[0];
-  private static final Row DELETED = new Row(0, null, 0, null, false, null);
+  private static final Row DELETED = new Row(0, null, 0, null, false, null, false);
 
   private final JournalDatabase db;
   private final DataSource pool;
@@ -93,16 +95,21 @@ public final class JournalKeyIndex implements KeyIndex {
   private final Executor blocking;
   private final Clock clock;
   private final Settings settings;
+  private final ValueSeal seal;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final String table;
   private final String offsetTable;
   private final String headSql;
   private volatile long position = -1;
 
-  /** @param pool writable connections of the index's own */
+  /**
+   * @param pool writable connections of the index's own; @param seal opens the sealed values a listing shows
+   *     (the index keeps them as the journal does)
+   */
   public JournalKeyIndex(JournalDatabase db, DataSource pool, JournalFeed feed, Executor blocking, Clock clock,
-                         Settings settings) {
+                         Settings settings, ValueSeal seal) {
     this.db = db;
+    this.seal = seal;
     this.pool = pool;
     this.feed = feed;
     this.blocking = blocking;
@@ -212,14 +219,14 @@ public final class JournalKeyIndex implements KeyIndex {
       var change = e.change();
       switch (change.operation()) {
         case "put", "revert" -> rows.put(k, new Row(change.revision(), change.contentType(), nanos(change.time()),
-            change.expires() == null ? null : nanos(change.expires()), false, e.value()));
+            change.expires() == null ? null : nanos(change.expires()), false, e.value(), e.sealed()));
         case "delete", "expire" -> rows.put(k, DELETED);
         case "increment" -> {
           Row before = rows.containsKey(k) ? rows.get(k) : read(c, k);
           long count = before != null && before.counter() ? Long.parseLong(new String(before.value(),
               StandardCharsets.US_ASCII)) : 0;
           rows.put(k, new Row(change.revision(), StoredValue.COUNTER_CONTENT_TYPE, nanos(change.time()), null, true,
-              Long.toString(count + change.by()).getBytes(StandardCharsets.US_ASCII)));
+              Long.toString(count + change.by()).getBytes(StandardCharsets.US_ASCII), false));
         }
         default -> log.error("the key index leaves key {} of {} as it was: revision {} cannot be read",
             e.key(), e.namespace(), change.revision());
@@ -231,15 +238,15 @@ public final class JournalKeyIndex implements KeyIndex {
   private Row read(Connection c, NamespaceKey k) throws SQLException {
     try (PreparedStatement select = c.prepareStatement("SELECT " + db.name("revision") + ", "
         + db.name("content_type") + ", " + db.name("modified_at") + ", " + db.name("expires_at") + ", "
-        + db.name("counter") + ", " + db.name("value_bytes") + " FROM " + table + " WHERE " + db.name("ns")
-        + " = ? AND " + db.name("key_bytes") + " = ?")) {
+        + db.name("counter") + ", " + db.name("value_bytes") + ", " + db.name("sealed") + " FROM " + table
+        + " WHERE " + db.name("ns") + " = ? AND " + db.name("key_bytes") + " = ?")) {
       select.setString(1, k.namespace());
       select.setBytes(2, k.key());
       try (ResultSet rs = select.executeQuery()) {
         if (!rs.next()) return null;
         long expires = rs.getLong(4);
         return new Row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.wasNull() ? null : expires,
-            rs.getBoolean(5), rs.getBytes(6));
+            rs.getBoolean(5), rs.getBytes(6), rs.getBoolean(7));
       }
     }
   }
@@ -263,7 +270,8 @@ public final class JournalKeyIndex implements KeyIndex {
     try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (" + db.name("ns") + ", "
         + db.name("key_bytes") + ", " + db.name("revision") + ", " + db.name("content_type") + ", "
         + db.name("value_size") + ", " + db.name("modified_at") + ", " + db.name("expires_at") + ", "
-        + db.name("counter") + ", " + db.name("value_bytes") + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + db.name("counter") + ", " + db.name("value_bytes") + ", " + db.name("sealed")
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       boolean any = false;
       for (var e : sorted) {
         Row r = e.getValue();
@@ -272,7 +280,7 @@ public final class JournalKeyIndex implements KeyIndex {
         insert.setBytes(2, e.getKey().key());
         insert.setLong(3, r.revision());
         insert.setString(4, r.contentType());
-        insert.setInt(5, r.value().length);
+        insert.setInt(5, r.sealed() ? ValueSeal.plainLength(r.value().length) : r.value().length);
         insert.setLong(6, r.modified());
         if (r.expires() == null) {
           insert.setNull(7, Types.BIGINT);
@@ -281,6 +289,7 @@ public final class JournalKeyIndex implements KeyIndex {
         }
         insert.setBoolean(8, r.counter());
         insert.setBytes(9, r.value());
+        insert.setBoolean(10, r.sealed());
         insert.addBatch();
         any = true;
       }
@@ -363,7 +372,8 @@ public final class JournalKeyIndex implements KeyIndex {
     List<Object> parameters = new ArrayList<>();
     String sql = "SELECT " + db.name("key_bytes") + ", " + db.name("revision") + ", " + db.name("content_type")
         + ", " + db.name("modified_at") + ", " + db.name("expires_at") + ", " + db.name("value_size")
-        + (request.withValues() ? ", " + db.name("value_bytes") : "") + " FROM " + table + where(storageName, request, parameters)
+        + (request.withValues() ? ", " + db.name("value_bytes") + ", " + db.name("sealed") : "")
+        + " FROM " + table + where(storageName, request, parameters)
         + " ORDER BY " + db.name("key_bytes") + " LIMIT " + (request.limit() + 1);
     List<KeyOutcome.Listed> keys = new ArrayList<>();
     boolean more = false;
@@ -385,7 +395,8 @@ public final class JournalKeyIndex implements KeyIndex {
             String key = new String(rs.getBytes(1), StandardCharsets.UTF_8);
             long expires = rs.getLong(5);
             Expiry expiry = rs.wasNull() ? Expiry.NEVER : Expiry.at(instant(expires));
-            byte[] value = request.withValues() ? rs.getBytes(7) : NO_BYTES;
+            byte[] value = !request.withValues() ? NO_BYTES
+                : rs.getBoolean(8) ? seal.open(storageName, key, rs.getLong(2), rs.getBytes(7)) : rs.getBytes(7);
             keys.add(new KeyOutcome.Listed(key, OptionalLong.of(rs.getLong(2)),
                 new Value(value, rs.getString(3), instant(rs.getLong(4)), expiry), size, 1, request.withValues()));
           }

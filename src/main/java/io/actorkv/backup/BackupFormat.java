@@ -55,7 +55,12 @@ final class BackupFormat {
           c("created", Type.LONG), c("snapshot_ser_id", Type.INT), c("snapshot_ser_manifest", Type.TEXT),
           c("snapshot_payload", Type.BYTES), c("meta_ser_id", Type.INT), c("meta_ser_manifest", Type.TEXT),
           c("meta_payload", Type.BYTES)), "persistence_id, sequence_number", Scope.BY_PERSISTENCE_ID),
-      new Table("actorkv_secret", List.of(c("name", Type.TEXT), c("secret", Type.BYTES)), "name", Scope.ALL));
+      new Table("actorkv_secret", List.of(c("name", Type.TEXT), c("secret", Type.BYTES)), "name", Scope.ALL),
+      new Table("actorkv_data_key", List.of(c("storage_name", Type.TEXT), c("master_key_id", Type.TEXT),
+          c("wrapped", Type.BYTES)), "storage_name", Scope.ALL));
+
+  /** Tables added after backups of this version were first written: an older backup has none of their rows. */
+  static final List<String> LATER_TABLES = List.of("actorkv_data_key");
 
   /** The tables that make the journal: a database with a row in any of them is not empty. */
   static final List<String> JOURNAL_TABLES = List.of("event_journal", "event_tag", "snapshot");

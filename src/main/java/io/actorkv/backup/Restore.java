@@ -112,6 +112,7 @@ public final class Restore {
       throw new Refused(file + " has a damaged header (no schema version or vendor)");
     }
     for (Table table : BackupFormat.TABLES) {
+      if (!header.path("tables").has(table.name()) && BackupFormat.LATER_TABLES.contains(table.name())) continue;
       List<String> columns = new ArrayList<>();
       header.path("tables").path(table.name()).forEach(c -> columns.add(c.asText()));
       if (!columns.equals(table.columnNames())) {
@@ -165,7 +166,8 @@ public final class Restore {
         if (database.vendor().equals("postgresql")) {
           // No node may write while the journal is loaded under it.
           try (Statement s = c.createStatement()) {
-            s.execute("LOCK TABLE event_journal, event_tag, snapshot, actorkv_secret IN ACCESS EXCLUSIVE MODE");
+            s.execute("LOCK TABLE event_journal, event_tag, snapshot, actorkv_secret, actorkv_data_key "
+                + "IN ACCESS EXCLUSIVE MODE");
           }
         }
         refuseUnlessEmpty(c);
@@ -214,7 +216,10 @@ public final class Restore {
         }
         tableIndex = BackupFormat.index(table);
         batch = inserts.computeIfAbsent(table.name(), name -> prepare(c, table));
-        if (table.name().equals("actorkv_secret")) replaceSecret(c, values.get(0).asText());
+        if (table.name().equals("actorkv_secret")) replace(c, "actorkv_secret", "name", values.get(0).asText());
+        if (table.name().equals("actorkv_data_key")) {
+          replace(c, "actorkv_data_key", "storage_name", values.get(0).asText());
+        }
         bind(batch, table, values, lines.number);
         batch.addBatch();
         counts.merge(table.name(), 1L, Long::sum);
@@ -258,10 +263,13 @@ public final class Restore {
     }
   }
 
-  /** The backup's secret of this name wins over one a node made here before any key was written. */
-  private void replaceSecret(Connection c, String name) throws SQLException {
-    try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + database.name("actorkv_secret")
-        + " WHERE " + database.name("name") + " = ?")) {
+  /**
+   * The backup's secret or data key of this name wins over one a node made
+   * here before any key was written.
+   */
+  private void replace(Connection c, String table, String nameColumn, String name) throws SQLException {
+    try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + database.name(table)
+        + " WHERE " + database.name(nameColumn) + " = ?")) {
       delete.setString(1, name);
       delete.executeUpdate();
     }

@@ -93,7 +93,14 @@ final class ServeCommand implements Callable<Integer> {
     String processWide = "pekko.coordinated-shutdown.exit-jvm = on\n"
         // Pekko prints its own early warnings to stdout as text; with json, stdout holds JSON only.
         + (settings.logFormat() == LogFormat.JSON ? "pekko.stdout-loglevel = OFF\n" : "");
-    Node node = Node.start(ConfigFactory.parseString(processWide).withFallback(loaded));
+    Node node;
+    try {
+      node = Node.start(ConfigFactory.parseString(processWide).withFallback(loaded));
+    } catch (IllegalArgumentException e) {
+      // Settings the node checks before it starts anything: a value limit over the frame size, a bad master key.
+      spec.commandLine().getErr().println("actorkv serve: " + e.getMessage());
+      return BAD_SETTINGS;
+    }
     node.system().getWhenTerminated().toCompletableFuture().join();
     return 0;
   }

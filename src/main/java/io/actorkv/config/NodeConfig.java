@@ -84,6 +84,15 @@ public final class NodeConfig {
         "Tokens must carry this iss claim. None: any issuer."),
     AUTH_AUDIENCE("--auth-audience", "AUD", "actorkv.auth.audience", "ACTORKV_AUTH_AUDIENCE", String.class,
         "Tokens must carry this aud claim. None: any audience."),
+    MASTER_KEY_FILE("--master-key-file", "FILE", "actorkv.encryption.master-key-file", "ACTORKV_MASTER_KEY_FILE",
+        String.class, "Encrypt strong namespaces' values at rest with data keys wrapped by the master key in FILE "
+            + "(base64 of 32 bytes; make one with 'actorkv token --new-secret FILE'). Without it, the environment "
+            + "variable ACTORKV_MASTER_KEY may hold the key itself. Every node needs the same. See docs/security.md."),
+    /** A list; the environment variable holds it comma-separated. */
+    PREVIOUS_MASTER_KEY_FILE("--previous-master-key-file", "FILE", "actorkv.encryption.previous-master-key-files",
+        "ACTORKV_PREVIOUS_MASTER_KEY_FILES", List.class,
+        "An older master key still accepted while rotating; at start the node wraps the data keys it wrapped "
+            + "again with --master-key-file's. Repeat for several."),
     /** Serving beyond loopback without authentication; see ActorKvSettings. */
     INSECURE("--insecure", null, "actorkv.auth.insecure", "ACTORKV_INSECURE", Boolean.class,
         "Serve without authentication on an address other than loopback: anyone who reaches the node may read, "
@@ -114,13 +123,23 @@ public final class NodeConfig {
   }
 
   /**
-   * The one environment variable outside the table: the pod's namespace, as
+   * An environment variable outside the table: the pod's namespace, as
    * Kubernetes' Downward API names it, for {@code --discovery kubernetes}.
    */
   public static final String POD_NAMESPACE_ENV = "POD_NAMESPACE";
 
   /** Where {@link #POD_NAMESPACE_ENV} goes. */
   public static final String POD_NAMESPACE_PATH = "actorkv.kubernetes.pod-namespace";
+
+  /**
+   * The other environment variable outside the table: the master key itself
+   * (base64), for platforms that hand secrets over as variables; it has no
+   * option, so the key never shows in a process listing.
+   */
+  public static final String MASTER_KEY_ENV = "ACTORKV_MASTER_KEY";
+
+  /** Where {@link #MASTER_KEY_ENV} goes. */
+  public static final String MASTER_KEY_PATH = "actorkv.encryption.master-key";
 
   private NodeConfig() {}
 
@@ -140,6 +159,8 @@ public final class NodeConfig {
     }
     String namespace = env.get(POD_NAMESPACE_ENV);
     if (namespace != null && !namespace.isBlank()) fromEnv.put(POD_NAMESPACE_PATH, namespace.trim());
+    String masterKey = env.get(MASTER_KEY_ENV);
+    if (masterKey != null && !masterKey.isBlank()) fromEnv.put(MASTER_KEY_PATH, masterKey.trim());
     Config layered = overrides(options).withFallback(ConfigFactory.parseMap(fromEnv));
     if (file != null) {
       if (!Files.isReadable(file)) {

@@ -2,6 +2,7 @@ package io.actorkv.http;
 
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.RequestId;
+import io.actorkv.store.ValueUnreadable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -61,6 +62,12 @@ final class ApiError extends RuntimeException {
         .with("namespace", name);
   }
 
+  /** The namespace was shredded: nothing it held can be read, and nothing can be written there. */
+  static ApiError shredded(String name) {
+    return of(StatusCodes.GONE, "shredded", "namespace '" + name + "' was shredded: its data key is destroyed, "
+        + "so none of its values or history can be read again").with("namespace", name);
+  }
+
   /** {@code existing} is "counter" or "value": what the key holds, which the request does not fit. */
   static ApiError wrongKind(String existing) {
     return of(StatusCodes.CONFLICT, "wrong_kind", existing.equals("counter")
@@ -112,6 +119,14 @@ final class ApiError extends RuntimeException {
           .with("limit", size.limit());
     }
     if (cause instanceof EntityStreamException malformed) return Bodies.malformedBody(malformed);
+    if (cause instanceof ValueUnreadable unreadable) {
+      if (unreadable.shredded()) {
+        return of(StatusCodes.GONE, "shredded", unreadable.getMessage() + "; nothing was changed");
+      }
+      log.error("request {}: {}", requestId, unreadable.getMessage());
+      return of(StatusCodes.INTERNAL_SERVER_ERROR, "value_unreadable", unreadable.getMessage()
+          + ": the stored bytes were altered or moved; nothing was changed").with("requestId", requestId.toString());
+    }
     if (cause instanceof ChangeLog.Unavailable) {
       return of(StatusCodes.SERVICE_UNAVAILABLE, "journal_unavailable",
           "the journal's database did not answer; nothing was changed: try again").with("mayHaveApplied", false);

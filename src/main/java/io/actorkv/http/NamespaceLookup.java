@@ -11,7 +11,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 /**
  * The one way a route finds the namespace a request names: the name checked
  * (400), a namespace this node knows found at once, another asked of the
- * registry; 404 if there is none, 503 if the registry does not answer.
+ * registry; 404 if there is none, 410 if it was shredded, 503 if the
+ * registry does not answer.
  */
 final class NamespaceLookup {
 
@@ -24,6 +25,7 @@ final class NamespaceLookup {
   CompletionStage<NamespaceDefinition> find(String ns) {
     String name = KvInput.namespace(ns);
     NamespaceDefinition known = namespaces.cached(name);
+    if (known != null && known.shredded()) return CompletableFuture.failedFuture(ApiError.shredded(name));
     if (known != null) return CompletableFuture.completedFuture(known);
     return namespaces.find(name)
         .exceptionally(failure -> {
@@ -33,6 +35,10 @@ final class NamespaceLookup {
           }
           throw new CompletionException(failure);
         })
-        .thenApply(found -> found.orElseThrow(() -> ApiError.namespaceNotFound(name)));
+        .thenApply(found -> {
+          NamespaceDefinition definition = found.orElseThrow(() -> ApiError.namespaceNotFound(name));
+          if (definition.shredded()) throw ApiError.shredded(name);
+          return definition;
+        });
   }
 }

@@ -18,7 +18,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code /v1/namespaces}: list, create, show and remove namespaces. */
+/** {@code /v1/namespaces}: list, create, show, remove and shred namespaces. */
 final class NamespaceRoutes extends ApiDirectives {
 
   private static final long MAX_DEFINITION_BYTES = 64 * 1024;
@@ -65,8 +65,12 @@ final class NamespaceRoutes extends ApiDirectives {
                       .thenApply(NamespaceRoutes::toResponse);
                 })))),
             delete(() -> guard.authorized(Permission.ADMIN, name, () -> extractRequest(request ->
-                respond(request, true, id ->
-                    namespaces.remove(KvInput.namespace(name)).thenApply(NamespaceRoutes::toResponse)))))))));
+                respond(request, true, id -> {
+                  String ns = KvInput.namespace(name);
+                  return KvInput.flag("shred", KvInput.parameter(request.getUri().query(), "shred"))
+                      ? namespaces.shred(ns).thenApply(NamespaceRoutes::shredResponse)
+                      : namespaces.remove(ns).thenApply(NamespaceRoutes::toResponse);
+                }))))))));
   }
 
   private static final String EXPECTED = "expected {\"mode\": \"strong\", \"history\": \"all\"|n} or "
@@ -133,11 +137,22 @@ final class NamespaceRoutes extends ApiDirectives {
         + given);
   }
 
+  /** What {@code DELETE ?shred=true} answers: 204 once shredded (also when it was before), else as a removal. */
+  private static HttpResponse shredResponse(NamespaceReply reply) {
+    if (reply instanceof NamespaceReply.Shredded) return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+    return toResponse(reply);
+  }
+
   private static HttpResponse toResponse(NamespaceReply reply) {
     if (reply instanceof NamespaceReply.Created c) return Json.response(StatusCodes.CREATED, c.definition());
     if (reply instanceof NamespaceReply.AlreadyExists e) return Json.response(StatusCodes.OK, e.definition());
     if (reply instanceof NamespaceReply.Removed) return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
     if (reply instanceof NamespaceReply.NotFound n) return ApiError.namespaceNotFound(n.name()).response();
+    if (reply instanceof NamespaceReply.Shredded s) return ApiError.shredded(s.definition().name()).response();
+    if (reply instanceof NamespaceReply.CannotShred c) {
+      return ApiError.of(StatusCodes.CONFLICT, "cannot_shred", "namespace '" + c.name() + "' cannot be shredded: "
+          + c.reason()).with("namespace", c.name()).response();
+    }
     if (reply instanceof NamespaceReply.NotEmpty n) {
       return ApiError.of(StatusCodes.CONFLICT, "namespace_not_empty",
           "namespace '" + n.name() + "' still holds keys; delete them first").response();

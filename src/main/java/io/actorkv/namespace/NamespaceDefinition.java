@@ -20,12 +20,17 @@ import java.util.regex.Pattern;
  *
  * <p>{@code history}, strong namespaces only: how many of each key's latest
  * revisions the journal keeps at least; {@code null}, every revision.
+ *
+ * <p>{@code shreddedAt}: when the namespace was shredded (its data key
+ * destroyed, so nothing it held can be read again); {@code null} while it
+ * was not. A shredded namespace stays listed, and answers 410 to every
+ * request.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Conflicts conflicts, Level write,
                                   Level read, String ttl, Integer buckets,
                                   @JsonInclude(JsonInclude.Include.NON_DEFAULT) long incarnation,
-                                  Integer history)
+                                  Integer history, Instant shreddedAt)
     implements CborSerializable {
 
   /** The built-in strong namespace: always there, never removed. */
@@ -52,7 +57,7 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Con
       throw new IllegalArgumentException("history must be \"all\" or from 1 to " + MAX_HISTORY + " revisions, not "
           + history);
     }
-    return new NamespaceDefinition(name, Mode.STRONG, createdAt, null, null, null, null, null, 0, history);
+    return new NamespaceDefinition(name, Mode.STRONG, createdAt, null, null, null, null, null, 0, history, null);
   }
 
   /** The most revisions a retention can name: more is as good as all. */
@@ -71,7 +76,8 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Con
     if (buckets < 1 || buckets > MAX_BUCKETS) {
       throw new IllegalArgumentException("buckets must be from 1 to " + MAX_BUCKETS + ", not " + buckets);
     }
-    return new NamespaceDefinition(name, Mode.EVENTUAL, createdAt, conflicts, write, read, ttl, buckets, 0, null);
+    return new NamespaceDefinition(name, Mode.EVENTUAL, createdAt, conflicts, write, read, ttl, buckets, 0, null,
+        null);
   }
 
   /** Distributed Data copes with about 100,000 top-level entries in all; this keeps room for many namespaces. */
@@ -89,11 +95,23 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Con
   }
 
   public NamespaceDefinition withCreatedAt(Instant at) {
-    return new NamespaceDefinition(name, mode, at, conflicts, write, read, ttl, buckets, incarnation, history);
+    return new NamespaceDefinition(name, mode, at, conflicts, write, read, ttl, buckets, incarnation, history,
+        shreddedAt);
   }
 
   NamespaceDefinition withIncarnation(long n) {
-    return new NamespaceDefinition(name, mode, createdAt, conflicts, write, read, ttl, buckets, n, history);
+    return new NamespaceDefinition(name, mode, createdAt, conflicts, write, read, ttl, buckets, n, history,
+        shreddedAt);
+  }
+
+  NamespaceDefinition withShreddedAt(Instant at) {
+    return new NamespaceDefinition(name, mode, createdAt, conflicts, write, read, ttl, buckets, incarnation, history,
+        at);
+  }
+
+  @JsonIgnore
+  public boolean shredded() {
+    return shreddedAt != null;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.actorkv.namespace;
 
 import io.actorkv.base.CborSerializable;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,6 +41,9 @@ final class NamespaceRegistry
   /** Removes the namespace of that name if it is still that incarnation (one created since is another). */
   record Remove(String name, long incarnation, ActorRef<NamespaceReply> replyTo) implements Command {}
 
+  /** Marks the namespace of that name shredded if it is still that incarnation; again: answers it is. */
+  record Shred(String name, long incarnation, Instant at, ActorRef<NamespaceReply> replyTo) implements Command {}
+
   record List(ActorRef<NamespaceReply> replyTo) implements Command {}
 
   /** Stored in the journal under stable names ({@link RegistryJournalSerializer}). */
@@ -48,6 +52,8 @@ final class NamespaceRegistry
   record Created(NamespaceDefinition definition) implements Event {}
 
   record Removed(String name) implements Event {}
+
+  record Shredded(String name, Instant at) implements Event {}
 
   /**
    * Definitions by name, how many changes led here (orders the published
@@ -64,6 +70,8 @@ final class NamespaceRegistry
         used.merge(c.definition().name(), c.definition().incarnation(), Math::max);
       } else if (event instanceof Removed r) {
         next.remove(r.name());
+      } else if (event instanceof Shredded s) {
+        next.computeIfPresent(s.name(), (name, d) -> d.withShreddedAt(s.at()));
       } else {
         throw new IllegalStateException("no handler for event " + event.getClass().getName());
       }
@@ -109,12 +117,16 @@ final class NamespaceRegistry
         .forAnyState()
         .onCommand(Create.class, this::onCreate)
         .onCommand(Remove.class, this::onRemove)
+        .onCommand(Shred.class, this::onShred)
         .onCommand(List.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.listing()))
         .build();
   }
 
   private ReplyEffect<Event, State> onCreate(State state, Create cmd) {
     NamespaceDefinition existing = state.definitions().get(cmd.definition().name());
+    if (existing != null && existing.shredded()) {
+      return Effect().reply(cmd.replyTo(), new NamespaceReply.Shredded(existing));
+    }
     if (existing != null) {
       return Effect().reply(cmd.replyTo(), NamespaceReply.exists(existing, cmd.definition()));
     }
@@ -129,9 +141,21 @@ final class NamespaceRegistry
     if (current == null || current.incarnation() != cmd.incarnation()) {
       return Effect().reply(cmd.replyTo(), new NamespaceReply.NotFound(cmd.name()));
     }
+    if (current.shredded()) return Effect().reply(cmd.replyTo(), new NamespaceReply.Shredded(current));
     return Effect().persist(new Removed(cmd.name()))
         .thenRun(this::publish)
         .thenReply(cmd.replyTo(), next -> new NamespaceReply.Removed(cmd.name()));
+  }
+
+  private ReplyEffect<Event, State> onShred(State state, Shred cmd) {
+    NamespaceDefinition current = state.definitions().get(cmd.name());
+    if (current == null || current.incarnation() != cmd.incarnation()) {
+      return Effect().reply(cmd.replyTo(), new NamespaceReply.NotFound(cmd.name()));
+    }
+    if (current.shredded()) return Effect().reply(cmd.replyTo(), new NamespaceReply.Shredded(current));
+    return Effect().persist(new Shredded(cmd.name(), cmd.at()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), next -> new NamespaceReply.Shredded(next.definitions().get(cmd.name())));
   }
 
   private void publish(State state) {

@@ -18,6 +18,12 @@ public sealed interface NamespaceReply extends CborSerializable {
   /** The namespace still holds live keys; it was not removed. */
   record NotEmpty(String name) implements NamespaceReply {}
 
+  /** The namespace was shredded: its name answers 410 from now on, and is never used again. */
+  record Shredded(NamespaceDefinition definition) implements NamespaceReply {}
+
+  /** The namespace cannot be shredded ({@code reason} says why); nothing changed. */
+  record CannotShred(String name, String reason) implements NamespaceReply {}
+
   /** The built-in namespace cannot be created or removed. */
   record BuiltIn(String name) implements NamespaceReply {}
 

@@ -41,12 +41,43 @@ public final class Namespaces {
     CompletionStage<Void> forget(NamespaceDefinition namespace);
   }
 
+  /**
+   * The namespaces' data keys, as shredding needs them: whether values are
+   * encrypted at all, destroying a key (blocking), and dropping this node's
+   * copy of a key once its namespace is known shredded.
+   */
+  public interface Keys {
+    boolean encrypted();
+
+    CompletionStage<Void> destroy(String storageName);
+
+    void forget(String storageName);
+
+    /** Encryption at rest off: nothing to shred. */
+    Keys NONE = new Keys() {
+      @Override
+      public boolean encrypted() {
+        return false;
+      }
+
+      @Override
+      public CompletionStage<Void> destroy(String storageName) {
+        return CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public void forget(String storageName) {
+      }
+    };
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Namespaces.class);
 
   private final EntityRef<NamespaceRegistry.Command> registry;
   private final Duration timeout;
   private final Clock clock;
   private final Contents contents;
+  private final Keys keys;
   private final AtomicReference<Known> known = new AtomicReference<>(Known.of(new NamespaceReply.Listing(-1, List.of())));
 
   /** A registry listing with its definitions indexed by name, swapped in as one. */
@@ -57,18 +88,19 @@ public final class Namespaces {
     }
   }
 
-  private Namespaces(ActorSystem<?> system, Duration timeout, Clock clock, Contents contents) {
+  private Namespaces(ActorSystem<?> system, Duration timeout, Clock clock, Contents contents, Keys keys) {
     this.registry = ClusterSharding.get(system)
         .entityRefFor(NamespaceRegistry.TYPE_KEY, NamespaceRegistry.ENTITY_ID);
     this.timeout = timeout;
     this.clock = clock;
     this.contents = contents;
+    this.keys = keys;
   }
 
   /** Registers the registry with sharding and subscribes this node to its changes. */
-  public static Namespaces start(ActorSystem<?> system, Duration timeout, Clock clock, Contents contents) {
+  public static Namespaces start(ActorSystem<?> system, Duration timeout, Clock clock, Contents contents, Keys keys) {
     NamespaceRegistry.init(system);
-    Namespaces namespaces = new Namespaces(system, timeout, clock, contents);
+    Namespaces namespaces = new Namespaces(system, timeout, clock, contents, keys);
     system.systemActorOf(namespaces.subscriber(), "namespace-cache", Props.empty());
     return namespaces;
   }
@@ -118,12 +150,42 @@ public final class Namespaces {
       if (found.isEmpty()) {
         return CompletableFuture.completedFuture(new NamespaceReply.NotFound(name));
       }
+      if (found.get().shredded()) return CompletableFuture.completedFuture(new NamespaceReply.Shredded(found.get()));
       return contents.hasLiveKeys(found.get()).thenCompose(live -> live
           ? CompletableFuture.completedFuture(new NamespaceReply.NotEmpty(name))
           : askRegistry(replyTo -> new NamespaceRegistry.Remove(name, found.get().incarnation(), replyTo))
               .thenCompose(this::afterChange)
               .thenCompose(reply -> reply instanceof NamespaceReply.Removed ? forget(found.get(), reply)
                   : CompletableFuture.completedFuture(reply)));
+    });
+  }
+
+  /**
+   * Shreds a strong namespace: the registry marks it shredded (every node
+   * then answers 410 for it and drops its copy of the data key), then its
+   * data key is destroyed in the database. Asking again finishes a shredding
+   * whose second step failed.
+   */
+  public CompletionStage<NamespaceReply> shred(String name) {
+    if (name.equals(NamespaceDefinition.DEFAULT)) {
+      return CompletableFuture.completedFuture(new NamespaceReply.BuiltIn(name));
+    }
+    return find(name).thenCompose(found -> {
+      if (found.isEmpty()) return CompletableFuture.completedFuture(new NamespaceReply.NotFound(name));
+      if (!keys.encrypted()) {
+        return CompletableFuture.completedFuture(new NamespaceReply.CannotShred(name,
+            "encryption at rest is off (no master key): its values are stored in the clear"));
+      }
+      if (found.get().mode() != Mode.STRONG) {
+        return CompletableFuture.completedFuture(new NamespaceReply.CannotShred(name,
+            "only strong namespaces are encrypted at rest; delete the eventual namespace's keys instead"));
+      }
+      return askRegistry(replyTo -> new NamespaceRegistry.Shred(name, found.get().incarnation(), clock.instant(),
+              replyTo))
+          .thenCompose(this::afterChange)
+          .thenCompose(reply -> reply instanceof NamespaceReply.Shredded shredded
+              ? keys.destroy(shredded.definition().storageName()).thenApply(done -> reply)
+              : CompletableFuture.completedFuture(reply));
     });
   }
 
@@ -148,8 +210,13 @@ public final class Namespaces {
     return Stages.direct(registry.ask(command::apply, timeout));
   }
 
-  /** Keeps the newest list seen: published and fetched lists may arrive in any order. */
+  /**
+   * Keeps the newest list seen: published and fetched lists may arrive in
+   * any order. A shredded namespace's data key leaves this node's memory.
+   */
   private NamespaceReply.Listing learn(NamespaceReply.Listing listing) {
+    listing.definitions().stream().filter(NamespaceDefinition::shredded)
+        .forEach(d -> keys.forget(d.storageName()));
     return known.accumulateAndGet(Known.of(listing),
         (current, offered) -> offered.listing().revision() > current.listing().revision() ? offered : current)
         .listing();

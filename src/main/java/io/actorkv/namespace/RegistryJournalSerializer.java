@@ -14,6 +14,7 @@ public final class RegistryJournalSerializer extends JournalSerializer {
   static final Map<String, Class<?>> TYPES = Map.of(
       "namespace.created", NamespaceRegistry.Created.class,
       "namespace.removed", NamespaceRegistry.Removed.class,
+      "namespace.shredded", NamespaceRegistry.Shredded.class,
       "namespace.registry", NamespaceRegistry.State.class);
 
   public RegistryJournalSerializer() {

@@ -23,6 +23,9 @@ import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.Namespaces;
 import io.actorkv.security.AccessControl;
 import io.actorkv.security.Authorization;
+import io.actorkv.security.DataKeys;
+import io.actorkv.security.LocalMasterKeys;
+import io.actorkv.security.MasterKeys;
 import io.actorkv.security.Tokens;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyValueStore;
@@ -32,6 +35,7 @@ import io.actorkv.store.StoreFilter;
 import io.actorkv.strong.HistoryRetention;
 import io.actorkv.strong.IdempotencyLimits;
 import io.actorkv.strong.StrongStore;
+import io.actorkv.strong.ValueSeal;
 import io.actorkv.tls.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,6 +88,9 @@ public final class Node implements AutoCloseable {
     checkValuesFitAMessage(settings, config);
     // Read before anything starts, so that unusable files stop the node at once.
     Optional<ServerTls> tls = settings.https().map(f -> ServerTls.load(f.cert(), f.key(), f.clientCa()));
+    Optional<MasterKeys> masterKeys = LocalMasterKeys.load(config.getString("actorkv.encryption.master-key-file"),
+        config.getString("actorkv.encryption.master-key"),
+        config.getStringList("actorkv.encryption.previous-master-key-files"));
     createDirectories(settings);
     JournalDatabase database = JournalDatabase.open(settings);
     ActorSystem<Void> system;
@@ -115,10 +122,15 @@ public final class Node implements AutoCloseable {
       HikariDataSource feedPool = database.readerPool("actorkv-feed", full.getInt("actorkv.feed.pool-size"));
       afterTermination.push(feedPool::close);
       Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-      JournalFeed changes = new JournalFeed(database, feedPool, blocking, clock, JournalFeed.Settings.from(full));
+      DataKeys dataKeys = masterKeys.map(m -> new DataKeys(database, m, blocking)).orElse(DataKeys.OFF);
+      int rewrapped = dataKeys.rewrap();
+      if (rewrapped > 0) system.log().info("wrapped {} data keys again with the current master key", rewrapped);
+      ValueSeal seal = new ValueSeal(dataKeys);
+      JournalFeed changes = new JournalFeed(database, feedPool, blocking, clock, JournalFeed.Settings.from(full),
+          seal);
       HikariDataSource indexPool = database.writerPool("actorkv-key-index", full.getInt("actorkv.listing.pool-size"));
       JournalKeyIndex index = new JournalKeyIndex(database, indexPool, changes, blocking, clock,
-          JournalKeyIndex.Settings.from(full));
+          JournalKeyIndex.Settings.from(full), seal);
       index.start();
       CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-key-index", () -> {
         index.stop();
@@ -130,12 +142,13 @@ public final class Node implements AutoCloseable {
       });
       StrongStore strong = StrongStore.start(system, clock, ticker, settings.snapshotEvery(),
           settings.requestTimeout(), retention(namespacesStarted),
-          new IdempotencyLimits(settings.idempotencyWindow(), settings.idempotencyKeysPerKey()), index);
+          new IdempotencyLimits(settings.idempotencyWindow(), settings.idempotencyKeysPerKey()), index, seal);
       EventualSettings eventualSettings = EventualSettings.from(full);
       EventualStore eventual = EventualStore.start(system, eventualSettings, clock,
           database.secret(CONTEXT_SECRET));
       ModeRouter stores = new ModeRouter(strong, eventual);
-      Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock, stores);
+      Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock, stores,
+          shredding(dataKeys, blocking));
       namespacesStarted.complete(namespaces);
       eventual.maintenance().schedulePurge(system, namespaces);
       ClusterStatus cluster = new ClusterStatus(system);
@@ -240,6 +253,27 @@ public final class Node implements AutoCloseable {
 
   private static Optional<String> text(String value) {
     return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  /** The data keys as shredding a namespace uses them; destroying one reads and writes the database. */
+  private static Namespaces.Keys shredding(DataKeys keys, Executor blocking) {
+    if (!keys.enabled()) return Namespaces.Keys.NONE;
+    return new Namespaces.Keys() {
+      @Override
+      public boolean encrypted() {
+        return true;
+      }
+
+      @Override
+      public CompletionStage<Void> destroy(String storageName) {
+        return CompletableFuture.runAsync(() -> keys.shred(storageName), blocking);
+      }
+
+      @Override
+      public void forget(String storageName) {
+        keys.forget(storageName);
+      }
+    };
   }
 
   /** The keys' retention as their namespaces define it, once the namespaces have started. */

@@ -23,10 +23,22 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public interface ChangeLog {
 
-  /** One change of a key of {@code namespace} (as stored: with {@code ~n} for a later incarnation). */
-  record Entry(long offset, String namespace, String key, Change change, byte[] value) {
+  /**
+   * One change of a key of {@code namespace} (as stored: with {@code ~n} for
+   * a later incarnation); {@code sealed}: {@code value} is still encrypted,
+   * as the key index keeps it.
+   */
+  record Entry(long offset, String namespace, String key, Change change, byte[] value, boolean sealed) {
 
-    /** How the feed, the audit endpoint and {@code actorkv audit report} show it; the value (base64) only if asked. */
+    public Entry(long offset, String namespace, String key, Change change, byte[] value) {
+      this(offset, namespace, key, change, value, false);
+    }
+
+    /**
+     * How the feed, the audit endpoint and {@code actorkv audit report} show
+     * it; the value (base64) only if asked, and never while sealed (a report
+     * read without the data keys says {@code "sealed": true} instead).
+     */
     public Map<String, Object> fields(boolean withValue) {
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("offset", offset);
@@ -43,7 +55,8 @@ public interface ChangeLog {
       line.put("by", change.by());
       line.put("from", change.from());
       line.put("hash", change.hash());
-      line.put("value", withValue && value != null ? Base64.getEncoder().encodeToString(value) : null);
+      line.put("value", withValue && value != null && !sealed ? Base64.getEncoder().encodeToString(value) : null);
+      line.put("sealed", sealed ? true : null);
       line.values().removeIf(v -> v == null);
       return line;
     }

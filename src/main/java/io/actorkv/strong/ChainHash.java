@@ -62,8 +62,11 @@ public final class ChainHash {
    * The event as the chain sees it: its stable type name, its revision, then
    * its fields in a fixed order, each a length-prefixed UTF-8 string, byte
    * string or a big-endian integer, and last, for a write that came with
-   * one, its idempotency key and request fingerprint (so events without one
-   * keep the bytes they always had). Its own hash is not part of it.
+   * one, its idempotency key and request fingerprint, then for a value
+   * stored encrypted the word "sealed" (so events without these keep the
+   * bytes they always had). A sealed value is chained as its ciphertext:
+   * the chain verifies without the data key, a shredded namespace's too.
+   * Its own hash is not part of it.
    */
   static byte[] canonical(long revision, KeyEvent event) {
     try {
@@ -94,6 +97,10 @@ public final class ChainHash {
       if (event.idempotency() != null) {
         text(out, event.idempotency().key());
         text(out, event.idempotency().fingerprint());
+      }
+      if (event instanceof KeyEvent.ValuePut put && put.sealed()
+          || event instanceof KeyEvent.ValueReverted revert && revert.sealed()) {
+        text(out, "sealed");
       }
       out.flush();
       return bytes.toByteArray();

@@ -7,6 +7,7 @@ import io.actorkv.store.Precondition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -94,8 +95,11 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   /** Sent by sharding before passivation; stashed behind pending writes, so none is cut off. */
   record Passivate() implements Command {}
 
-  /** The namespace's retention, looked up as the entity starts (0: keep every revision). */
-  record RetentionKnown(int keep) implements Command {}
+  /**
+   * The namespace's retention, looked up as the entity starts (0: keep every
+   * revision), and whether its data key could be made ready.
+   */
+  record RetentionKnown(int keep, boolean keyReady) implements Command {}
 
   private static final Object EXPIRY_TIMER = "expiry";
   /** The longest expiry timer started; well inside what Pekko's scheduler accepts. */
@@ -121,10 +125,10 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   }
 
   static void init(ActorSystem<?> system, Clock clock, Ticker ticker, int snapshotEvery, LiveStates live,
-                   HistoryRetention retention, IdempotencyLimits idempotency) {
+                   HistoryRetention retention, IdempotencyLimits idempotency, ValueSeal seal) {
     ClusterSharding.get(system).init(
         Entity.of(TYPE_KEY, ctx -> starting(ctx.getEntityId(), clock, ticker, snapshotEvery, live, retention,
-                idempotency))
+                idempotency, seal))
             .withStopMessage(new Passivate()));
   }
 
@@ -132,26 +136,36 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private static final int WAITING_COMMANDS = 10_000;
 
   /**
-   * The key's entity once it knows how many revisions its namespace keeps:
-   * at once if this node knows the namespace, else after asking (commands
-   * wait meanwhile). If that cannot be told, the key keeps everything: an
-   * event kept too long is better than one deleted by mistake.
+   * The key's entity once it knows how many revisions its namespace keeps
+   * and holds its namespace's data key (with encryption at rest): at once if
+   * this node has both, else after asking (commands wait meanwhile). If the
+   * retention cannot be told, the key keeps everything: an event kept too
+   * long is better than one deleted by mistake. If the data key cannot be
+   * read, the entity stops, and the next command starts it again.
    */
   static Behavior<Command> starting(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
-                                    LiveStates live, HistoryRetention retention, IdempotencyLimits idempotency) {
+                                    LiveStates live, HistoryRetention retention, IdempotencyLimits idempotency,
+                                    ValueSeal seal) {
     String storageName = entityId.substring(0, entityId.indexOf(SEPARATOR));
     var known = retention.known(storageName);
-    if (known.isPresent()) {
-      return create(entityId, clock, ticker, snapshotEvery, live, known.getAsInt(), idempotency);
+    CompletionStage<Void> key = seal.loadForWriting(storageName);
+    if (known.isPresent() && key.toCompletableFuture().isDone()
+        && !key.toCompletableFuture().isCompletedExceptionally()) {
+      return create(entityId, clock, ticker, snapshotEvery, live, known.getAsInt(), idempotency, seal);
     }
     return Behaviors.setup(ctx -> {
-      ctx.pipeToSelf(retention.find(storageName), (keep, failure) -> {
-        if (failure != null) ctx.getLog().warn("retention of {} unknown; the key keeps every revision", storageName);
-        return new RetentionKnown(failure == null ? keep : 0);
+      CompletionStage<Integer> keep = retention.find(storageName).exceptionally(failure -> {
+        ctx.getLog().warn("retention of {} unknown; the key keeps every revision", storageName);
+        return 0;
+      });
+      ctx.pipeToSelf(keep.thenCombine(key, (k, ready) -> k), (k, failure) -> {
+        if (failure != null) ctx.getLog().error("the data key of {} cannot be read", storageName, failure);
+        return new RetentionKnown(failure == null ? k : 0, failure == null);
       });
       return Behaviors.<Command>withStash(WAITING_COMMANDS, waiting -> Behaviors.receive(Command.class)
-          .onMessage(RetentionKnown.class, r ->
-              waiting.unstashAll(create(entityId, clock, ticker, snapshotEvery, live, r.keep(), idempotency)))
+          .onMessage(RetentionKnown.class, r -> r.keyReady()
+              ? waiting.unstashAll(create(entityId, clock, ticker, snapshotEvery, live, r.keep(), idempotency, seal))
+              : Behaviors.stopped())
           .onAnyMessage(command -> {
             waiting.stash(command);
             return Behaviors.same();
@@ -164,14 +178,14 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
                                   LiveStates live) {
     return create(entityId, clock, ticker, snapshotEvery, live, 0,
-        new IdempotencyLimits(Duration.ofHours(24), 1000));
+        new IdempotencyLimits(Duration.ofHours(24), 1000), ValueSeal.OFF);
   }
 
   /** A key that keeps at least its {@code keep} latest revisions in the journal (0: all). */
   static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
-                                  LiveStates live, int keep, IdempotencyLimits idempotency) {
+                                  LiveStates live, int keep, IdempotencyLimits idempotency, ValueSeal seal) {
     return Behaviors.withTimers(timers ->
-        new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, idempotency, live, timers));
+        new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, idempotency, live, seal, timers));
   }
 
   private final String entityId;
@@ -181,10 +195,11 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private final int keep;
   private final IdempotencyLimits idempotency;
   private final LiveStates live;
+  private final ValueSeal seal;
   private final TimerScheduler<Command> timers;
 
   private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, int keep,
-                    IdempotencyLimits idempotency, LiveStates live, TimerScheduler<Command> timers) {
+                    IdempotencyLimits idempotency, LiveStates live, ValueSeal seal, TimerScheduler<Command> timers) {
     super(PersistenceId.ofUniqueId(persistenceId(entityId)),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.entityId = entityId;
@@ -194,6 +209,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     this.keep = keep;
     this.idempotency = idempotency;
     this.live = live;
+    this.seal = seal;
     this.timers = timers;
   }
 
@@ -227,6 +243,9 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    * retry is decided again against the key as it is then.
    */
   private ReplyEffect<KeyEvent, KeyState> onWrite(KeyState state, Write cmd) {
+    if (seal.shredded(entityId.substring(0, entityId.indexOf(SEPARATOR)))) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.Shredded());
+    }
     KeyReply recalled = state.recall(cmd.idempotency(), clock.instant(), idempotency);
     if (recalled != null) return Effect().reply(cmd.replyTo(), recalled);
     if (cmd instanceof Put put) return onPut(state, put);
@@ -308,13 +327,14 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   /**
    * The only way this entity persists: the event records the request's
-   * idempotency key (if it came with one) and gets its link of the key's
-   * hash chain, and every event's state is published before any reply (see
+   * idempotency key (if it came with one), its value is sealed (with
+   * encryption at rest), it gets its link of the key's hash chain, and
+   * every event's state is published before any reply (see
    * {@link #changed}).
    */
   private EffectBuilder<KeyEvent, KeyState> persist(KeyState state, KeyEvent event, Idempotency key) {
     long revision = state.revision() + 1;
-    KeyEvent keyed = key == null ? event : event.withIdempotency(key);
+    KeyEvent keyed = seal.seal(persistenceId().id(), revision, key == null ? event : event.withIdempotency(key));
     KeyEvent chained = keyed.withHash(state.chainHead(persistenceId().id()).next(revision, keyed));
     return Effect().persist(chained).thenRun(this::changed);
   }

@@ -33,12 +33,21 @@ public sealed interface KeyEvent {
   /** This event as the write of a request that came with {@code idempotency}. */
   KeyEvent withIdempotency(Idempotency idempotency);
 
-  /** A value was stored; a null {@code expiresAt} (as in the journal) means it never expires. */
+  /**
+   * A value was stored; a null {@code expiresAt} (as in the journal) means it
+   * never expires. {@code sealed}: {@code value} is encrypted with the
+   * namespace's data key ({@link ValueSeal}); false in events written without one.
+   */
   record ValuePut(byte[] value, String contentType, Expiry expiresAt, String principal, Instant timestamp,
-                  ChainHash hash, Idempotency idempotency) implements KeyEvent {
+                  ChainHash hash, Idempotency idempotency, boolean sealed) implements KeyEvent {
 
     public ValuePut {
       expiresAt = expiresAt == null ? Expiry.NEVER : expiresAt;
+    }
+
+    public ValuePut(byte[] value, String contentType, Expiry expiresAt, String principal, Instant timestamp,
+                    ChainHash hash, Idempotency idempotency) {
+      this(value, contentType, expiresAt, principal, timestamp, hash, idempotency, false);
     }
 
     /** The event before its link of the chain is known. */
@@ -53,12 +62,17 @@ public sealed interface KeyEvent {
 
     @Override
     public ValuePut withHash(ChainHash h) {
-      return new ValuePut(value, contentType, expiresAt, principal, timestamp, h, idempotency);
+      return new ValuePut(value, contentType, expiresAt, principal, timestamp, h, idempotency, sealed);
     }
 
     @Override
     public ValuePut withIdempotency(Idempotency i) {
-      return new ValuePut(value, contentType, expiresAt, principal, timestamp, hash, i);
+      return new ValuePut(value, contentType, expiresAt, principal, timestamp, hash, i, sealed);
+    }
+
+    /** This event with {@code v} as its value, sealed or not. */
+    ValuePut withValue(byte[] v, boolean isSealed) {
+      return new ValuePut(v, contentType, expiresAt, principal, timestamp, hash, idempotency, isSealed);
     }
 
     @Override
@@ -70,17 +84,20 @@ public sealed interface KeyEvent {
           && principal.equals(p.principal)
           && timestamp.equals(p.timestamp)
           && Objects.equals(hash, p.hash)
-          && Objects.equals(idempotency, p.idempotency);
+          && Objects.equals(idempotency, p.idempotency)
+          && sealed == p.sealed;
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(Arrays.hashCode(value), contentType, expiresAt, principal, timestamp, hash, idempotency);
+      return Objects.hash(Arrays.hashCode(value), contentType, expiresAt, principal, timestamp, hash, idempotency,
+          sealed);
     }
 
     @Override
     public String toString() {
-      return "ValuePut[" + value.length + " bytes, " + contentType + ", expiresAt=" + expiresAt
+      return "ValuePut[" + value.length + (sealed ? " sealed" : "") + " bytes, " + contentType
+          + ", expiresAt=" + expiresAt
           + ", principal=" + principal + ", timestamp=" + timestamp + ", hash=" + hash
           + ", idempotency=" + idempotency + "]";
     }
@@ -157,10 +174,16 @@ public sealed interface KeyEvent {
    * as a new revision (a revert to {@code from}).
    */
   record ValueReverted(long from, byte[] value, String contentType, Expiry expiresAt, String principal,
-                       Instant timestamp, ChainHash hash, Idempotency idempotency) implements KeyEvent {
+                       Instant timestamp, ChainHash hash, Idempotency idempotency, boolean sealed)
+      implements KeyEvent {
 
     public ValueReverted {
       expiresAt = expiresAt == null ? Expiry.NEVER : expiresAt;
+    }
+
+    public ValueReverted(long from, byte[] value, String contentType, Expiry expiresAt, String principal,
+                         Instant timestamp, ChainHash hash, Idempotency idempotency) {
+      this(from, value, contentType, expiresAt, principal, timestamp, hash, idempotency, false);
     }
 
     public ValueReverted(long from, byte[] value, String contentType, Expiry expiresAt, String principal,
@@ -175,12 +198,17 @@ public sealed interface KeyEvent {
 
     @Override
     public ValueReverted withHash(ChainHash h) {
-      return new ValueReverted(from, value, contentType, expiresAt, principal, timestamp, h, idempotency);
+      return new ValueReverted(from, value, contentType, expiresAt, principal, timestamp, h, idempotency, sealed);
     }
 
     @Override
     public ValueReverted withIdempotency(Idempotency i) {
-      return new ValueReverted(from, value, contentType, expiresAt, principal, timestamp, hash, i);
+      return new ValueReverted(from, value, contentType, expiresAt, principal, timestamp, hash, i, sealed);
+    }
+
+    /** This event with {@code v} as its value, sealed or not. */
+    ValueReverted withValue(byte[] v, boolean isSealed) {
+      return new ValueReverted(from, v, contentType, expiresAt, principal, timestamp, hash, idempotency, isSealed);
     }
 
     @Override
@@ -193,18 +221,20 @@ public sealed interface KeyEvent {
           && principal.equals(r.principal)
           && timestamp.equals(r.timestamp)
           && Objects.equals(hash, r.hash)
-          && Objects.equals(idempotency, r.idempotency);
+          && Objects.equals(idempotency, r.idempotency)
+          && sealed == r.sealed;
     }
 
     @Override
     public int hashCode() {
       return Objects.hash(from, Arrays.hashCode(value), contentType, expiresAt, principal, timestamp, hash,
-          idempotency);
+          idempotency, sealed);
     }
 
     @Override
     public String toString() {
-      return "ValueReverted[from " + from + ", " + value.length + " bytes, " + contentType + ", expiresAt="
+      return "ValueReverted[from " + from + ", " + value.length + (sealed ? " sealed" : "") + " bytes, "
+          + contentType + ", expiresAt="
           + expiresAt + ", principal=" + principal + ", timestamp=" + timestamp + ", hash=" + hash
           + ", idempotency=" + idempotency + "]";
     }

@@ -86,18 +86,23 @@ public final class KeyJournal {
     return change(stored.revision(), stored.event());
   }
 
-  /** How a history or an audit report shows the event of revision {@code revision}. */
+  /**
+   * How a history or an audit report shows the event of revision
+   * {@code revision}. A value still sealed shows its plaintext's size and no
+   * digest: a digest of the ciphertext would match no value a client holds.
+   */
   public static Change change(long revision, KeyEvent e) {
     Stored stored = new Stored(revision, e);
     String hash = e.hash() == null ? null : e.hash().hex();
     if (e instanceof KeyEvent.ValuePut put) {
       return new Change(stored.revision(), "put", put.principal(), put.timestamp(), put.contentType(),
-          put.value().length, sha256(put.value()), put.expiresAt().instant().orElse(null), null, null, hash);
+          size(put.value(), put.sealed()), digest(put.value(), put.sealed()), put.expiresAt().instant().orElse(null),
+          null, null, hash);
     }
     if (e instanceof KeyEvent.ValueReverted revert) {
       return new Change(stored.revision(), "revert", revert.principal(), revert.timestamp(), revert.contentType(),
-          revert.value().length, sha256(revert.value()), revert.expiresAt().instant().orElse(null), null,
-          revert.from(), hash);
+          size(revert.value(), revert.sealed()), digest(revert.value(), revert.sealed()),
+          revert.expiresAt().instant().orElse(null), null, revert.from(), hash);
     }
     if (e instanceof KeyEvent.ValueDeleted delete) {
       return new Change(stored.revision(), "delete", delete.principal(), delete.timestamp(), null, null, null, null,
@@ -112,6 +117,14 @@ public final class KeyJournal {
           hash);
     }
     throw new IllegalStateException("no history form for " + e.getClass().getName());
+  }
+
+  private static int size(byte[] value, boolean sealed) {
+    return sealed ? ValueSeal.plainLength(value.length) : value.length;
+  }
+
+  private static String digest(byte[] value, boolean sealed) {
+    return sealed ? null : sha256(value);
   }
 
   /** The SHA-256 of a value, in hex, as a history shows it instead of the value. */

@@ -41,4 +41,7 @@ public sealed interface KeyReply extends CborSerializable {
    * Nothing was applied, so the store sends it again ({@link Undelivered}).
    */
   record NotDelivered() implements KeyReply {}
+
+  /** The key's namespace was shredded: nothing can be written there any more. */
+  record Shredded() implements KeyReply {}
 }

@@ -89,9 +89,10 @@ public record KeyState(long revision, StoredValue value, ChainHash hash, List<Re
     long next = revision + 1;
     StoredValue after;
     if (event instanceof KeyEvent.ValuePut put) {
-      after = new StoredValue(put.value(), put.contentType(), put.expiresAt(), put.timestamp());
+      after = new StoredValue(put.value(), put.contentType(), put.expiresAt(), put.timestamp(), false, put.sealed());
     } else if (event instanceof KeyEvent.ValueReverted revert) {
-      after = new StoredValue(revert.value(), revert.contentType(), revert.expiresAt(), revert.timestamp());
+      after = new StoredValue(revert.value(), revert.contentType(), revert.expiresAt(), revert.timestamp(), false,
+          revert.sealed());
     } else if (event instanceof KeyEvent.CounterIncremented inc) {
       long before = value != null && value.counter() ? value.count() : 0;
       after = StoredValue.counter(before + inc.by(), inc.timestamp());

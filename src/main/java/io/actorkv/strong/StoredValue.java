@@ -11,8 +11,11 @@ import java.util.Objects;
  * A key's value as of its last change: the bytes, their content type, when it
  * stops being readable, when it was written, and whether it is a counter
  * (its bytes are then the count in decimal). Part of the key's snapshot.
+ * {@code sealed}: the bytes are encrypted, as the event that wrote them
+ * stored them ({@link ValueSeal}), for the key's revision that wrote them.
  */
-public record StoredValue(byte[] bytes, String contentType, Expiry expiresAt, Instant modifiedAt, boolean counter) {
+public record StoredValue(byte[] bytes, String contentType, Expiry expiresAt, Instant modifiedAt, boolean counter,
+                          boolean sealed) {
 
   /** A null {@code expiresAt} comes only from the journal, where it means never. */
   public StoredValue {
@@ -23,7 +26,16 @@ public record StoredValue(byte[] bytes, String contentType, Expiry expiresAt, In
 
   /** A value written by a put. */
   public StoredValue(byte[] bytes, String contentType, Expiry expiresAt, Instant modifiedAt) {
-    this(bytes, contentType, expiresAt, modifiedAt, false);
+    this(bytes, contentType, expiresAt, modifiedAt, false, false);
+  }
+
+  public StoredValue(byte[] bytes, String contentType, Expiry expiresAt, Instant modifiedAt, boolean counter) {
+    this(bytes, contentType, expiresAt, modifiedAt, counter, false);
+  }
+
+  /** This value with {@code plaintext} as its bytes, no longer sealed. */
+  StoredValue opened(byte[] plaintext) {
+    return new StoredValue(plaintext, contentType, expiresAt, modifiedAt, counter, false);
   }
 
   static StoredValue counter(long count, Instant modifiedAt) {
@@ -53,17 +65,19 @@ public record StoredValue(byte[] bytes, String contentType, Expiry expiresAt, In
         && contentType.equals(v.contentType)
         && expiresAt.equals(v.expiresAt)
         && modifiedAt.equals(v.modifiedAt)
-        && counter == v.counter;
+        && counter == v.counter
+        && sealed == v.sealed;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(Arrays.hashCode(bytes), contentType, expiresAt, modifiedAt, counter);
+    return Objects.hash(Arrays.hashCode(bytes), contentType, expiresAt, modifiedAt, counter, sealed);
   }
 
   @Override
   public String toString() {
-    return "StoredValue[" + bytes.length + " bytes, " + contentType + ", expiresAt=" + expiresAt
+    return "StoredValue[" + bytes.length + (sealed ? " sealed" : "") + " bytes, " + contentType
+        + ", expiresAt=" + expiresAt
         + ", modifiedAt=" + modifiedAt + (counter ? ", counter" : "") + "]";
   }
 }

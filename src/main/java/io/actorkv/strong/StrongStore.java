@@ -58,13 +58,14 @@ public final class StrongStore implements ModeStore {
   private final LiveStates live;
   private final KeyJournal journal;
   private final KeyIndex index;
+  private final ValueSeal seal;
   /** How long a read for the node's own maintenance (not a client's request) waits for its entity. */
   private final Duration maintenanceTimeout;
   /** A field, not a method reference in {@link #get}, which would be a new object on every read. */
   private final Consumer<String> touch = entityId -> entity(entityId).tell(new KeyEntity.Touch());
 
   private StrongStore(ActorSystem<?> system, Clock clock, Ticker ticker, LiveStates live,
-                      Duration maintenanceTimeout, KeyIndex index) {
+                      Duration maintenanceTimeout, KeyIndex index, ValueSeal seal) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.clock = clock;
@@ -73,20 +74,22 @@ public final class StrongStore implements ModeStore {
     this.journal = new KeyJournal(system);
     this.maintenanceTimeout = maintenanceTimeout;
     this.index = index;
+    this.seal = seal;
   }
 
   /**
    * Starts this node's part of the key entities' sharding and returns the
-   * store over them; {@code index} answers listings.
+   * store over them; {@code index} answers listings, {@code seal} encrypts
+   * values at rest ({@link ValueSeal#OFF}: not).
    */
   public static StrongStore start(ActorSystem<?> system, Clock clock, Ticker ticker, int snapshotEvery,
                                   Duration maintenanceTimeout, HistoryRetention retention,
-                                  IdempotencyLimits idempotency, KeyIndex index) {
+                                  IdempotencyLimits idempotency, KeyIndex index, ValueSeal seal) {
     LiveStates live = new LiveStates(
         LiveStates.touchEvery(LiveStates.idleTimeout(ClusterShardingSettings.create(system))));
-    KeyEntity.init(system, clock, ticker, snapshotEvery, live, retention, idempotency);
+    KeyEntity.init(system, clock, ticker, snapshotEvery, live, retention, idempotency, seal);
     Undelivered.listen(system);
-    return new StrongStore(system, clock, ticker, live, maintenanceTimeout, index);
+    return new StrongStore(system, clock, ticker, live, maintenanceTimeout, index, seal);
   }
 
   @Override
@@ -101,7 +104,7 @@ public final class StrongStore implements ModeStore {
     String entityId = entityId(request);
     KeyState state = live.read(entityId, ticker.nanoTime(), touch);
     return state != null
-        ? CompletableFuture.completedFuture(outcome(state.read(clock.instant())))
+        ? answer(entityId, state.read(clock.instant()))
         : ask(context, entityId, KeyEntity.Get::new);
   }
 
@@ -144,8 +147,8 @@ public final class StrongStore implements ModeStore {
         ? CompletableFuture.completedFuture(new KeyOutcome.RevisionNotFound(revision, head))
         : journal.stateAt(persistenceId, revision).thenCompose(state -> state == null
             ? compacted(persistenceId, revision, head)
-            : CompletableFuture.completedFuture(state.value() == null ? new KeyOutcome.NotFound()
-                : outcome(state.read(state.value().modifiedAt())))));
+            : state.value() == null ? CompletableFuture.completedFuture(new KeyOutcome.NotFound())
+                : answer(entityId, state.read(state.value().modifiedAt()))));
   }
 
   /** What a read or revert of a revision retention removed answers: 410, with the oldest revision kept. */
@@ -167,15 +170,16 @@ public final class StrongStore implements ModeStore {
       if (request.to() < 1 || request.to() > head) {
         return CompletableFuture.completedFuture(new KeyOutcome.RevisionNotFound(request.to(), head));
       }
-      return journal.stateAt(KeyEntity.persistenceId(entityId), request.to()).thenCompose(state -> {
-        if (state == null) return compacted(KeyEntity.persistenceId(entityId), request.to(), head);
-        StoredValue then = state.value();
-        if (then == null || then.counter()) {
+      String persistenceId = KeyEntity.persistenceId(entityId);
+      return journal.stateAt(persistenceId, request.to()).thenCompose(state -> {
+        if (state == null) return compacted(persistenceId, request.to(), head);
+        if (state.value() == null || state.value().counter()) {
           return CompletableFuture.completedFuture(
-              new KeyOutcome.NothingToRevertTo(request.to(), then == null ? "nothing" : "counter"));
+              new KeyOutcome.NothingToRevertTo(request.to(), state.value() == null ? "nothing" : "counter"));
         }
-        return ask(context, entityId, replyTo -> new KeyEntity.Revert(request.to(), then.bytes(), then.contentType(),
-            ttl, request.precondition(), context.principal().name(), idempotency(context, request), replyTo));
+        return opened(persistenceId, state.revision(), state.value()).thenCompose(then -> ask(context, entityId,
+            replyTo -> new KeyEntity.Revert(request.to(), then.bytes(), then.contentType(), ttl,
+                request.precondition(), context.principal().name(), idempotency(context, request), replyTo)));
       });
     });
   }
@@ -204,7 +208,11 @@ public final class StrongStore implements ModeStore {
       if (from > to) {
         return CompletableFuture.completedFuture(new KeyOutcome.History(List.of(), OptionalLong.empty(), 0));
       }
-      return journal.events(persistenceId, from, to).thenCompose(events -> {
+      return journal.events(persistenceId, from, to)
+          .thenCompose(events -> seal.loadForReading(ValueSeal.storageName(persistenceId)).thenApply(ready ->
+              events.stream().map(e -> new KeyJournal.Stored(e.revision(),
+                  seal.open(persistenceId, e.revision(), e.event()))).toList()))
+          .thenCompose(events -> {
         if (events.isEmpty()) {
           return journal.oldestKept(persistenceId, head)
               .thenApply(oldest -> new KeyOutcome.RevisionCompacted(from, oldest));
@@ -275,6 +283,30 @@ public final class StrongStore implements ModeStore {
   private static CompletionStage<KeyOutcome> contextRefused() {
     return CompletableFuture.completedFuture(new KeyOutcome.Invalid("bad_context",
         "X-KV-Context applies to eventual namespaces; use If-Match with a revision in strong ones"));
+  }
+
+  /**
+   * What the key's reply means to the client, its value opened if sealed
+   * (for the reply's revision, which wrote it). A shredded namespace's or an
+   * unopenable value fails the stage with {@link io.actorkv.store.ValueUnreadable}.
+   */
+  private CompletionStage<KeyOutcome> answer(String entityId, KeyReply reply) {
+    if (reply instanceof KeyReply.Shredded) {
+      return CompletableFuture.failedFuture(
+          io.actorkv.store.ValueUnreadable.shredded(entityId.substring(0, entityId.indexOf(KeyEntity.SEPARATOR))));
+    }
+    if (reply instanceof KeyReply.Found found && found.value().sealed()) {
+      return opened(KeyEntity.persistenceId(entityId), found.revision(), found.value())
+          .thenApply(value -> outcome(new KeyReply.Found(found.revision(), value)));
+    }
+    return CompletableFuture.completedFuture(outcome(reply));
+  }
+
+  /** {@code value}, written by revision {@code revision} of the key, in the clear. */
+  private CompletionStage<StoredValue> opened(String persistenceId, long revision, StoredValue value) {
+    if (!value.sealed()) return CompletableFuture.completedFuture(value);
+    return seal.loadForReading(ValueSeal.storageName(persistenceId))
+        .thenApply(ready -> seal.open(persistenceId, revision, value));
   }
 
   /** What the entity's reply means to the client. */
@@ -348,7 +380,7 @@ public final class StrongStore implements ModeStore {
 
   private CompletionStage<KeyOutcome> ask(RequestContext context, String entityId,
                                           Function<ActorRef<KeyReply>, KeyEntity.Command> command) {
-    return askEntity(entityId, command, context::remaining).thenApply(StrongStore::outcome);
+    return askEntity(entityId, command, context::remaining).thenCompose(reply -> answer(entityId, reply));
   }
 
   /**

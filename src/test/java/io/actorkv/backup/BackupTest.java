@@ -224,6 +224,44 @@ class BackupTest {
     }
   }
 
+  /** An encrypted journal's backup holds ciphertext and the wrapped data keys: restored, the master key reads it. */
+  @Test
+  void anEncryptedJournalsBackupHoldsNoValueAndRestoresWithItsMasterKey() throws Exception {
+    Path h2 = dir.resolve("encrypted-node");
+    Path master = dir.resolve("master.key");
+    io.actorkv.security.Tokens.newSecret(master);
+    Map<io.actorkv.config.NodeConfig.Setting, Object> settings = TestNodes.settings(h2, null, List.of());
+    settings.put(io.actorkv.config.NodeConfig.Setting.MASTER_KEY_FILE, master.toString());
+    Node node = TestNodes.start(settings, SNAPSHOT_OFTEN);
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      for (int i = 1; i <= 4; i++) expect(i == 1 ? 201 : 200, kv.put("default", "secret", "sealed-value-" + i));
+    } finally {
+      node.close();
+    }
+    Path file = dir.resolve("encrypted.actorkv-backup");
+    Outcome written = cli("backup", "--data-dir", h2.toString(), "--out", file.toString());
+    assertEquals(0, written.code(), written.toString());
+    assertEquals(List.of(), decodedLinesWith(file, "sealed-value"), "no value in the clear in any row");
+    assertEquals(1, decodedLinesWith(file, "").stream().filter(l -> l.contains("actorkv_data_key")).count(),
+        "the backup carries the wrapped data key");
+
+    String target = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
+    Outcome loaded = restore(target, file);
+    assertEquals(0, loaded.code(), loaded.toString());
+    Map<io.actorkv.config.NodeConfig.Setting, Object> restoredSettings =
+        TestNodes.settings(dir.resolve("encrypted-pg"), target, List.of());
+    restoredSettings.put(io.actorkv.config.NodeConfig.Setting.MASTER_KEY_FILE, master.toString());
+    Node restored = TestNodes.start(restoredSettings, SNAPSHOT_OFTEN);
+    try {
+      KvClient kv = new KvClient(restored.httpPort());
+      assertEquals("sealed-value-4", kv.get("default", "secret").body());
+      assertEquals("sealed-value-1", kv.send("GET", "/v1/kv/default/secret?revision=1", null).body());
+    } finally {
+      restored.close();
+    }
+  }
+
   /** Rows committed after the backup's first read, between its tables, are not in it: it is one snapshot. */
   @Test
   void rowsCommittedWhileTheBackupRunsAreNotInIt() throws Exception {
@@ -404,7 +442,29 @@ class BackupTest {
     return file;
   }
 
-  private static Outcome restore(String url, Path file) {
+  /** The rows of a backup file whose values, base64 decoded where they decode, hold {@code text}. */
+  private static List<String> decodedLinesWith(Path file, String text) throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    List<String> found = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      JsonNode row = mapper.readTree(line);
+      if (!row.has("v")) continue;
+      StringBuilder decoded = new StringBuilder(row.path("t").asText());
+      for (JsonNode v : row.path("v")) {
+        decoded.append(' ').append(v.asText());
+        try {
+          decoded.append(' ').append(new String(java.util.Base64.getDecoder().decode(v.asText()),
+              StandardCharsets.ISO_8859_1));
+        } catch (IllegalArgumentException notBase64) {
+          // a text or number column
+        }
+      }
+      if (decoded.toString().contains(text)) found.add(decoded.toString());
+    }
+    return found;
+  }
+
+    private static Outcome restore(String url, Path file) {
     return cli("restore", "--db-url", url, "--db-user", "postgres", "--db-password", "postgres", file.toString());
   }
 

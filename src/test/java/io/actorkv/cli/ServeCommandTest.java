@@ -69,6 +69,9 @@ class ServeCommandTest {
     assertRefused("must hold tls.crt", "--cluster-tls-dir", "no/such/dir");
     assertRefused("--auth-secret-file FILE", "--http-host", "0.0.0.0");
     assertRefused("--insecure", "--http-host", "192.0.2.1");
+    assertRefused("cannot read the master key file", "--master-key-file", "no/such.key");
+    assertRefused("must hold base64", "--master-key-file", "README.md");
+    assertRefused("needs a current one", "--previous-master-key-file", "README.md");
   }
 
   private static void assertRefused(String expected, String... args) {

@@ -165,8 +165,8 @@ class AuthorizationModelTest {
 
   // --- the cases ---
 
-  enum Op { GET, GET_REVISION, HISTORY, PUT, INCREMENT, REVERT, DELETE_NAMESPACE, PUT_NAMESPACE, SHOW_NAMESPACE,
-    LIST_NAMESPACES, CLUSTER, ROLES, WHOAMI, AUDIT, WATCH, LIST, COUNT, RANGE_DELETE, BATCH }
+  enum Op { GET, GET_REVISION, HISTORY, PUT, INCREMENT, REVERT, DELETE_NAMESPACE, SHRED_NAMESPACE, PUT_NAMESPACE,
+    SHOW_NAMESPACE, LIST_NAMESPACES, CLUSTER, ROLES, WHOAMI, AUDIT, WATCH, LIST, COUNT, RANGE_DELETE, BATCH }
 
   /** A batch's operation: a read, or a write of the value the key always has. */
   record BatchOp(boolean put, String ns, String key) {}
@@ -254,6 +254,11 @@ class AuthorizationModelTest {
       }
       case DELETE_NAMESPACE -> {
         answer = kv.send("DELETE", "/v1/namespaces/" + c.ns(), null, token);
+        allowed = whole(grants, Perm.ADMIN, c.ns());
+      }
+      case SHRED_NAMESPACE -> {
+        // No master key on this node: an admin is told 409 cannot_shred, anyone else 403; nothing is shredded.
+        answer = kv.send("DELETE", "/v1/namespaces/" + c.ns() + "?shred=true", null, token);
         allowed = whole(grants, Perm.ADMIN, c.ns());
       }
       case PUT_NAMESPACE -> {

@@ -64,7 +64,7 @@ class KeyEntityIdempotencyTest {
   private EventSourcedBehaviorTestKit<KeyEntity.Command, KeyEvent, KeyState> entity(
       int snapshotEvery, int keep, IdempotencyLimits limits) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), KeyEntity.create(entityId, clock, Ticker.SYSTEM,
-        snapshotEvery, new LiveStates(LiveStates.MAX_TOUCH_EVERY), keep, limits));
+        snapshotEvery, new LiveStates(LiveStates.MAX_TOUCH_EVERY), keep, limits, ValueSeal.OFF));
   }
 
   @Test

@@ -566,7 +566,7 @@ class KeyEntityTest {
       }
     };
     var entityRef = testKit.spawn(KeyEntity.starting(id, clock, Ticker.SYSTEM, 100, live, lookup,
-        IdempotencyLimits.NONE));
+        IdempotencyLimits.NONE, ValueSeal.OFF));
     var replies = testKit.<KeyReply>createTestProbe();
     putTo(entityRef, "v1", replies);
     replies.expectNoMessage(Duration.ofMillis(200));
