@@ -4,6 +4,7 @@ import io.actorkv.store.KeyOutcome;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.RequestContext;
 import io.actorkv.store.StoreFilter;
+import io.actorkv.store.TxnCompare;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -13,7 +14,8 @@ import java.util.function.Supplier;
  * revision, its history) takes {@code read} on the key, a change (put,
  * delete, increment, revert) takes {@code write}; a listing takes
  * {@code read} and a range delete {@code write} on a granted prefix that
- * holds the whole range. Anything else answers
+ * holds the whole range; a transaction takes each of those on each key it
+ * compares, reads or changes. Anything else answers
  * {@link KeyOutcome.Forbidden} and reaches no store.
  */
 public final class Authorization implements StoreFilter {
@@ -34,6 +36,26 @@ public final class Authorization implements StoreFilter {
 
   private static CompletionStage<KeyOutcome> decide(Access access, KeyRequest request,
                                                     Supplier<CompletionStage<KeyOutcome>> next) {
+    KeyOutcome.Forbidden refused = request instanceof KeyRequest.Txn txn ? refused(access, txn) : refused(access, request);
+    return refused == null ? next.get() : CompletableFuture.completedFuture(refused);
+  }
+
+  /** A transaction takes {@code read} on each key it compares or reads and {@code write} on each it changes. */
+  private static KeyOutcome.Forbidden refused(Access access, KeyRequest.Txn txn) {
+    for (TxnCompare compare : txn.compares()) {
+      if (!access.permits(Permission.READ, compare.namespace().name(), compare.key())) {
+        return new KeyOutcome.Forbidden(Permission.READ.value(), compare.namespace().name(), compare.key());
+      }
+    }
+    for (KeyRequest request : txn.requests()) {
+      KeyOutcome.Forbidden refused = refused(access, request);
+      if (refused != null) return refused;
+    }
+    return null;
+  }
+
+  /** What the principal may not do to one key or range, or null if it may. */
+  private static KeyOutcome.Forbidden refused(Access access, KeyRequest request) {
     String ns = request.namespace().name();
     boolean reads = request instanceof KeyRequest.Get || request instanceof KeyRequest.History
         || request instanceof KeyRequest.List;
@@ -46,7 +68,6 @@ public final class Authorization implements StoreFilter {
     } else {
       permitted = access.permits(wanted, ns, request.key());
     }
-    if (permitted) return next.get();
-    return CompletableFuture.completedFuture(new KeyOutcome.Forbidden(wanted.value(), ns, request.key()));
+    return permitted ? null : new KeyOutcome.Forbidden(wanted.value(), ns, request.key());
   }
 }
