@@ -6,19 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
-import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import io.actorkv.testing.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,14 +31,8 @@ class ClusterListingTest {
   void bothNodesFeedOneIndexAndEitherListsEveryAcknowledgedWrite(@TempDir Path d1, @TempDir Path d2)
       throws Exception {
     String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
-    Map<Setting, Object> s1 = TestNodes.settings(d1, url, List.of());
-    s1.put(Setting.SEEDS, List.of(TestNodes.remoteAddress(s1)));
-    Map<Setting, Object> s2 = TestNodes.settings(d2, url, List.of(TestNodes.remoteAddress(s1)));
-    List<Node> nodes = new ArrayList<>();
+    List<Node> nodes = TestNodes.cluster(List.of(d1, d2), url, ConfigFactory.empty());
     try {
-      nodes.add(TestNodes.start(s1, ConfigFactory.empty()));
-      nodes.add(TestNodes.start(s2, ConfigFactory.empty()));
-      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 2));
       KvClient a = new KvClient(nodes.get(0).httpPort());
       KvClient b = new KvClient(nodes.get(1).httpPort());
       CompletableFuture<Void> viaA = CompletableFuture.runAsync(() -> {

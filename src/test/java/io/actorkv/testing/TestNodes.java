@@ -70,6 +70,28 @@ public final class TestNodes {
     return start(settings(dataDir, dbUrl, List.of()), ConfigFactory.empty());
   }
 
+  /**
+   * A cluster of one node a data directory, on the PostgreSQL database at
+   * {@code dbUrl}, the first node its seed, once every node sees all Up.
+   */
+  public static List<Node> cluster(List<Path> dataDirs, String dbUrl, Config extra) {
+    Map<Setting, Object> first = settings(dataDirs.get(0), dbUrl, List.of());
+    first.put(Setting.SEEDS, List.of(remoteAddress(first)));
+    List<Node> nodes = new java.util.ArrayList<>();
+    try {
+      nodes.add(start(first, extra));
+      for (Path dir : dataDirs.subList(1, dataDirs.size())) {
+        nodes.add(start(settings(dir, dbUrl, List.of(remoteAddress(first))), extra));
+      }
+      Await.until(java.time.Duration.ofSeconds(60),
+          () -> nodes.stream().allMatch(n -> upMembers(n) == dataDirs.size()));
+      return nodes;
+    } catch (RuntimeException | Error e) {
+      nodes.forEach(Node::close);
+      throw e;
+    }
+  }
+
   /** Stops the node without leaving the cluster: peers see it vanish, as after SIGKILL. */
   public static void crash(Node node) {
     node.system().terminate();
