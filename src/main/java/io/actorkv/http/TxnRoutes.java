@@ -32,7 +32,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * preconditions or levels), over at most {@link #MAX_KEYS} keys of strong
  * namespaces. Everything the API can check (shape, limits, keys, values,
  * compares, that every namespace exists and is strong) is checked before
- * anything is applied.
+ * anything is applied. With an {@code Idempotency-Key}, a send again of
+ * the same transaction gets the first send's outcome instead of a second run.
  */
 final class TxnRoutes extends ApiDirectives {
 
@@ -88,7 +89,8 @@ final class TxnRoutes extends ApiDirectives {
             throw ApiError.badRequest("too_many_keys", "a transaction takes at most " + MAX_KEYS
                 + " keys; this one names " + keys.size()).with("max", MAX_KEYS);
           }
-          RequestContext context = contexts.of(id, ctx.getRequest());
+          RequestContext context = contexts.of(id, ctx.getRequest(),
+              KvInput.idempotencyKey(KvInput.header(ctx.getRequest(), "Idempotency-Key")));
           return BatchRoutes.namespaces(lookup, names).thenCompose(found ->
               store.txn(context, request(found, compares, success, failure)));
         }), TxnRoutes::render))));

@@ -92,6 +92,7 @@ public final class StrongStore implements ModeStore {
         LiveStates.touchEvery(LiveStates.idleTimeout(ClusterShardingSettings.create(system))));
     KeyEntity.init(system, clock, ticker, snapshotEvery, live, retention, idempotency, seal);
     TxnRecord.init(system);
+    TxnClaim.init(system, clock, idempotency.window());
     Undelivered.listen(system);
     return new StrongStore(system, clock, ticker, live, maintenanceTimeout, index, seal);
   }

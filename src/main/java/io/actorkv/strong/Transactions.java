@@ -7,6 +7,7 @@ import io.actorkv.store.Stamp;
 import io.actorkv.store.TxnCompare;
 import io.actorkv.store.ValueUnreadable;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -69,6 +70,20 @@ final class Transactions {
     }
   }
 
+  /**
+   * How a run ended: with a final {@code result} (applied, or refused as a
+   * whole), or with an {@code unsettled} outcome that a later send may
+   * change (key_locked, a reused or busy idempotency key).
+   */
+  private record Ended(KeyOutcome unsettled, TxnClaim.Result result) {
+    static Ended unsettled(KeyOutcome outcome) {
+      return new Ended(outcome, null);
+    }
+  }
+
+  /** The claim a run with an idempotency key holds: only its owner may start attempts. */
+  private record Owned(String claimId, String owner) {}
+
   CompletionStage<KeyOutcome> run(RequestContext context, KeyRequest.Txn txn) {
     String principal = context.principal().name();
     Map<String, Participant> keys = new LinkedHashMap<>();
@@ -77,7 +92,55 @@ final class Transactions {
     }
     add(keys, txn.success(), true, principal);
     add(keys, txn.failure(), false, principal);
-    return attempt(context, txn, List.copyOf(keys.values()), 0);
+    List<Participant> participants = List.copyOf(keys.values());
+    CompletionStage<Ended> ended = context.idempotencyKey().isEmpty()
+        ? attempt(context, txn, participants, 0, null)
+        : claimed(context, txn, participants, context.idempotencyKey().get());
+    return ended.thenApply(e -> e.result() != null ? outcome(e.result()) : e.unsettled());
+  }
+
+  /**
+   * A run under an idempotency key: the outcome its claim remembers, or a
+   * run of its own once it owns the claim. A claim taken over from a send
+   * that ended without an outcome first settles that send's last attempt:
+   * presumed abort if it was not decided (then this send runs), else it was
+   * applied, and only which branch is known.
+   */
+  private CompletionStage<Ended> claimed(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
+                                         String key) {
+    String principal = context.principal().name();
+    Owned owned = new Owned(Idempotency.claimId(principal, key), UUID.randomUUID().toString());
+    Instant leaseUntil = Instant.now().plus(context.remaining()).plus(KeyEntity.LOCK_WAIT);
+    return TxnClaim.claim(system, owned.claimId(), Idempotency.fingerprint(txn, principal), owned.owner(),
+        leaseUntil, positive(context.remaining())).thenCompose(claimed -> switch (claimed.status()) {
+          case "reused" -> done(Ended.unsettled(new KeyOutcome.IdempotencyKeyReused()));
+          case "busy" -> done(Ended.unsettled(new KeyOutcome.KeyLocked(KeyEntity.LOCK_WAIT.toSeconds())));
+          case "done" -> done(new Ended(null, claimed.result()));
+          default -> {
+            if (claimed.lastAttempt() == null) yield runOwned(context, txn, keys, owned);
+            yield TxnRecord.resolve(system, claimed.lastAttempt(), positive(context.remaining()))
+                .thenCompose(outcome -> outcome.equals("abort")
+                    ? runOwned(context, txn, keys, owned)
+                    : completed(context, owned,
+                        new Ended(null, new TxnClaim.Result(outcome.equals("success"), -1, List.of()))));
+          }
+        });
+  }
+
+  private CompletionStage<Ended> runOwned(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
+                                          Owned owned) {
+    return attempt(context, txn, keys, 0, owned)
+        .thenCompose(ended -> ended.result() == null ? done(ended) : completed(context, owned, ended));
+  }
+
+  /** Records a final outcome in the claim; the client gets it even if that could not be recorded in time. */
+  private CompletionStage<Ended> completed(RequestContext context, Owned owned, Ended ended) {
+    return TxnClaim.complete(system, owned.claimId(), owned.owner(), ended.result(), positive(context.remaining()))
+        .handle((recorded, failure) -> ended);
+  }
+
+  private static CompletionStage<Ended> done(Ended ended) {
+    return CompletableFuture.completedFuture(ended);
   }
 
   private static void add(Map<String, Participant> keys, List<KeyRequest> requests, boolean success,
@@ -101,9 +164,19 @@ final class Transactions {
     throw new IllegalArgumentException("a transaction takes get, put, delete and increment, not " + r);
   }
 
-  private CompletionStage<KeyOutcome> attempt(RequestContext context, KeyRequest.Txn txn,
-                                              List<Participant> keys, int attempt) {
+  /** One attempt under a new id; with a claim, only once the claim has recorded it. */
+  private CompletionStage<Ended> attempt(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
+                                         int attempt, Owned owned) {
     String txnId = UUID.randomUUID().toString();
+    if (owned == null) return prepare(context, txn, keys, attempt, owned, txnId);
+    return TxnClaim.attempt(system, owned.claimId(), owned.owner(), txnId, positive(context.remaining()))
+        .thenCompose(mine -> mine
+            ? prepare(context, txn, keys, attempt, owned, txnId)
+            : done(Ended.unsettled(new KeyOutcome.KeyLocked(KeyEntity.LOCK_WAIT.toSeconds()))));
+  }
+
+  private CompletionStage<Ended> prepare(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
+                                         int attempt, Owned owned, String txnId) {
     List<CompletableFuture<KeyReply>> prepares = new ArrayList<>(keys.size());
     for (Participant p : keys) {
       prepares.add(asker.ask(p.entityId, replyTo -> new KeyEntity.Prepare(txnId, p.success, p.failure, replyTo),
@@ -112,7 +185,7 @@ final class Transactions {
     return CompletableFuture.allOf(prepares.toArray(CompletableFuture[]::new)).handle((done, failure) -> {
       if (failure != null) {
         abort(txnId, keys);
-        return CompletableFuture.<KeyOutcome>failedFuture(failure);
+        return CompletableFuture.<Ended>failedFuture(failure);
       }
       Map<String, KeyReply.Prepared> prepared = new LinkedHashMap<>();
       for (int i = 0; i < keys.size(); i++) {
@@ -120,12 +193,12 @@ final class Transactions {
         if (reply instanceof KeyReply.Shredded) {
           abort(txnId, keys);
           String entityId = keys.get(i).entityId;
-          return CompletableFuture.<KeyOutcome>failedFuture(
+          return CompletableFuture.<Ended>failedFuture(
               ValueUnreadable.shredded(entityId.substring(0, entityId.indexOf(KeyEntity.SEPARATOR))));
         }
         if (!(reply instanceof KeyReply.Prepared p)) {
           abort(txnId, keys);
-          return retry(context, txn, keys, attempt);
+          return retry(context, txn, keys, attempt, owned);
         }
         prepared.put(keys.get(i).entityId, p);
       }
@@ -134,19 +207,19 @@ final class Transactions {
   }
 
   /** After a key was held by another transaction: again under a new id after a pause, while time is left. */
-  private CompletionStage<KeyOutcome> retry(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
-                                            int attempt) {
+  private CompletionStage<Ended> retry(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
+                                       int attempt, Owned owned) {
     long ceiling = Math.min(MAX_BACKOFF_MILLIS, 5L << Math.min(attempt, 6));
     long pause = ThreadLocalRandom.current().nextLong(1, ceiling + 1);
     if (context.remaining().toMillis() < pause + MAX_BACKOFF_MILLIS) {
-      return CompletableFuture.completedFuture(new KeyOutcome.KeyLocked(KeyEntity.LOCK_WAIT.toSeconds()));
+      return done(Ended.unsettled(new KeyOutcome.KeyLocked(KeyEntity.LOCK_WAIT.toSeconds())));
     }
     return CompletableFuture.supplyAsync(() -> null,
             CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS, system.executionContext()))
-        .thenCompose(ignored -> attempt(context, txn, keys, attempt + 1));
+        .thenCompose(ignored -> attempt(context, txn, keys, attempt + 1, owned));
   }
 
-  private CompletionStage<KeyOutcome> decide(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
+  private CompletionStage<Ended> decide(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
                                              String txnId, Map<String, KeyReply.Prepared> prepared) {
     boolean succeeded = true;
     for (TxnCompare c : txn.compares()) {
@@ -172,20 +245,20 @@ final class Transactions {
     }
     if (refusal != null) {
       abort(txnId, keys);
-      return CompletableFuture.completedFuture(new KeyOutcome.TxnRefused(success, refusedAt, outcome(refusal)));
+      return done(new Ended(null, new TxnClaim.Result(success, refusedAt, List.of(refusal))));
     }
     String outcome = success ? "success" : "failure";
     // Once the outcome is asked to be stored it may be: never tell a key abort after this point.
     return TxnRecord.decide(system, txnId, outcome, positive(context.remaining())).thenCompose(decided -> {
       if (!decided.equals(outcome)) { // a key held too long asked first, and so aborted it
         abort(txnId, keys);
-        return CompletableFuture.completedFuture(new KeyOutcome.KeyLocked(KeyEntity.LOCK_WAIT.toSeconds()));
+        return done(Ended.unsettled(new KeyOutcome.KeyLocked(KeyEntity.LOCK_WAIT.toSeconds())));
       }
       return apply(context, txn, keys, txnId, success);
     });
   }
 
-  private CompletionStage<KeyOutcome> apply(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
+  private CompletionStage<Ended> apply(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
                                             String txnId, boolean success) {
     String outcome = success ? "success" : "failure";
     List<CompletableFuture<KeyReply>> finishes = new ArrayList<>(keys.size());
@@ -195,7 +268,7 @@ final class Transactions {
     }
     int count = (success ? txn.success() : txn.failure()).size();
     return CompletableFuture.allOf(finishes.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      KeyOutcome[] results = new KeyOutcome[count];
+      KeyReply.OpResult[] results = new KeyReply.OpResult[count];
       for (int k = 0; k < keys.size(); k++) {
         Participant p = keys.get(k);
         List<KeyReply.OpResult> got = ((KeyReply.Finished) finishes.get(k).join()).results();
@@ -204,9 +277,9 @@ final class Transactions {
           throw new CompletionException(new TimeoutException("transaction " + txnId + " was applied, but not all "
               + "of its results are known"));
         }
-        for (int i = 0; i < at.size(); i++) results[at.get(i)] = outcome(got.get(i));
+        for (int i = 0; i < at.size(); i++) results[at.get(i)] = got.get(i);
       }
-      return (KeyOutcome) new KeyOutcome.TxnDone(success, Arrays.asList(results));
+      return new Ended(null, new TxnClaim.Result(success, -1, Arrays.asList(results)));
     });
   }
 
@@ -220,6 +293,12 @@ final class Transactions {
 
   private static Duration positive(Duration d) {
     return d.isZero() ? Duration.ofMillis(1) : d;
+  }
+
+  /** A final outcome as the store answers it. */
+  static KeyOutcome outcome(TxnClaim.Result r) {
+    if (r.refusedAt() >= 0) return new KeyOutcome.TxnRefused(r.succeeded(), r.refusedAt(), outcome(r.results().get(0)));
+    return new KeyOutcome.TxnDone(r.succeeded(), r.results().stream().map(Transactions::outcome).toList());
   }
 
   static KeyOutcome outcome(KeyReply.OpResult r) {

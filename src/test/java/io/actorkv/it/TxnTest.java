@@ -160,6 +160,24 @@ class TxnTest {
   }
 
   @Test
+  void aTransactionSentAgainWithItsIdempotencyKeyIsAppliedOnce() {
+    String body = txn(List.of(), List.of(inc("idem/a", 1), inc("idem/b", -1)), List.of());
+    HttpResponse<String> first = kv.send("POST", "/v1/txn", body, "Content-Type", "application/json",
+        "Idempotency-Key", "transfer-1");
+    HttpResponse<String> again = kv.send("POST", "/v1/txn", body, "Content-Type", "application/json",
+        "Idempotency-Key", "transfer-1");
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals(first.body(), again.body());
+    assertEquals("1", kv.get("default", "idem/a").body());
+    assertEquals("-1", kv.get("default", "idem/b").body());
+    HttpResponse<String> other = kv.send("POST", "/v1/txn", txn(List.of(), List.of(inc("idem/a", 5)), List.of()),
+        "Content-Type", "application/json", "Idempotency-Key", "transfer-1");
+    assertEquals(422, other.statusCode(), other.body());
+    assertEquals("idempotency_key_reused", json(other).get("error").asText());
+    assertEquals("1", kv.get("default", "idem/a").body());
+  }
+
+  @Test
   void badInputIsRefusedWithNothingApplied() {
     List<String> tooMany = new ArrayList<>();
     for (int i = 0; i <= 64; i++) tooMany.add(put("bad/" + i, "x"));
