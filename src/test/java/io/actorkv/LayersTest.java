@@ -31,6 +31,7 @@ class LayersTest {
         .layer("metrics").definedBy("io.actorkv.metrics..")
         .layer("security").definedBy("io.actorkv.security..")
         .layer("stores").definedBy("io.actorkv.strong..", "io.actorkv.eventual..")
+        .layer("crypto").definedBy("io.actorkv.crypto..")
         .layer("journal").definedBy("io.actorkv.journal..")
         .layer("cluster").definedBy("io.actorkv.cluster..")
         .layer("store").definedBy("io.actorkv.store..")
@@ -48,10 +49,11 @@ class LayersTest {
         .whereLayer("metrics").mayOnlyBeAccessedByLayers("node", "http")
         .whereLayer("security").mayOnlyBeAccessedByLayers("cli", "node", "http")
         .whereLayer("stores").mayOnlyBeAccessedByLayers("node", "audit")
-        .whereLayer("journal").mayOnlyBeAccessedByLayers("cli", "node", "audit", "backup")
+        .whereLayer("crypto").mayOnlyBeAccessedByLayers("node", "stores")
+        .whereLayer("journal").mayOnlyBeAccessedByLayers("cli", "node", "audit", "backup", "crypto")
         .whereLayer("cluster").mayOnlyBeAccessedByLayers("node", "http")
         .whereLayer("store").mayOnlyBeAccessedByLayers("cli", "node", "http", "metrics", "security", "stores",
-            "audit")
+            "audit", "crypto")
         .whereLayer("namespace").mayOnlyBeAccessedByLayers("cli", "node", "http", "metrics", "security", "stores",
             "store")
         .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "node", "http", "journal")

@@ -4,8 +4,7 @@
  * and the subjects and claimed roles bound to them, kept by one
  * event-sourced registry like the namespaces'), a principal's resolved
  * {@link io.actorkv.security.Access}, and the key-level check in front of
- * the stores ({@link io.actorkv.security.Authorization}); and the keys of
- * encryption at rest: master keys ({@link io.actorkv.security.MasterKeys})
- * wrapping one data key per namespace ({@link io.actorkv.security.DataKeys}).
+ * the stores ({@link io.actorkv.security.Authorization}). The keys of
+ * encryption at rest are in {@code io.actorkv.crypto}.
  */
 package io.actorkv.security;

@@ -1,6 +1,6 @@
 package io.actorkv.strong;
 
-import io.actorkv.security.DataKeys;
+import io.actorkv.crypto.DataKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;

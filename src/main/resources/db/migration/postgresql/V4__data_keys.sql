@@ -1,5 +1,5 @@
 -- Each stored namespace name's data key, wrapped by the master key whose id
--- is beside it (io.actorkv.security.DataKeys); wrapped is NULL once the
+-- is beside it (io.actorkv.crypto.DataKeys); wrapped is NULL once the
 -- namespace was shredded.
 CREATE TABLE actorkv_data_key (
   storage_name VARCHAR(100) PRIMARY KEY,

@@ -1,4 +1,4 @@
-package io.actorkv.security;
+package io.actorkv.crypto;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;

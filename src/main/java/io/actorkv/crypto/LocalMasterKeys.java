@@ -1,4 +1,4 @@
-package io.actorkv.security;
+package io.actorkv.crypto;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.actorkv.security;
+package io.actorkv.crypto;
 
 import io.actorkv.journal.JournalDatabase;
 import io.actorkv.store.ValueUnreadable;
