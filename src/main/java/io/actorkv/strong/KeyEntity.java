@@ -512,14 +512,19 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     lock = null;
     lockStored = false;
     preparing = null;
-    lockJournal.tell(new KeyLock.Release(held.txnId(), clock.instant()));
+    KeyLock.Release release = new KeyLock.Release(held.txnId(), clock.instant());
     KeyReply finished = new KeyReply.Finished(applied == null ? List.of() : applied.results());
     if (applied == null || applied.refused() || applied.events().isEmpty()) {
+      lockJournal.tell(release);
       freed(state);
       return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, finished);
     }
     resend();
-    EffectBuilder<KeyEvent, KeyState> persisted = Effect().persist(applied.events()).thenRun(this::changed);
+    // Freed only once the outcome is stored: freed first, a crash between the two would lose it.
+    EffectBuilder<KeyEvent, KeyState> persisted = Effect().persist(applied.events()).thenRun(next -> {
+      lockJournal.tell(release);
+      changed(next);
+    });
     return replyTo == null ? persisted.thenNoReply() : persisted.thenReply(replyTo, next -> finished);
   }
 
@@ -566,6 +571,21 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   }
 
   /**
+   * A write failed and the key starts again from its journal. What it held
+   * in memory may not be what its lock's journal has (a lock given up before
+   * its outcome was stored is still there), so it asks the lock again, and
+   * serves nothing until it answers.
+   */
+  private void restarting(KeyState state) {
+    live.withdraw(entityId);
+    lockKnown = false;
+    lock = null;
+    lockStored = false;
+    preparing = null;
+    lockJournal.tell(new KeyLock.Report());
+  }
+
+  /**
    * Keeps exactly one timer for the current value's expiry, or none. Pekko's
    * scheduler refuses delays over about 248 days, and a TTL may be 100
    * years: a later expiry is looked at again every {@link #LONGEST_TIMER},
@@ -590,7 +610,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   public SignalHandler<KeyState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::changed)
-        .onSignal(PreRestart.instance(), state -> live.withdraw(entityId))
+        .onSignal(PreRestart.instance(), this::restarting)
         .onSignal(PostStop.instance(), state -> live.withdraw(entityId))
         .build();
   }

@@ -33,6 +33,9 @@ final class KeyLock extends EventSourcedBehavior<KeyLock.Command, KeyLock.Event,
   /** Frees the key if {@code txnId} holds it. */
   record Release(String txnId, Instant at) implements Command {}
 
+  /** Tells the entity {@link KeyEntity.LockRecovered} with what the journal holds, after any write in progress. */
+  record Report() implements Command {}
+
   sealed interface Event {}
 
   /**
@@ -57,8 +60,13 @@ final class KeyLock extends EventSourcedBehavior<KeyLock.Command, KeyLock.Event,
 
   private final ActorRef<KeyEntity.Command> entity;
 
+  /** The lock of the key whose entity id is {@code entityId} keeps its journal as {@code kvlock|<ns>|<key>}. */
+  static String persistenceId(String entityId) {
+    return "kvlock" + KeyEntity.SEPARATOR + entityId;
+  }
+
   private KeyLock(String entityId, ActorRef<KeyEntity.Command> entity) {
-    super(PersistenceId.ofUniqueId("kvlock" + KeyEntity.SEPARATOR + entityId),
+    super(PersistenceId.ofUniqueId(persistenceId(entityId)),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.entity = entity;
   }
@@ -76,6 +84,8 @@ final class KeyLock extends EventSourcedBehavior<KeyLock.Command, KeyLock.Event,
         .onCommand(Release.class, (state, cmd) -> state.held() != null && state.held().txnId().equals(cmd.txnId())
             ? Effect().persist(new Released(cmd.txnId(), cmd.at()))
             : Effect().none())
+        .onCommand(Report.class, (state, cmd) -> Effect().none()
+            .thenRun(now -> entity.tell(new KeyEntity.LockRecovered(now.held()))))
         .build();
   }
 

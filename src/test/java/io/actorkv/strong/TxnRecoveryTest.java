@@ -11,8 +11,13 @@ import io.actorkv.testing.TestNodes;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterEach;
@@ -102,6 +107,39 @@ class TxnRecoveryTest {
     assertEquals("before", kv.get("default", "undecided").body());
     assertEquals("abort", decide(txn, "success"), "a late driver cannot commit what its keys aborted");
     assertEquals(1, KvClient.revision(kv.get("default", "undecided")));
+  }
+
+  /**
+   * A key frees its lock only once the outcome it applied is stored: freed
+   * first, a crash between the two would leave the key free and without its
+   * part of a committed transaction. The journal's global ordering shows
+   * which write came first.
+   */
+  @Test
+  void aKeyIsFreedOnlyAfterTheOutcomeItAppliedIsStored() throws Exception {
+    int keys = 20;
+    for (int i = 0; i < keys; i++) {
+      String txn = UUID.randomUUID().toString();
+      assertInstanceOf(KeyReply.Prepared.class, prepare(txn, "order/" + i, "v"));
+      assertEquals("success", decide(txn, "success"));
+      assertInstanceOf(KeyReply.Finished.class, ask("order/" + i, replyTo -> new KeyEntity.Finish(txn, "success",
+          replyTo)));
+    }
+    node.close();
+    Map<String, Long> ordering = new HashMap<>();
+    try (Connection c = DriverManager.getConnection(
+        "jdbc:h2:file:" + dataDir.resolve("journal").resolve("actorkv"), "sa", "");
+         ResultSet rs = c.createStatement().executeQuery("SELECT \"persistence_id\", \"sequence_number\", "
+             + "\"ordering\" FROM \"event_journal\" WHERE \"persistence_id\" LIKE '%|default|order/%'")) {
+      while (rs.next()) ordering.put(rs.getString(1) + "@" + rs.getLong(2), rs.getLong(3));
+    }
+    node = TestNodes.single(dataDir);
+    for (int i = 0; i < keys; i++) {
+      String entityId = KeyEntity.entityId("default", "order/" + i);
+      long applied = ordering.get(KeyEntity.persistenceId(entityId) + "@1");
+      long released = ordering.get(KeyLock.persistenceId(entityId) + "@2");
+      assertTrue(applied < released, "key " + i + ": applied at " + applied + ", freed at " + released);
+    }
   }
 
   @Test
