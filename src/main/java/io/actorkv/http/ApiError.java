@@ -81,6 +81,12 @@ final class ApiError extends RuntimeException {
         "the counter would leave the range of a 64-bit integer; nothing was changed");
   }
 
+  /** A transaction holds a key longer than the request waited ({@code KeyOutcome.KeyLocked}). */
+  static ApiError keyLocked(long retryAfterSeconds) {
+    return new ApiError(StatusCodes.CONFLICT, "key_locked", "a key is held by a transaction; nothing was read or "
+        + "changed. Retry after the time Retry-After gives", Map.of(), (int) Math.max(1, retryAfterSeconds));
+  }
+
   ApiError with(String name, Object value) {
     Map<String, Object> more = new LinkedHashMap<>(details);
     more.put(name, value);

@@ -58,7 +58,7 @@ final class BatchRoutes extends ApiDirectives {
   record Batch(List<Operation> operations) {}
 
   /** An operation once checked: its key, and the request it makes once its namespace is known. */
-  private record Planned(String namespace, String key, Function<NamespaceDefinition, KeyRequest> request) {}
+  record Planned(String namespace, String key, Function<NamespaceDefinition, KeyRequest> request) {}
 
   private final KeyValueStore store;
   private final NamespaceLookup lookup;
@@ -127,7 +127,7 @@ final class BatchRoutes extends ApiDirectives {
     return planned;
   }
 
-  private Planned plan(Operation o) {
+  Planned plan(Operation o) {
     if (o == null || o.op() == null) throw ApiError.badRequest("bad_operation", "each operation needs \"op\"");
     if (o.namespace() == null || o.key() == null) {
       throw ApiError.badRequest("bad_operation", "each operation needs \"namespace\" and \"key\"");
@@ -208,8 +208,13 @@ final class BatchRoutes extends ApiDirectives {
 
   /** Every namespace the batch names, found before anything is applied. */
   private CompletionStage<Map<String, NamespaceDefinition>> namespaces(List<Planned> planned) {
+    return namespaces(lookup, planned.stream().map(Planned::namespace).toList());
+  }
+
+  /** Every namespace of {@code names}, found before anything is applied. */
+  static CompletionStage<Map<String, NamespaceDefinition>> namespaces(NamespaceLookup lookup, List<String> names) {
     Map<String, CompletableFuture<NamespaceDefinition>> found = new HashMap<>();
-    for (Planned p : planned) found.computeIfAbsent(p.namespace(), n -> lookup.find(n).toCompletableFuture());
+    for (String name : names) found.computeIfAbsent(name, n -> lookup.find(n).toCompletableFuture());
     return CompletableFuture.allOf(found.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
       Map<String, NamespaceDefinition> all = new HashMap<>();
       found.forEach((name, f) -> all.put(name, f.join()));
@@ -293,7 +298,7 @@ final class BatchRoutes extends ApiDirectives {
   }
 
   /** An outcome as a batch shows it: the status and body its single-key request would answer. */
-  private static Map<String, Object> result(KeyOutcome outcome) {
+  static Map<String, Object> result(KeyOutcome outcome) {
     if (outcome instanceof KeyOutcome.Found found && found.values().size() == 1) {
       Value v = found.values().get(0);
       Map<String, Object> r = new LinkedHashMap<>();
@@ -310,7 +315,7 @@ final class BatchRoutes extends ApiDirectives {
   }
 
   /** A rendered answer as a result: its status, its JSON body's fields, and the revision or context it carries. */
-  private static Map<String, Object> result(HttpResponse response) {
+  static Map<String, Object> result(HttpResponse response) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("status", response.status().intValue());
     byte[] body = ((HttpEntity.Strict) response.entity()).getData().toArray();

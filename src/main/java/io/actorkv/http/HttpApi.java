@@ -44,6 +44,7 @@ public final class HttpApi extends AllDirectives {
   private final NamespaceRoutes namespaceRoutes;
   private final FeedRoutes feedRoutes;
   private final BatchRoutes batchRoutes;
+  private final TxnRoutes txnRoutes;
   private final AuthRoutes authRoutes;
   private final Guard guard;
   private final boolean insecure;
@@ -71,6 +72,8 @@ public final class HttpApi extends AllDirectives {
     this.feedRoutes = new FeedRoutes(changes, new NamespaceLookup(namespaces), guard, settings.feedHeartbeat());
     this.batchRoutes = new BatchRoutes(store, new NamespaceLookup(namespaces), contexts, limits, bodies,
         settings.batchMaxBytes(), settings.batchMaxInFlight());
+    this.txnRoutes = new TxnRoutes(store, new NamespaceLookup(namespaces), contexts, bodies, batchRoutes,
+        settings.batchMaxBytes());
     this.authRoutes = new AuthRoutes(access, guard, bodies);
     this.insecure = tokens.isEmpty() && settings.auth().insecure();
     this.headerTimeout = settings.headerTimeout();
@@ -114,6 +117,7 @@ public final class HttpApi extends AllDirectives {
         namespaceRoutes.route(),
         feedRoutes.route(),
         batchRoutes.route(),
+        txnRoutes.route(),
         authRoutes.route(),
         path("cluster", () -> get(() -> guard.authorized(Permission.ADMIN, Grant.ALL_NAMESPACES, () ->
             complete(Json.response(StatusCodes.OK, clusterDescription()))))));
@@ -164,6 +168,7 @@ public final class HttpApi extends AllDirectives {
     if (path.startsWith("/v1/namespaces/")) return "/v1/namespaces/{name}";
     if (path.equals("/v1/cluster")) return "/v1/cluster";
     if (path.equals("/v1/batch")) return "/v1/batch";
+    if (path.equals("/v1/txn")) return "/v1/txn";
     if (path.startsWith("/v1/auth/")) return "/v1/auth";
     if (path.startsWith("/test/v1/")) return "/test/v1/blackhole";
     return "unmatched";

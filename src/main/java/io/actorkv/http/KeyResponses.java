@@ -111,6 +111,7 @@ final class KeyResponses {
       return ApiError.badRequest(invalid.code(), invalid.message()).response();
     }
     if (outcome instanceof KeyOutcome.NotReady) return ApiError.notReady().response();
+    if (outcome instanceof KeyOutcome.KeyLocked locked) return ApiError.keyLocked(locked.retryAfterSeconds()).response();
     if (outcome instanceof KeyOutcome.Forbidden forbidden) {
       return Guard.forbidden(forbidden.permission() + " on " + forbidden.keys() + " of namespace '"
           + forbidden.namespace() + "'").response();

@@ -5,6 +5,7 @@ import io.actorkv.store.KeyRange;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.RequestContext;
 import io.actorkv.store.StoreFilter;
+import io.actorkv.store.TxnCompare;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,7 +16,8 @@ import java.util.function.Supplier;
  * revision, its history) takes {@code read} on the key, a change (put,
  * delete, increment, revert) takes {@code write}; a listing takes
  * {@code read} and a range delete {@code write} on a granted prefix that
- * holds the whole range. Anything else answers
+ * holds the whole range; a transaction takes each of those on each key it
+ * compares, reads or changes. Anything else answers
  * {@link KeyOutcome.Forbidden} and reaches no store.
  */
 public final class Authorization implements StoreFilter {
@@ -36,6 +38,27 @@ public final class Authorization implements StoreFilter {
 
   private static CompletionStage<KeyOutcome> decide(Access access, KeyRequest request,
                                                     Supplier<CompletionStage<KeyOutcome>> next) {
+    KeyOutcome.Forbidden refused = request instanceof KeyRequest.Txn txn ? refused(access, txn) : refused(access, request);
+    return refused == null ? next.get() : CompletableFuture.completedFuture(refused);
+  }
+
+  /** A transaction takes {@code read} on each key it compares or reads and {@code write} on each it changes. */
+  private static KeyOutcome.Forbidden refused(Access access, KeyRequest.Txn txn) {
+    for (TxnCompare compare : txn.compares()) {
+      if (!access.permits(Permission.READ, compare.namespace().name(), compare.key())) {
+        return new KeyOutcome.Forbidden(Permission.READ.value(), compare.namespace().name(),
+            "key '" + compare.key() + "'");
+      }
+    }
+    for (KeyRequest request : txn.requests()) {
+      KeyOutcome.Forbidden refused = refused(access, request);
+      if (refused != null) return refused;
+    }
+    return null;
+  }
+
+  /** What the principal may not do to one key or range, or null if it may. */
+  private static KeyOutcome.Forbidden refused(Access access, KeyRequest request) {
     String ns = request.namespace().name();
     boolean reads = request instanceof KeyRequest.Get || request instanceof KeyRequest.History
         || request instanceof KeyRequest.List;
@@ -44,8 +67,8 @@ public final class Authorization implements StoreFilter {
         : request instanceof KeyRequest.DeleteRange delete ? Optional.of(delete.range()) : Optional.empty();
     boolean permitted = range.map(r -> access.permitsRange(wanted, ns, r))
         .orElseGet(() -> access.permits(wanted, ns, request.key()));
-    if (permitted) return next.get();
+    if (permitted) return null;
     String keys = range.map(KeyRange::describe).orElseGet(() -> "key '" + request.key() + "'");
-    return CompletableFuture.completedFuture(new KeyOutcome.Forbidden(wanted.value(), ns, keys));
+    return new KeyOutcome.Forbidden(wanted.value(), ns, keys);
   }
 }

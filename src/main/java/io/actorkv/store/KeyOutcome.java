@@ -114,4 +114,26 @@ public sealed interface KeyOutcome {
 
   /** This node cannot serve requests now (not an Up member); nothing was changed. */
   record NotReady() implements KeyOutcome {}
+
+  /**
+   * A transaction was applied: {@code succeeded} if its compares held (its
+   * success operations ran, else its failure ones), with each operation's
+   * result in order.
+   */
+  record TxnDone(boolean succeeded, List<KeyOutcome> results) implements KeyOutcome {}
+
+  /**
+   * A transaction's operation {@code operation} (of the branch its compares
+   * chose) cannot apply, for the reason {@code cause} gives; nothing of the
+   * transaction was applied.
+   */
+  record TxnRefused(boolean succeeded, int operation, KeyOutcome cause) implements KeyOutcome {}
+
+  /**
+   * A key is held by a transaction longer than a request waits (or, for a
+   * transaction, its keys stayed held by others through its retries);
+   * nothing was read or changed. Sent again after {@code retryAfterSeconds},
+   * it likely succeeds.
+   */
+  record KeyLocked(long retryAfterSeconds) implements KeyOutcome {}
 }

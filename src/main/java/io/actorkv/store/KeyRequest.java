@@ -139,4 +139,28 @@ public sealed interface KeyRequest {
       Objects.requireNonNull(level, "level");
     }
   }
+
+  /**
+   * Strong: an atomic transaction. Each of {@code compares} is checked
+   * against its key; if all hold, the {@code success} requests are applied,
+   * else the {@code failure} ones (each a {@link Get}, {@link Put},
+   * {@link Delete} or {@link Increment} with no precondition), all of them
+   * or none, strictly serializable with every other request.
+   * {@link #namespace()} and {@link #key()} are the first key it names.
+   */
+  record Txn(NamespaceDefinition namespace, String key, java.util.List<TxnCompare> compares,
+             java.util.List<KeyRequest> success, java.util.List<KeyRequest> failure) implements KeyRequest {
+    public Txn {
+      compares = java.util.List.copyOf(compares);
+      success = java.util.List.copyOf(success);
+      failure = java.util.List.copyOf(failure);
+    }
+
+    /** Every key request and compare of both branches, for checks that look at each key. */
+    public java.util.List<KeyRequest> requests() {
+      java.util.List<KeyRequest> all = new java.util.ArrayList<>(success);
+      all.addAll(failure);
+      return all;
+    }
+  }
 }

@@ -29,4 +29,14 @@ public interface KeyValueStore {
 
   /** Deletes a range's keys one by one: {@link KeyOutcome.RangeDeleted}. */
   CompletionStage<KeyOutcome> deleteRange(RequestContext context, KeyRequest.DeleteRange request);
+
+  /**
+   * An atomic transaction over keys of strong namespaces:
+   * {@link KeyOutcome.TxnDone}. A store that has none answers
+   * {@link KeyOutcome.Invalid}.
+   */
+  default CompletionStage<KeyOutcome> txn(RequestContext context, KeyRequest.Txn request) {
+    return java.util.concurrent.CompletableFuture.completedFuture(new KeyOutcome.Invalid("bad_txn",
+        "transactions apply to strong namespaces only"));
+  }
 }

@@ -66,6 +66,12 @@ public final class ModeRouter implements KeyValueStore, Namespaces.Contents {
     return of(request.namespace()).deleteRange(context, request);
   }
 
+  /** A transaction names strong namespaces only (the API checks each), so its first key's mode is its mode. */
+  @Override
+  public CompletionStage<KeyOutcome> txn(RequestContext context, KeyRequest.Txn request) {
+    return of(request.namespace()).txn(context, request);
+  }
+
   @Override
   public CompletionStage<Boolean> hasLiveKeys(NamespaceDefinition namespace) {
     return of(namespace).hasLiveKeys(namespace);

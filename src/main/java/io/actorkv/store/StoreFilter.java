@@ -64,5 +64,10 @@ public interface StoreFilter {
     public CompletionStage<KeyOutcome> deleteRange(RequestContext context, KeyRequest.DeleteRange request) {
       return filter.apply(context, request, () -> inner.deleteRange(context, request));
     }
+
+    @Override
+    public CompletionStage<KeyOutcome> txn(RequestContext context, KeyRequest.Txn request) {
+      return filter.apply(context, request, () -> inner.txn(context, request));
+    }
   }
 }

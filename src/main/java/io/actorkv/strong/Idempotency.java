@@ -2,6 +2,7 @@ package io.actorkv.strong;
 
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.Precondition;
+import io.actorkv.store.TxnCompare;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -24,7 +25,8 @@ import java.util.Optional;
  *
  * @param fingerprint SHA-256, in hex, of what the request asks for: its
  *     operation, namespace, key, principal and every input that changes
- *     what it does (value, content type, TTL, precondition, increment, revision)
+ *     what it does (value, content type, TTL, precondition, increment, revision; a
+ *     transaction's compares and both branches' operations)
  */
 public record Idempotency(String key, String fingerprint) {
 
@@ -63,7 +65,19 @@ public record Idempotency(String key, String fingerprint) {
         out.writeLong(revert.to());
         duration(out, revert.ttl());
         precondition(out, revert.precondition());
-      } else {
+      } else if (request instanceof KeyRequest.Txn txn) {
+        for (TxnCompare c : txn.compares()) {
+          text(out, c.namespace().storageName());
+          text(out, c.key());
+          text(out, c.target().name() + c.operator().symbol());
+          out.writeLong(c.number());
+          out.writeBoolean(c.exists());
+          out.writeInt(c.value() == null ? -1 : c.value().length);
+          if (c.value() != null) out.write(c.value());
+        }
+        branch(out, "success", txn.success(), principal);
+        branch(out, "failure", txn.failure(), principal);
+      } else if (!(request instanceof KeyRequest.Get)) {
         throw new IllegalArgumentException("only writes take an idempotency key, not " + request);
       }
       out.flush();
@@ -71,6 +85,18 @@ public record Idempotency(String key, String fingerprint) {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static void branch(DataOutputStream out, String name, java.util.List<KeyRequest> requests,
+                             String principal) throws IOException {
+    text(out, name);
+    out.writeInt(requests.size());
+    for (KeyRequest r : requests) text(out, fingerprint(r, principal));
+  }
+
+  /** The one claim of a transaction sent with idempotency key {@code key} by {@code principal}. */
+  static String claimId(String principal, String key) {
+    return HEX.formatHex(sha256().digest((principal + "\n" + key).getBytes(StandardCharsets.UTF_8)));
   }
 
   private static void text(DataOutputStream out, String s) throws IOException {

@@ -7,6 +7,9 @@ import io.actorkv.store.Precondition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -14,6 +17,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -101,6 +105,48 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    */
   record RetentionKnown(int keep, boolean keyReady) implements Command {}
 
+  /**
+   * Takes the key for transaction {@code txnId}, durably, and answers
+   * {@link KeyReply.Prepared}; {@link KeyReply.Busy} if another transaction
+   * holds it (no waiting, so transactions never deadlock). The key keeps
+   * its branches' operations, to apply the outcome alone if need be.
+   */
+  public record Prepare(String txnId, List<TxnOp> success, List<TxnOp> failure, ActorRef<KeyReply> replyTo)
+      implements Request {}
+
+  /**
+   * Applies transaction {@code txnId}'s {@code outcome} ("success" or
+   * "failure": that branch's operations; "abort": nothing) and frees the
+   * key: {@link KeyReply.Finished}. Idempotent: a key the transaction no
+   * longer holds answers at once with no results.
+   */
+  public record Finish(String txnId, String outcome, ActorRef<KeyReply> replyTo) implements Request {}
+
+  /** The key's lock as its journal had it; commands wait until it is known. */
+  record LockRecovered(KeyLock.Held held) implements Command {}
+
+  /** The lock of {@code txnId} is durable. */
+  record LockStored(String txnId) implements Command {}
+
+  /** A request that waited for the key's lock has waited long enough. */
+  record WaitOver(long waiter) implements Command {}
+
+  /** The key has been held a while: time to ask the transaction's record for its outcome. */
+  record ResolveDue() implements Command {}
+
+  /** The transaction's record answered; {@code outcome} null if it could not be asked. */
+  record Resolved(String txnId, String outcome) implements Command {}
+
+  /** How long a read or write of a key held by a transaction waits before it answers {@link KeyReply.Locked}. */
+  static final Duration LOCK_WAIT = Duration.ofSeconds(1);
+  /**
+   * How long a key stays held before it asks the transaction's record for
+   * the outcome, and then again as often: longer than a request's deadline,
+   * so a transaction still running is rarely aborted by it.
+   */
+  static final Duration RESOLVE_AFTER = Duration.ofSeconds(10);
+  private static final Object RESOLVE_TIMER = "resolve";
+
   private static final Object EXPIRY_TIMER = "expiry";
   /** The longest expiry timer started; well inside what Pekko's scheduler accepts. */
   static final Duration LONGEST_TIMER = Duration.ofDays(1);
@@ -184,8 +230,10 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   /** A key that keeps at least its {@code keep} latest revisions in the journal (0: all). */
   static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
                                   LiveStates live, int keep, IdempotencyLimits idempotency, ValueSeal seal) {
-    return Behaviors.withTimers(timers ->
-        new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, idempotency, live, seal, timers));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      ActorRef<KeyLock.Command> lock = ctx.spawn(KeyLock.create(entityId, ctx.getSelf()), "lock");
+      return new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, idempotency, live, seal, timers, ctx, lock);
+    }));
   }
 
   private final String entityId;
@@ -197,9 +245,26 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private final LiveStates live;
   private final ValueSeal seal;
   private final TimerScheduler<Command> timers;
+  private final ActorContext<Command> context;
+  private final ActorRef<KeyLock.Command> lockJournal;
+
+  // The key's transaction lock; only this actor touches these fields.
+  /** Whether the lock's journal has recovered: until then every command waits. */
+  private boolean lockKnown;
+  /** The transaction holding the key, or null. */
+  private KeyLock.Held lock;
+  /** Whether {@link #lock} is durable yet. */
+  private boolean lockStored;
+  /** Who waits for the {@link KeyReply.Prepared} of {@link #lock}, until it is durable. */
+  private ActorRef<KeyReply> preparing;
+  /** Reads and writes that wait for the key to be free, by waiter number. */
+  private final Map<Long, Request> waiting = new LinkedHashMap<>();
+  private long nextWaiter;
+  private boolean passivateWhenFree;
 
   private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, int keep,
-                    IdempotencyLimits idempotency, LiveStates live, ValueSeal seal, TimerScheduler<Command> timers) {
+                    IdempotencyLimits idempotency, LiveStates live, ValueSeal seal, TimerScheduler<Command> timers,
+                    ActorContext<Command> context, ActorRef<KeyLock.Command> lockJournal) {
     super(PersistenceId.ofUniqueId(persistenceId(entityId)),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.entityId = entityId;
@@ -211,6 +276,8 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     this.live = live;
     this.seal = seal;
     this.timers = timers;
+    this.context = context;
+    this.lockJournal = lockJournal;
   }
 
   @Override
@@ -222,11 +289,25 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   public CommandHandlerWithReply<Command, KeyEvent, KeyState> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
+        .onCommand(LockRecovered.class, this::onLockRecovered)
+        .onCommand(cmd -> !lockKnown, (state, cmd) -> Effect().stash())
+        .onCommand(LockStored.class, this::onLockStored)
+        .onCommand(Prepare.class, this::onPrepare)
+        .onCommand(Finish.class, this::onFinish)
+        .onCommand(WaitOver.class, this::onWaitOver)
+        .onCommand(ResolveDue.class, this::onResolveDue)
+        .onCommand(Resolved.class, (state, cmd) -> lock != null && lock.txnId().equals(cmd.txnId())
+            && cmd.outcome() != null ? finish(state, cmd.outcome(), null) : Effect().noReply())
+        .onCommand(cmd -> lock != null && (cmd instanceof Get || cmd instanceof Write), this::await)
         .onCommand(Get.class, this::onGet)
         .onCommand(Write.class, this::onWrite)
         .onCommand(Touch.class, (state, cmd) -> Effect().noReply())
-        .onCommand(ExpiryDue.class, this::onExpiryDue)
-        .onCommand(Passivate.class, (state, cmd) -> Effect().stop().thenNoReply())
+        .onCommand(ExpiryDue.class, (state, cmd) -> lock != null ? Effect().noReply() : onExpiryDue(state, cmd))
+        .onCommand(Passivate.class, (state, cmd) -> {
+          if (lock == null) return Effect().stop().thenNoReply();
+          passivateWhenFree = true; // a held key stays until its transaction is over
+          return Effect().noReply();
+        })
         .onCommand(RetentionKnown.class, (state, cmd) -> Effect().noReply())
         .build();
   }
@@ -339,10 +420,169 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     return Effect().persist(chained).thenRun(this::changed);
   }
 
-  /** After recovery and after each persisted event, before any reply: publishes the state and times its expiry. */
+  /**
+   * After recovery and after each persisted event, before any reply:
+   * publishes the state and times its expiry, unless a transaction holds
+   * the key (or may: its lock is not known yet), when reads must come to
+   * the entity and wait.
+   */
   private void changed(KeyState state) {
+    if (!lockKnown || lock != null) return;
     live.publish(entityId, state, ticker.nanoTime());
     scheduleExpiry(state);
+  }
+
+  // ---- Transactions: see docs/architecture.md, "Transactions" ----
+
+  private ReplyEffect<KeyEvent, KeyState> onLockRecovered(KeyState state, LockRecovered recovered) {
+    boolean first = !lockKnown;
+    lockKnown = true;
+    KeyLock.Held before = lock;
+    // The lock's journal is the truth, also when it restarted after a failed write.
+    lock = seal.open(persistenceId().id(), recovered.held());
+    lockStored = lock != null;
+    if (preparing != null && (lock == null || before == null || !lock.txnId().equals(before.txnId()))) {
+      preparing = null; // that prepare's lock was not stored: its transaction times out and aborts
+    }
+    if (lock == null) {
+      freed(state);
+    } else {
+      live.withdraw(entityId);
+      timers.startTimerWithFixedDelay(RESOLVE_TIMER, new ResolveDue(), RESOLVE_AFTER);
+    }
+    return first ? Effect().noReply().thenUnstashAll() : Effect().noReply();
+  }
+
+  private ReplyEffect<KeyEvent, KeyState> onPrepare(KeyState state, Prepare cmd) {
+    if (lock != null && lock.txnId().equals(cmd.txnId())) {
+      if (lockStored) return Effect().reply(cmd.replyTo(), prepared(state, lock));
+      preparing = cmd.replyTo();
+      return Effect().noReply();
+    }
+    if (lock != null) return Effect().reply(cmd.replyTo(), new KeyReply.Busy(lock.txnId()));
+    if (seal.shredded(entityId.substring(0, entityId.indexOf(SEPARATOR)))) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.Shredded());
+    }
+    lock = new KeyLock.Held(cmd.txnId(), state.revision(), cmd.success(), cmd.failure(), clock.instant());
+    lockStored = false;
+    preparing = cmd.replyTo();
+    live.withdraw(entityId);
+    lockJournal.tell(new KeyLock.Hold(seal.seal(persistenceId().id(), lock)));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<KeyEvent, KeyState> onLockStored(KeyState state, LockStored stored) {
+    if (lock == null || !lock.txnId().equals(stored.txnId()) || lockStored) return Effect().noReply();
+    lockStored = true;
+    timers.startTimerWithFixedDelay(RESOLVE_TIMER, new ResolveDue(), RESOLVE_AFTER);
+    ActorRef<KeyReply> replyTo = preparing;
+    preparing = null;
+    return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, prepared(state, lock));
+  }
+
+  private KeyReply.Prepared prepared(KeyState state, KeyLock.Held held) {
+    Instant now = clock.instant();
+    String pid = persistenceId().id();
+    return new KeyReply.Prepared(state.revision(),
+        state.existsAt(now) ? seal.open(pid, state.revision(), state.value()) : null,
+        TxnApply.apply(state, held.success(), now, pid, idempotency, seal).results(),
+        TxnApply.apply(state, held.failure(), now, pid, idempotency, seal).results());
+  }
+
+  private ReplyEffect<KeyEvent, KeyState> onFinish(KeyState state, Finish cmd) {
+    if (lock == null || !lock.txnId().equals(cmd.txnId())) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.Finished(List.of()));
+    }
+    // A lock not yet durable was never answered Prepared, so its transaction can only abort.
+    return finish(state, lockStored ? cmd.outcome() : "abort", cmd.replyTo());
+  }
+
+  /**
+   * Applies the outcome of the transaction holding the key and frees it.
+   * A key whose revision moved past the one it was taken at has applied the
+   * outcome already (nothing else writes a held key): that is a lock that
+   * outlived its release, found again in its journal.
+   */
+  private ReplyEffect<KeyEvent, KeyState> finish(KeyState state, String outcome, ActorRef<KeyReply> replyTo) {
+    KeyLock.Held held = lock;
+    List<TxnOp> ops = outcome.equals("success") ? held.success() : outcome.equals("failure") ? held.failure()
+        : List.of();
+    TxnApply.Applied applied = state.revision() > held.revision() ? null
+        : TxnApply.apply(state, ops, clock.instant(), persistenceId().id(), idempotency, seal);
+    lock = null;
+    lockStored = false;
+    preparing = null;
+    KeyLock.Release release = new KeyLock.Release(held.txnId(), clock.instant());
+    KeyReply finished = new KeyReply.Finished(applied == null ? List.of() : applied.results());
+    if (applied == null || applied.refused() || applied.events().isEmpty()) {
+      lockJournal.tell(release);
+      freed(state);
+      return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, finished);
+    }
+    resend();
+    // Freed only once the outcome is stored: freed first, a crash between the two would lose it.
+    EffectBuilder<KeyEvent, KeyState> persisted = Effect().persist(applied.events()).thenRun(next -> {
+      lockJournal.tell(release);
+      changed(next);
+    });
+    return replyTo == null ? persisted.thenNoReply() : persisted.thenReply(replyTo, next -> finished);
+  }
+
+  /** The key is free (again): its state is published and what waited for it comes back in. */
+  private void freed(KeyState state) {
+    changed(state);
+    resend();
+  }
+
+  private void resend() {
+    timers.cancel(RESOLVE_TIMER);
+    for (Map.Entry<Long, Request> w : waiting.entrySet()) {
+      timers.cancel(w.getKey());
+      context.getSelf().tell(w.getValue());
+    }
+    waiting.clear();
+    if (passivateWhenFree) {
+      passivateWhenFree = false;
+      context.getSelf().tell(new Passivate());
+    }
+  }
+
+  /** A read or write of a held key waits, {@link #LOCK_WAIT} at most. */
+  private ReplyEffect<KeyEvent, KeyState> await(KeyState state, Command cmd) {
+    long waiter = nextWaiter++;
+    waiting.put(waiter, (Request) cmd);
+    timers.startSingleTimer(waiter, new WaitOver(waiter), LOCK_WAIT);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<KeyEvent, KeyState> onWaitOver(KeyState state, WaitOver over) {
+    Request cmd = waiting.remove(over.waiter());
+    if (cmd == null) return Effect().noReply();
+    return Effect().reply(cmd.replyTo(), new KeyReply.Locked(LOCK_WAIT.toSeconds()));
+  }
+
+  /** Asks the record of the transaction holding the key for its outcome; it decides abort if none was decided. */
+  private ReplyEffect<KeyEvent, KeyState> onResolveDue(KeyState state, ResolveDue due) {
+    if (lock == null || !lockStored) return Effect().noReply();
+    String txnId = lock.txnId();
+    context.pipeToSelf(TxnRecord.resolve(context.getSystem(), txnId, RESOLVE_AFTER),
+        (outcome, failure) -> new Resolved(txnId, failure == null ? outcome : null));
+    return Effect().noReply();
+  }
+
+  /**
+   * A write failed and the key starts again from its journal. What it held
+   * in memory may not be what its lock's journal has (a lock given up before
+   * its outcome was stored is still there), so it asks the lock again, and
+   * serves nothing until it answers.
+   */
+  private void restarting(KeyState state) {
+    live.withdraw(entityId);
+    lockKnown = false;
+    lock = null;
+    lockStored = false;
+    preparing = null;
+    lockJournal.tell(new KeyLock.Report());
   }
 
   /**
@@ -370,7 +610,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   public SignalHandler<KeyState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::changed)
-        .onSignal(PreRestart.instance(), state -> live.withdraw(entityId))
+        .onSignal(PreRestart.instance(), this::restarting)
         .onSignal(PostStop.instance(), state -> live.withdraw(entityId))
         .build();
   }

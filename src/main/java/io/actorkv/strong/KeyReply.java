@@ -44,4 +44,34 @@ public sealed interface KeyReply extends CborSerializable {
 
   /** The key's namespace was shredded: nothing can be written there any more. */
   record Shredded() implements KeyReply {}
+
+  /**
+   * A transaction's operation on the key, as applied or as it would apply:
+   * {@code kind} is "found", "not_found", "stored", "deleted", "counted",
+   * or a refusal, "wrong_kind" ({@code existing} says what the key holds)
+   * or "counter_overflow"; {@code value} what a get found.
+   */
+  record OpResult(String kind, long revision, StoredValue value, boolean created, long count, String existing) {
+
+    boolean refused() {
+      return kind.equals("wrong_kind") || kind.equals("counter_overflow");
+    }
+  }
+
+  /**
+   * The key is now held by the transaction: its revision and live value
+   * (null: none) for the compares, and what its operations of each branch
+   * would answer, refusals included.
+   */
+  record Prepared(long revision, StoredValue value, java.util.List<OpResult> success,
+                  java.util.List<OpResult> failure) implements KeyReply {}
+
+  /** Another transaction holds the key; this one did not get it. */
+  record Busy(String holder) implements KeyReply {}
+
+  /** The transaction's outcome is applied to the key and the key is free; what each operation answered. */
+  record Finished(java.util.List<OpResult> results) implements KeyReply {}
+
+  /** The key was held by a transaction for longer than a request waits; nothing was read or changed. */
+  record Locked(long retryAfterSeconds) implements KeyReply {}
 }

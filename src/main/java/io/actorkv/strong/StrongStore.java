@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -63,6 +64,7 @@ public final class StrongStore implements ModeStore {
   private final Duration maintenanceTimeout;
   /** A field, not a method reference in {@link #get}, which would be a new object on every read. */
   private final Consumer<String> touch = entityId -> entity(entityId).tell(new KeyEntity.Touch());
+  private final Transactions transactions;
 
   private StrongStore(ActorSystem<?> system, Clock clock, Ticker ticker, LiveStates live,
                       Duration maintenanceTimeout, KeyIndex index, ValueSeal seal) {
@@ -75,6 +77,7 @@ public final class StrongStore implements ModeStore {
     this.maintenanceTimeout = maintenanceTimeout;
     this.index = index;
     this.seal = seal;
+    this.transactions = new Transactions(system, this::askEntity);
   }
 
   /**
@@ -88,6 +91,8 @@ public final class StrongStore implements ModeStore {
     LiveStates live = new LiveStates(
         LiveStates.touchEvery(LiveStates.idleTimeout(ClusterShardingSettings.create(system))));
     KeyEntity.init(system, clock, ticker, snapshotEvery, live, retention, idempotency, seal);
+    TxnRecord.init(system);
+    TxnClaim.init(system, clock, idempotency.window());
     Undelivered.listen(system);
     return new StrongStore(system, clock, ticker, live, maintenanceTimeout, index, seal);
   }
@@ -135,6 +140,12 @@ public final class StrongStore implements ModeStore {
         replyTo -> new KeyEntity.Increment(request.by(), context.principal().name(), key, replyTo));
   }
 
+  /** A transaction over keys of strong namespaces (the API checked that each is): see {@link Transactions}. */
+  @Override
+  public CompletionStage<KeyOutcome> txn(RequestContext context, KeyRequest.Txn request) {
+    return transactions.run(context, request);
+  }
+
   /**
    * The key as a read at {@code revision} answered then, folded from the
    * journal's events: the value (with the headers it had), or not found
@@ -143,12 +154,12 @@ public final class StrongStore implements ModeStore {
   private CompletionStage<KeyOutcome> readAt(RequestContext context, KeyRequest request, long revision) {
     String entityId = entityId(request);
     String persistenceId = KeyEntity.persistenceId(entityId);
-    return head(context, entityId).thenCompose(head -> revision > head
+    return lockedAsOutcome(head(context, entityId).thenCompose(head -> revision > head
         ? CompletableFuture.completedFuture(new KeyOutcome.RevisionNotFound(revision, head))
         : journal.stateAt(persistenceId, revision).thenCompose(state -> state == null
             ? compacted(persistenceId, revision, head)
             : state.value() == null ? CompletableFuture.completedFuture(new KeyOutcome.NotFound())
-                : answer(entityId, state.read(state.value().modifiedAt()))));
+                : answer(entityId, state.read(state.value().modifiedAt())))));
   }
 
   /** What a read or revert of a revision retention removed answers: 410, with the oldest revision kept. */
@@ -166,7 +177,7 @@ public final class StrongStore implements ModeStore {
   public CompletionStage<KeyOutcome> revert(RequestContext context, KeyRequest.Revert request) {
     String entityId = entityId(request);
     Duration ttl = request.ttl().orElse(null);
-    return head(context, entityId).thenCompose(head -> {
+    return lockedAsOutcome(head(context, entityId).thenCompose(head -> {
       if (request.to() < 1 || request.to() > head) {
         return CompletableFuture.completedFuture(new KeyOutcome.RevisionNotFound(request.to(), head));
       }
@@ -181,7 +192,7 @@ public final class StrongStore implements ModeStore {
             replyTo -> new KeyEntity.Revert(request.to(), then.bytes(), then.contentType(), ttl,
                 request.precondition(), context.principal().name(), idempotency(context, request), replyTo)));
       });
-    });
+    }));
   }
 
   /**
@@ -194,7 +205,7 @@ public final class StrongStore implements ModeStore {
   public CompletionStage<KeyOutcome> history(RequestContext context, KeyRequest.History request) {
     String entityId = entityId(request);
     String persistenceId = KeyEntity.persistenceId(entityId);
-    return head(context, entityId).thenCompose(head -> {
+    return lockedAsOutcome(head(context, entityId).thenCompose(head -> {
       if (head == 0) return CompletableFuture.completedFuture(new KeyOutcome.NotFound());
       long from;
       long to;
@@ -226,7 +237,7 @@ public final class StrongStore implements ModeStore {
         return CompletableFuture.completedFuture(
             new KeyOutcome.History(changes, next, oldest > from ? oldest - 1 : 0));
       });
-    });
+    }));
   }
 
   /** Listings come from the key index, not the entities: see {@link KeyIndex}. */
@@ -260,12 +271,32 @@ public final class StrongStore implements ModeStore {
     });
   }
 
+  /** {@link #head} failed because a transaction held the key longer than a request waits. */
+  private static final class KeyLockedException extends RuntimeException {
+    KeyLockedException() {
+      super("the key is held by a transaction", null, false, false);
+    }
+  }
+
+  /** {@code work}, answering {@link KeyOutcome.KeyLocked} where {@link #head} found the key held. */
+  private static CompletionStage<KeyOutcome> lockedAsOutcome(CompletionStage<KeyOutcome> work) {
+    return work.handle((outcome, failure) -> {
+      if (failure == null) return CompletableFuture.completedFuture(outcome);
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      return cause instanceof KeyLockedException
+          ? CompletableFuture.<KeyOutcome>completedFuture(new KeyOutcome.KeyLocked(KeyEntity.LOCK_WAIT.toSeconds()))
+          : CompletableFuture.<KeyOutcome>failedFuture(cause);
+    }).thenCompose(stage -> stage);
+  }
+
   /** The key's latest revision: 0 for a key never written. */
   private CompletionStage<Long> head(RequestContext context, String entityId) {
     KeyState state = live.read(entityId, ticker.nanoTime(), touch);
     if (state != null) return CompletableFuture.completedFuture(state.revision());
-    return askEntity(entityId, KeyEntity.Get::new, context::remaining)
-        .thenApply(reply -> reply instanceof KeyReply.Found f ? f.revision() : ((KeyReply.NotFound) reply).revision());
+    return askEntity(entityId, KeyEntity.Get::new, context::remaining).thenApply(reply -> {
+      if (reply instanceof KeyReply.Locked) throw new CompletionException(new KeyLockedException());
+      return reply instanceof KeyReply.Found f ? f.revision() : ((KeyReply.NotFound) reply).revision();
+    });
   }
 
   /** The request's idempotency key with its fingerprint, as its event will record them; null without one. */
@@ -331,6 +362,7 @@ public final class StrongStore implements ModeStore {
       return new KeyOutcome.PreconditionFailed(failed.exists(), OptionalLong.of(failed.revision()));
     }
     if (reply instanceof KeyReply.IdempotencyKeyReused) return new KeyOutcome.IdempotencyKeyReused();
+    if (reply instanceof KeyReply.Locked locked) return new KeyOutcome.KeyLocked(locked.retryAfterSeconds());
     throw new IllegalStateException("unexpected reply " + reply);
   }
 

@@ -4,6 +4,7 @@ import io.actorkv.crypto.DataKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
 
 /**
  * Encryption at rest of strong values. A key's entity seals the value of a
@@ -89,6 +90,35 @@ public final class ValueSeal {
       return revert.withValue(open(persistenceId, revision, revert.value()), false);
     }
     return event;
+  }
+
+  /**
+   * A transaction's hold on the key of {@code persistenceId} as its lock's
+   * journal keeps it: each put's value sealed (with encryption at rest),
+   * bound to the key and the transaction.
+   */
+  KeyLock.Held seal(String persistenceId, KeyLock.Held held) {
+    if (!keys.enabled()) return held;
+    byte[] aad = lockAad(persistenceId, held.txnId());
+    UnaryOperator<TxnOp> sealOne = op -> op.value() == null || op.sealed() ? op
+        : op.withValue(keys.seal(storageName(persistenceId), aad, op.value()), true);
+    return new KeyLock.Held(held.txnId(), held.revision(), held.success().stream().map(sealOne).toList(),
+        held.failure().stream().map(sealOne).toList(), held.at());
+  }
+
+  /** A hold as its lock's journal kept it, with its puts' values in the clear; null stays null. */
+  KeyLock.Held open(String persistenceId, KeyLock.Held held) {
+    if (held == null) return null;
+    byte[] aad = lockAad(persistenceId, held.txnId());
+    UnaryOperator<TxnOp> openOne = op -> !op.sealed() ? op : op.withValue(
+        keys.open(storageName(persistenceId), aad, op.value(), "transaction " + held.txnId() + " of " + persistenceId),
+        false);
+    return new KeyLock.Held(held.txnId(), held.revision(), held.success().stream().map(openOne).toList(),
+        held.failure().stream().map(openOne).toList(), held.at());
+  }
+
+  private static byte[] lockAad(String persistenceId, String txnId) {
+    return ("kvlock|" + persistenceId + "|" + txnId).getBytes(StandardCharsets.UTF_8);
   }
 
   /** A state's value, written by revision {@code revision}, in the clear. */

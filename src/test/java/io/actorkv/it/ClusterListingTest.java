@@ -6,19 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
-import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import io.actorkv.testing.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,11 +31,8 @@ class ClusterListingTest {
   void bothNodesFeedOneIndexAndEitherListsEveryAcknowledgedWrite(@TempDir Path d1, @TempDir Path d2)
       throws Exception {
     String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
-    List<Map<Setting, Object>> settings = TestNodes.cluster(url, d1, d2);
-    List<Node> nodes = new ArrayList<>();
+    List<Node> nodes = TestNodes.startCluster(url, ConfigFactory.empty(), d1, d2);
     try {
-      for (Map<Setting, Object> s : settings) nodes.add(TestNodes.start(s, ConfigFactory.empty()));
-      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 2));
       KvClient a = new KvClient(nodes.get(0).httpPort());
       KvClient b = new KvClient(nodes.get(1).httpPort());
       CompletableFuture<Void> viaA = CompletableFuture.runAsync(() -> {

@@ -90,6 +90,29 @@ class EncryptionAtRestTest {
     assertEquals(Set.copyOf(values), foundOnDisk(values), "the search finds values stored in the clear");
   }
 
+  /** A transaction compares and reads values in the clear, and seals what it puts as a single write does. */
+  @Test
+  void aTransactionComparesAndReadsInTheClearAndSealsWhatItPuts() throws Exception {
+    String kept = "plaintext-kept-" + UUID.randomUUID();
+    String put = "plaintext-put-" + UUID.randomUUID();
+    Node node = start(newMasterKey("master"));
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      assertEquals(201, kv.put("default", "t/kept", kept).statusCode());
+      HttpResponse<String> r = kv.send("POST", "/v1/txn", TxnTest.txn(
+          List.of(TxnTest.cmp("t/kept", "value", "=", "value", "\"" + kept + "\"")),
+          List.of(TxnTest.put("t/put", put), TxnTest.get("t/kept")), List.of()));
+      assertEquals(200, r.statusCode(), r.body());
+      assertTrue(json(r).get("succeeded").asBoolean(), "the compare saw the value in the clear: " + r.body());
+      assertEquals(kept, new String(Base64.getDecoder().decode(json(r).get("results").get(1).get("value").asText()),
+          StandardCharsets.UTF_8));
+      assertEquals(put, kv.get("default", "t/put").body());
+    } finally {
+      node.close();
+    }
+    assertEquals(Set.of(), foundOnDisk(List.of(kept, put)), "values in the clear under " + dataDir);
+  }
+
   /** Writes values to the built-in and a created namespace, reads them every way, stops the node. */
   private List<String> writeAndReadBack(Node node) {
     List<String> values = new ArrayList<>();

@@ -43,10 +43,8 @@ class ThreeNodeClusterTest {
       @TempDir Path d1, @TempDir Path d2, @TempDir Path d3) throws Exception {
     String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
     var fast = ConfigFactory.parseString("actorkv.request-timeout = 2s");
-    List<Node> nodes = new ArrayList<>();
+    List<Node> nodes = new ArrayList<>(TestNodes.startCluster(url, fast, d1, d2, d3));
     try {
-      for (Map<Setting, Object> s : TestNodes.cluster(url, d1, d2, d3)) nodes.add(TestNodes.start(s, fast));
-      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 3));
 
       KvClient first = new KvClient(nodes.get(0).httpPort());
       Map<String, Long> acknowledged = new LinkedHashMap<>();

@@ -104,6 +104,22 @@ class AccessRulesTest {
     assertEquals("two", kv.get("orders", "us/1", admin).body());
   }
 
+  /** A transaction takes read on each key it compares or reads and write on each it changes; refused whole. */
+  @Test
+  void aTransactionNeedsEachPermissionOnEachOfItsKeys() {
+    String put = "{\"op\":\"put\",\"namespace\":\"orders\",\"key\":\"eu/t\",\"value\":\"x\"}";
+    String putOther = "{\"op\":\"put\",\"namespace\":\"other\",\"key\":\"t\",\"value\":\"x\"}";
+    String compare = "{\"namespace\":\"orders\",\"key\":\"eu/t\",\"target\":\"exists\",\"op\":\"=\","
+        + "\"exists\":false}";
+    assertForbidden(kv.send("POST", "/v1/txn", "{\"success\":[" + put + "," + putOther + "]}", bob));
+    assertForbidden(kv.send("POST", "/v1/txn", "{\"compare\":[" + compare + "],\"success\":[" + put + "]}", alice));
+    assertStatus(404, kv.get("orders", "eu/t", admin));
+    assertStatus(404, kv.get("other", "t", admin));
+    assertStatus(200, kv.send("POST", "/v1/txn", "{\"compare\":[" + compare + "],\"success\":[" + put + "]}", bob));
+    assertStatus(200, kv.send("POST", "/v1/txn", "{\"compare\":[" + compare + "]}", alice));
+    assertEquals("x", kv.get("orders", "eu/t", admin).body());
+  }
+
   @Test
   void listingsAndRangeDeletesMustLieWithinAGrantedPrefix() {
     assertStatus(201, kv.put("orders", "eu/list", "in", bob));

@@ -634,6 +634,8 @@ class KeyEntityTest {
     put("v2");
 
     entity.restart();
+    // A restarted key publishes once its lock journal has recovered; commands wait for that too.
+    get();
 
     assertEquals(entity.getState(), published());
     assertEquals(2, published().revision());

@@ -52,6 +52,18 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes every connection open now, with any bytes it held back, as a
+   * database restart or a broken network would, and thaws: new connections
+   * are proxied as before.
+   */
+  public void cut() {
+    List<Socket> open = List.copyOf(sockets);
+    sockets.removeAll(open);
+    open.forEach(TcpProxy::closeQuietly);
+    thaw();
+  }
+
   private void accept() {
     while (!closed) {
       Socket client;

@@ -7,6 +7,7 @@ import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -83,6 +84,22 @@ public final class TestNodes {
   /** A single node on the given PostgreSQL database. */
   public static Node single(Path dataDir, String dbUrl) {
     return start(settings(dataDir, dbUrl, List.of()), ConfigFactory.empty());
+  }
+
+  /**
+   * Starts the nodes of {@link #cluster} with {@code extra} and returns once
+   * every one sees all of them Up; stops those started if that fails.
+   */
+  public static List<Node> startCluster(String dbUrl, Config extra, Path... dataDirs) {
+    List<Node> nodes = new ArrayList<>();
+    try {
+      for (Map<Setting, Object> s : cluster(dbUrl, dataDirs)) nodes.add(start(s, extra));
+      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> upMembers(n) == dataDirs.length));
+      return nodes;
+    } catch (RuntimeException | Error e) {
+      nodes.forEach(Node::close);
+      throw e;
+    }
   }
 
   /** Stops the node without leaving the cluster: peers see it vanish, as after SIGKILL. */

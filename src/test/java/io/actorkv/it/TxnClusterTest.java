@@ -1,0 +1,116 @@
+package io.actorkv.it;
+
+import static io.actorkv.it.TxnTest.inc;
+import static io.actorkv.it.TxnTest.put;
+import static io.actorkv.it.TxnTest.txn;
+import static io.actorkv.testing.KvClient.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import io.actorkv.node.Node;
+import io.actorkv.testing.Await;
+import io.actorkv.testing.KvClient;
+import io.actorkv.testing.TestNodes;
+import io.actorkv.testing.TestPostgres;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Transactions over keys spread across three nodes sharing one PostgreSQL
+ * journal: one transaction's writes are seen together from every node, and
+ * concurrent transfers through two nodes, while the third dies hard, keep
+ * the total in every transactional read of all balances and leave no key
+ * held once the dead node is gone.
+ */
+class TxnClusterTest {
+
+  private static final List<String> ACCOUNTS = IntStream.range(0, 12).mapToObj(i -> "acct/" + i).toList();
+  private static final long EACH = 100;
+
+  @Test
+  void transactionsAreAtomicAcrossNodesAndSurviveTheHardLossOfOne(
+      @TempDir Path d1, @TempDir Path d2, @TempDir Path d3) throws Exception {
+    String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
+    List<Node> nodes = new ArrayList<>(TestNodes.startCluster(url,
+        ConfigFactory.parseString("actorkv.request-timeout = 3s"), d1, d2, d3));
+    try {
+      List<KvClient> clients = nodes.stream().map(n -> new KvClient(n.httpPort())).toList();
+      List<String> puts = IntStream.range(0, 40).mapToObj(i -> put("spread/" + i, "v1")).toList();
+      assertEquals(200, send(clients.get(0), txn(List.of(), puts, List.of())).statusCode());
+      for (KvClient kv : clients) {
+        for (int i = 0; i < 40; i++) assertEquals("v1", kv.get("default", "spread/" + i).body());
+      }
+
+      assertEquals(200, send(clients.get(0), txn(List.of(), ACCOUNTS.stream().map(a -> inc(a, EACH)).toList(),
+          List.of())).statusCode());
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicInteger committed = new AtomicInteger();
+      AtomicInteger reads = new AtomicInteger();
+      List<CompletableFuture<Void>> workers = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        KvClient kv = clients.get(w % 2); // the first two nodes survive
+        int seed = w;
+        workers.add(CompletableFuture.runAsync(() -> {
+          for (int i = 0; running.get(); i++) {
+            String from = ACCOUNTS.get((seed * 5 + i * 7) % ACCOUNTS.size());
+            String to = ACCOUNTS.get((seed * 3 + i * 11 + 1) % ACCOUNTS.size());
+            if (!from.equals(to)) {
+              HttpResponse<String> r = send(kv, txn(List.of(), List.of(inc(from, -1), inc(to, 1)), List.of()));
+              if (r.statusCode() == 200) committed.incrementAndGet();
+            }
+            HttpResponse<String> all = send(kv, txn(List.of(), ACCOUNTS.stream().map(TxnTest::get).toList(),
+                List.of()));
+            if (all.statusCode() == 200) {
+              assertEquals(EACH * ACCOUNTS.size(), sum(json(all)), all.body());
+              reads.incrementAndGet();
+            }
+          }
+        }));
+      }
+      Await.until(Duration.ofSeconds(60), () -> committed.get() >= 20);
+      TestNodes.crash(nodes.remove(2));
+      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 2
+          && TestNodes.clusterState(n).getUnreachable().isEmpty()));
+      int before = committed.get();
+      Await.until(Duration.ofSeconds(60), () -> committed.get() >= before + 20);
+      running.set(false);
+      CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
+      assertTrue(reads.get() > 0, "some reads of all balances succeed");
+
+      KvClient kv = clients.get(0);
+      Await.assertEventually(Duration.ofSeconds(60), () -> {
+        long total = 0;
+        for (String a : ACCOUNTS) {
+          HttpResponse<String> r = kv.get("default", a);
+          assertEquals(200, r.statusCode(), a + ": " + r.body());
+          total += Long.parseLong(r.body());
+        }
+        assertEquals(EACH * ACCOUNTS.size(), total);
+      });
+    } finally {
+      nodes.forEach(Node::close);
+    }
+  }
+
+  private static HttpResponse<String> send(KvClient kv, String body) {
+    return kv.send("POST", "/v1/txn", body, "Content-Type", "application/json");
+  }
+
+  private static long sum(JsonNode txn) {
+    long sum = 0;
+    for (JsonNode r : txn.get("results")) sum += Long.parseLong(new String(Base64.getDecoder().decode(r.get("value").asText())));
+    return sum;
+  }
+}

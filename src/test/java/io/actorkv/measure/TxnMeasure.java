@@ -1,0 +1,115 @@
+package io.actorkv.measure;
+
+import com.typesafe.config.ConfigFactory;
+import io.actorkv.node.Node;
+import io.actorkv.testing.KvClient;
+import io.actorkv.testing.TestNodes;
+import io.actorkv.testing.TestPostgres;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Transactions per second and their latency, by the number of keys each
+ * names. One node in this JVM on the embedded PostgreSQL (or H2);
+ * {@code clients} threads each send, for {@code seconds} per size, one
+ * transaction at a time that increments {@code n} keys chosen at random
+ * among 10,000 (a compare on the first, so every one is a read-and-write).
+ * A warm-up of 5 s runs before each size, unmeasured. A transaction that
+ * answers 409 key_locked (two clients drew a common key) counts apart; any
+ * other answer but 200 stops the run.
+ *
+ * <p>Usage: {@code TxnMeasure [clients=16] [seconds=15] [sizes=2,8,64] [postgresql|h2]}
+ */
+public final class TxnMeasure {
+
+  private static final int KEYS = 10_000;
+
+  private TxnMeasure() {}
+
+  public static void main(String[] args) throws Exception {
+    int clients = args.length > 0 ? Integer.parseInt(args[0]) : 16;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+    int[] sizes = Arrays.stream((args.length > 2 ? args[2] : "2,8,64").split(",")).mapToInt(Integer::parseInt)
+        .toArray();
+    boolean postgres = args.length <= 3 || args[3].equals("postgresql");
+    Path dir = Files.createTempDirectory("txn-measure");
+    String url = postgres ? TestPostgres.jdbcUrl(TestPostgres.newDatabase()) : null;
+    Node node = TestNodes.start(TestNodes.settings(dir, url, List.of()), ConfigFactory.empty());
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      kv.putNamespace("load", "");
+      for (int size : sizes) {
+        run(kv, clients, 5, size, "warm-up");
+        run(kv, clients, seconds, size, "measured");
+      }
+    } finally {
+      node.close();
+      TempDirs.delete(dir);
+    }
+    System.exit(0);
+  }
+
+  private static String body(int size) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    StringJoiner ops = new StringJoiner(",", "[", "]");
+    java.util.Set<Integer> keys = new java.util.LinkedHashSet<>();
+    while (keys.size() < size) keys.add(random.nextInt(KEYS));
+    for (int k : keys) ops.add("{\"op\":\"increment\",\"namespace\":\"load\",\"key\":\"k-" + k + "\",\"by\":1}");
+    int first = keys.iterator().next();
+    return "{\"compare\":[{\"namespace\":\"load\",\"key\":\"k-" + first
+        + "\",\"target\":\"counter\",\"op\":\">\",\"counter\":-1}],\"success\":" + ops + ",\"failure\":[]}";
+  }
+
+  private static void run(KvClient kv, int clients, int seconds, int size, String name) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong locked = new AtomicLong();
+    ConcurrentLinkedQueue<long[]> latencies = new ConcurrentLinkedQueue<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      Thread t = new Thread(() -> {
+        long[] mine = new long[1 << 20];
+        int n = 0;
+        while (!stop.get()) {
+          String body = body(size);
+          long start = System.nanoTime();
+          HttpResponse<String> r = kv.send("POST", "/v1/txn", body, "Content-Type", "application/json");
+          long took = System.nanoTime() - start;
+          if (r.statusCode() == 409 && r.body().contains("key_locked")) {
+            locked.incrementAndGet();
+          } else if (r.statusCode() != 200 || !r.body().contains("\"succeeded\":true")) {
+            throw new IllegalStateException("txn answered " + r.statusCode() + ": " + r.body());
+          } else if (n < mine.length) {
+            mine[n++] = took;
+          }
+        }
+        latencies.add(Arrays.copyOf(mine, n));
+      }, name + "-" + c);
+      threads.add(t);
+    }
+    long start = System.nanoTime();
+    threads.forEach(Thread::start);
+    Thread.sleep(seconds * 1000L);
+    stop.set(true);
+    for (Thread t : threads) t.join();
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    System.out.printf(Locale.ROOT, "%s: %d keys, %d clients, %d s: %.0f txn/s (%.0f keys/s), p50 %.1f ms, "
+            + "p99 %.1f ms, %d key_locked%n", name, size, clients, seconds, all.length / elapsed,
+        all.length * size / elapsed, percentile(all, 0.50), percentile(all, 0.99), locked.get());
+  }
+
+  private static double percentile(long[] sorted, double q) {
+    if (sorted.length == 0) return Double.NaN;
+    return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))] / 1e6;
+  }
+}
