@@ -232,6 +232,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
                                   LiveStates live, int keep, IdempotencyLimits idempotency, ValueSeal seal) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<KeyLock.Command> lock = ctx.spawn(KeyLock.create(entityId, ctx.getSelf()), "lock");
+      ctx.watch(lock); // a key whose lock stopped stops too (Terminated is not handled), and starts again anew
       return new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, idempotency, live, seal, timers, ctx, lock);
     }));
   }
@@ -265,8 +266,10 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, int keep,
                     IdempotencyLimits idempotency, LiveStates live, ValueSeal seal, TimerScheduler<Command> timers,
                     ActorContext<Command> context, ActorRef<KeyLock.Command> lockJournal) {
+    // A failed write restarts the key from its journal, but keeps its lock's actor: it holds the truth.
     super(PersistenceId.ofUniqueId(persistenceId(entityId)),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)
+            .withStopChildren(false));
     this.entityId = entityId;
     this.clock = clock;
     this.ticker = ticker;
