@@ -32,12 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
  * journal: one transaction's writes are seen together from every node, and
  * concurrent transfers through two nodes, while the third dies hard, keep
  * the total in every transactional read of all balances and leave no key
- * held once the dead node is gone.
+ * held once the dead node is gone. Transactions sent with an idempotency
+ * key before the loss answer the same when sent again after it, and are
+ * not applied twice, though some of their records moved off the dead node.
  */
 class TxnClusterTest {
 
   private static final List<String> ACCOUNTS = IntStream.range(0, 12).mapToObj(i -> "acct/" + i).toList();
   private static final long EACH = 100;
+  /** Transactions sent with an idempotency key before a node dies, and again after. */
+  private static final int IDEMPOTENT = 30;
 
   @Test
   void transactionsAreAtomicAcrossNodesAndSurviveTheHardLossOfOne(
@@ -79,6 +83,13 @@ class TxnClusterTest {
           }
         }));
       }
+      // Transactions with idempotency keys, whose records are spread over the three nodes by sharding.
+      List<String> firstAnswers = new ArrayList<>();
+      for (int i = 0; i < IDEMPOTENT; i++) {
+        HttpResponse<String> r = sendOnce(clients.get(i % 3), i);
+        assertEquals(200, r.statusCode(), r.body());
+        firstAnswers.add(r.body());
+      }
       Await.until(Duration.ofSeconds(60), () -> committed.get() >= 20);
       TestNodes.crash(nodes.remove(2));
       Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 2
@@ -90,6 +101,13 @@ class TxnClusterTest {
       assertTrue(reads.get() > 0, "some reads of all balances succeed");
 
       KvClient kv = clients.get(0);
+      // Sent again once the node that held a third of their records is gone: answered as before, not applied twice.
+      for (int i = 0; i < IDEMPOTENT; i++) {
+        HttpResponse<String> again = sendOnce(clients.get(i % 2), i);
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(firstAnswers.get(i), again.body(), "idempotency key once-" + i);
+        assertEquals("1", kv.get("default", "once/" + i).body());
+      }
       Await.assertEventually(Duration.ofSeconds(60), () -> {
         long total = 0;
         for (String a : ACCOUNTS) {
@@ -102,6 +120,12 @@ class TxnClusterTest {
     } finally {
       nodes.forEach(Node::close);
     }
+  }
+
+  /** An increment of {@code once/<i>} as a transaction with idempotency key {@code once-<i>}. */
+  private static HttpResponse<String> sendOnce(KvClient kv, int i) {
+    return kv.send("POST", "/v1/txn", txn(List.of(), List.of(inc("once/" + i, 1)), List.of()),
+        "Content-Type", "application/json", "Idempotency-Key", "once-" + i);
   }
 
   private static HttpResponse<String> send(KvClient kv, String body) {
