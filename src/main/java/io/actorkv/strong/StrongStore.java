@@ -91,7 +91,7 @@ public final class StrongStore implements ModeStore {
     LiveStates live = new LiveStates(
         LiveStates.touchEvery(LiveStates.idleTimeout(ClusterShardingSettings.create(system))));
     KeyEntity.init(system, clock, ticker, snapshotEvery, live, retention, idempotency, seal);
-    TxnRecord.init(system);
+    TxnRecord.init(system, clock);
     TxnClaim.init(system, clock, idempotency.window());
     Undelivered.listen(system);
     return new StrongStore(system, clock, ticker, live, maintenanceTimeout, index, seal);

@@ -2,6 +2,7 @@ package io.actorkv.strong;
 
 import io.actorkv.base.CborSerializable;
 import io.actorkv.base.Stages;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
@@ -46,8 +47,8 @@ public final class TxnRecord extends EventSourcedBehaviorWithEnforcedReplies<Txn
   /** {@code outcome} null: not decided. */
   public record State(String outcome) {}
 
-  static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> new TxnRecord(ctx.getEntityId())));
+  static void init(ActorSystem<?> system, Clock clock) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> new TxnRecord(ctx.getEntityId(), clock)));
   }
 
   /** Asks transaction {@code txnId}'s record for its outcome (deciding abort if it has none). */
@@ -62,9 +63,12 @@ public final class TxnRecord extends EventSourcedBehaviorWithEnforcedReplies<Txn
         .<Decision>ask(replyTo -> new Decide(outcome, replyTo), timeout)).thenApply(Decision::outcome);
   }
 
-  private TxnRecord(String txnId) {
+  private final Clock clock;
+
+  private TxnRecord(String txnId, Clock clock) {
     super(PersistenceId.ofUniqueId(TYPE_KEY.name() + KeyEntity.SEPARATOR + txnId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.clock = clock;
   }
 
   @Override
@@ -82,7 +86,7 @@ public final class TxnRecord extends EventSourcedBehaviorWithEnforcedReplies<Txn
 
   private ReplyEffect<Event, State> decide(State state, String outcome, ActorRef<Decision> replyTo) {
     if (state.outcome() != null) return Effect().reply(replyTo, new Decision(state.outcome()));
-    return Effect().persist(new Decided(outcome, Instant.now()))
+    return Effect().persist(new Decided(outcome, clock.instant()))
         .thenReply(replyTo, next -> new Decision(next.outcome()));
   }
 
