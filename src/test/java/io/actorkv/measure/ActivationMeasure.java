@@ -10,7 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,24 +61,18 @@ public final class ActivationMeasure {
   private static void pass(KvClient kv, int keys, int clients, String method, String name) throws Exception {
     Histogram latency = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(1), 3);
     AtomicInteger next = new AtomicInteger();
-    List<Thread> threads = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      threads.add(new Thread(() -> {
-        for (int k = next.getAndIncrement(); k < keys; k = next.getAndIncrement()) {
-          HttpRequest.Builder request = kv.request("/v1/kv/load/k-" + k);
-          request = method.equals("PUT") ? request.PUT(HttpRequest.BodyPublishers.ofString("x".repeat(256)))
-              : request.GET();
-          long start = System.nanoTime();
-          HttpResponse<String> r = kv.send(request.build());
-          latency.recordValue(System.nanoTime() - start);
-          if (r.statusCode() >= 300) throw new IllegalStateException(method + " answered " + r.statusCode());
-        }
-      }));
-    }
-    long start = System.nanoTime();
-    threads.forEach(Thread::start);
-    for (Thread t : threads) t.join();
-    double seconds = (System.nanoTime() - start) / 1e9;
+    double seconds = ClosedLoop.run(clients, Duration.ofHours(1), name, (client, iteration) -> {
+      int k = next.getAndIncrement();
+      if (k >= keys) return false;
+      HttpRequest.Builder request = kv.request("/v1/kv/load/k-" + k);
+      request = method.equals("PUT") ? request.PUT(HttpRequest.BodyPublishers.ofString("x".repeat(256)))
+          : request.GET();
+      long start = System.nanoTime();
+      HttpResponse<String> r = kv.send(request.build());
+      latency.recordValue(System.nanoTime() - start);
+      if (r.statusCode() >= 300) throw new IllegalStateException(method + " answered " + r.statusCode());
+      return true;
+    });
     System.out.printf(Locale.ROOT, "%s: %d keys in %.2f s, %.0f/s, p50 %.1f ms, p99 %.1f ms%n", name, keys,
         seconds, keys / seconds, latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6);
   }

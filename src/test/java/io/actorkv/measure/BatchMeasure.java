@@ -9,11 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -62,40 +61,29 @@ public final class BatchMeasure {
 
   /** PUTs per second that {@code clients} threads reach in {@code seconds}, {@code batchSize} to a request. */
   private static double run(KvClient kv, int clients, int seconds, int batchSize, String name) throws Exception {
-    AtomicBoolean stop = new AtomicBoolean();
     AtomicLong puts = new AtomicLong();
-    List<Thread> threads = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      int client = c;
-      int keys = KEYS / clients;
-      Thread t = new Thread(() -> {
-        for (long n = 0; !stop.get(); n += batchSize) {
-          if (batchSize == 1) {
-            HttpResponse<String> r = kv.send(kv.request("/v1/kv/load/k-" + client + "-" + (n % keys))
-                .PUT(HttpRequest.BodyPublishers.ofString(VALUE)).build());
-            if (r.statusCode() >= 300) throw new IllegalStateException("PUT answered " + r.statusCode());
-          } else {
-            StringJoiner ops = new StringJoiner(",", "{\"operations\":[", "]}");
-            for (int i = 0; i < batchSize; i++) {
-              ops.add("{\"op\":\"put\",\"namespace\":\"load\",\"key\":\"k-" + client + "-" + ((n + i) % keys)
-                  + "\",\"value\":\"" + VALUE + "\"}");
-            }
-            HttpResponse<String> r = kv.send("POST", "/v1/batch", ops.toString(), "Content-Type", "application/json");
-            if (r.statusCode() != 200 || r.body().contains("\"status\":5") || r.body().contains("\"status\":4")) {
-              throw new IllegalStateException("batch answered " + r.statusCode() + ": " + r.body());
-            }
-          }
-          puts.addAndGet(batchSize);
+    int keys = KEYS / clients;
+    double elapsed = ClosedLoop.run(clients, Duration.ofSeconds(seconds), name, (client, iteration) -> {
+      long n = iteration * batchSize;
+      if (batchSize == 1) {
+        HttpResponse<String> r = kv.send(kv.request("/v1/kv/load/k-" + client + "-" + (n % keys))
+            .PUT(HttpRequest.BodyPublishers.ofString(VALUE)).build());
+        if (r.statusCode() >= 300) throw new IllegalStateException("PUT answered " + r.statusCode());
+      } else {
+        StringJoiner ops = new StringJoiner(",", "{\"operations\":[", "]}");
+        for (int i = 0; i < batchSize; i++) {
+          ops.add("{\"op\":\"put\",\"namespace\":\"load\",\"key\":\"k-" + client + "-" + ((n + i) % keys)
+              + "\",\"value\":\"" + VALUE + "\"}");
         }
-      }, name + "-" + c);
-      threads.add(t);
-    }
-    long start = System.nanoTime();
-    threads.forEach(Thread::start);
-    Thread.sleep(seconds * 1000L);
-    stop.set(true);
-    for (Thread t : threads) t.join();
-    double rate = puts.get() / ((System.nanoTime() - start) / 1e9);
+        HttpResponse<String> r = kv.send("POST", "/v1/batch", ops.toString(), "Content-Type", "application/json");
+        if (r.statusCode() != 200 || r.body().contains("\"status\":5") || r.body().contains("\"status\":4")) {
+          throw new IllegalStateException("batch answered " + r.statusCode() + ": " + r.body());
+        }
+      }
+      puts.addAndGet(batchSize);
+      return true;
+    });
+    double rate = puts.get() / elapsed;
     System.err.printf(Locale.ROOT, "%s: %,d PUTs, %.0f/s%n", name, puts.get(), rate);
     return rate;
   }

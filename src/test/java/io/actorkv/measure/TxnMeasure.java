@@ -8,15 +8,16 @@ import io.actorkv.testing.TestPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
 
 /**
  * Transactions per second and their latency, by the number of keys each
@@ -71,45 +72,26 @@ public final class TxnMeasure {
   }
 
   private static void run(KvClient kv, int clients, int seconds, int size, String name) throws Exception {
-    AtomicBoolean stop = new AtomicBoolean();
     AtomicLong locked = new AtomicLong();
-    ConcurrentLinkedQueue<long[]> latencies = new ConcurrentLinkedQueue<>();
-    List<Thread> threads = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      Thread t = new Thread(() -> {
-        long[] mine = new long[1 << 20];
-        int n = 0;
-        while (!stop.get()) {
-          String body = body(size);
-          long start = System.nanoTime();
-          HttpResponse<String> r = kv.send("POST", "/v1/txn", body, "Content-Type", "application/json");
-          long took = System.nanoTime() - start;
-          if (r.statusCode() == 409 && r.body().contains("key_locked")) {
-            locked.incrementAndGet();
-          } else if (r.statusCode() != 200 || !r.body().contains("\"succeeded\":true")) {
-            throw new IllegalStateException("txn answered " + r.statusCode() + ": " + r.body());
-          } else if (n < mine.length) {
-            mine[n++] = took;
-          }
-        }
-        latencies.add(Arrays.copyOf(mine, n));
-      }, name + "-" + c);
-      threads.add(t);
-    }
-    long start = System.nanoTime();
-    threads.forEach(Thread::start);
-    Thread.sleep(seconds * 1000L);
-    stop.set(true);
-    for (Thread t : threads) t.join();
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    Histogram latency = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(1), 3);
+    double elapsed = ClosedLoop.run(clients, Duration.ofSeconds(seconds), name, (client, iteration) -> {
+      String body = body(size);
+      long start = System.nanoTime();
+      HttpResponse<String> r = kv.send("POST", "/v1/txn", body, "Content-Type", "application/json");
+      long took = System.nanoTime() - start;
+      if (r.statusCode() == 409 && r.body().contains("key_locked")) {
+        locked.incrementAndGet();
+      } else if (r.statusCode() != 200 || !r.body().contains("\"succeeded\":true")) {
+        throw new IllegalStateException("txn answered " + r.statusCode() + ": " + r.body());
+      } else {
+        latency.recordValue(took);
+      }
+      return true;
+    });
+    long done = latency.getTotalCount();
     System.out.printf(Locale.ROOT, "%s: %d keys, %d clients, %d s: %.0f txn/s (%.0f keys/s), p50 %.1f ms, "
-            + "p99 %.1f ms, %d key_locked%n", name, size, clients, seconds, all.length / elapsed,
-        all.length * size / elapsed, percentile(all, 0.50), percentile(all, 0.99), locked.get());
-  }
-
-  private static double percentile(long[] sorted, double q) {
-    if (sorted.length == 0) return Double.NaN;
-    return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))] / 1e6;
+            + "p99 %.1f ms, %d key_locked%n", name, size, clients, seconds, done / elapsed,
+        done * size / elapsed, latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6,
+        locked.get());
   }
 }
