@@ -39,6 +39,7 @@ class KubernetesManifestsTest {
 
   private static final Path DEPLOY = Path.of("deploy/kubernetes");
   private static final Path BASE = DEPLOY.resolve("base");
+  private static final Path SECURE = DEPLOY.resolve("secure");
   private static final ObjectMapper YAML = new YAMLMapper();
 
   /** The node's defaults, as a pod gets them: application.conf and every reference.conf. */
@@ -49,10 +50,11 @@ class KubernetesManifestsTest {
 
   @Test
   void everyManifestParsesAndTheKustomizationListsEachFileOfItsDirectory() throws IOException {
-    for (Path dir : List.of(BASE, DEPLOY.resolve("postgres"))) {
+    for (Path dir : List.of(BASE, DEPLOY.resolve("postgres"), SECURE)) {
       JsonNode kustomization = YAML.readTree(dir.resolve("kustomization.yaml").toFile());
       Set<String> listed = new TreeSet<>();
       kustomization.path("resources").forEach(r -> listed.add(r.asText()));
+      kustomization.path("patches").forEach(p -> listed.add(p.path("path").asText()));
       Set<String> files = yamlFiles(dir).stream().map(p -> p.getFileName().toString())
           .filter(f -> !f.equals("kustomization.yaml")).collect(Collectors.toCollection(TreeSet::new));
       listed.removeIf(r -> r.startsWith("../"));
@@ -148,6 +150,73 @@ class KubernetesManifestsTest {
     assertTrue(settings.auth().enabled(), "the API listens beyond loopback: it must require tokens");
     assertTrue(dataMounts.contains(Path.of(settings.auth().secretFile()).getParent().toString()),
         "the auth secret is not on a volume: " + dataMounts);
+  }
+
+  /**
+   * The secure overlay's patch, merged into the base as kustomize merges
+   * lists of a container (by name; mounts by mount path): the node runs
+   * Artery over TLS from the Secret cert-manager writes for the overlay's
+   * Certificate, signed by the overlay's own CA, and reads its master key
+   * from the Secret the docs say to create.
+   */
+  @Test
+  void theSecureOverlayGivesNodesTheClusterCertificateAndTheMasterKeyOnVolumes() {
+    Map<String, JsonNode> secure = documents(SECURE);
+    JsonNode patch = secure.get("Deployment/actorkv").path("spec").path("template").path("spec");
+    JsonNode patched = patch.path("containers").get(0);
+    assertEquals("actorkv", patched.path("name").asText());
+    Map<String, String> env = new LinkedHashMap<>();
+    for (JsonNode var : merged(container().path("env"), patched.path("env"), "name")) {
+      env.put(var.path("name").asText(), valueInAPod(var));
+    }
+    Map<String, JsonNode> mounts = byField(merged(container().path("volumeMounts"), patched.path("volumeMounts"),
+        "mountPath"), "mountPath");
+    Map<String, JsonNode> volumes = byField(merged(base.get("Deployment/actorkv").path("spec").path("template")
+        .path("spec").path("volumes"), patch.path("volumes"), "name"), "name");
+    Config config = NodeConfig.load(Map.of(), env, null);
+
+    assertEquals("tls-tcp", config.getString("pekko.remote.artery.transport"));
+    Path tlsDir = Path.of(config.getString("actorkv.remote.tls-dir")); // the files come with the Secret
+    assertEquals(tlsDir.resolve("ca.crt").toString(),
+        config.getString("pekko.remote.artery.ssl.rotating-keys-engine.ca-cert-file"));
+    JsonNode certificate = secure.get("Certificate/actorkv-cluster").path("spec");
+    assertEquals(certificate.path("secretName").asText(), secretOn(tlsDir, mounts, volumes),
+        "the cluster TLS directory is the Secret of the nodes' Certificate");
+    assertTrue(texts(certificate.path("usages")).containsAll(List.of("server auth", "client auth")),
+        "Artery's TLS is mutual: each node is a server and a client");
+    JsonNode issuer = secure.get("Issuer/" + certificate.path("issuerRef").path("name").asText()).path("spec");
+    assertEquals(secure.get("Certificate/actorkv-ca").path("spec").path("secretName").asText(),
+        issuer.path("ca").path("secretName").asText(), "the nodes' certificate is signed by the overlay's CA");
+
+    Path masterKey = Path.of(config.getString("actorkv.encryption.master-key-file"));
+    assertEquals("actorkv-master-key", secretOn(masterKey.getParent(), mounts, volumes));
+  }
+
+  /** The Secret mounted at {@code path}, read-only. */
+  private static String secretOn(Path path, Map<String, JsonNode> mounts, Map<String, JsonNode> volumes) {
+    JsonNode mount = mounts.get(path.toString());
+    assertTrue(mount != null, path + " is not on a volume: " + mounts.keySet());
+    assertTrue(mount.path("readOnly").asBoolean(), path + " must be mounted read-only");
+    return volumes.get(mount.path("name").asText()).path("secret").path("secretName").asText();
+  }
+
+  /** {@code base}'s entries with {@code patch}'s added or put in place of those with the same {@code key}. */
+  private static List<JsonNode> merged(JsonNode base, JsonNode patch, String key) {
+    Map<String, JsonNode> byKey = byField(toList(base), key);
+    byKey.putAll(byField(toList(patch), key));
+    return new ArrayList<>(byKey.values());
+  }
+
+  private static List<JsonNode> toList(JsonNode array) {
+    List<JsonNode> out = new ArrayList<>();
+    array.forEach(out::add);
+    return out;
+  }
+
+  private static Map<String, JsonNode> byField(List<JsonNode> nodes, String field) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    nodes.forEach(n -> out.put(n.path(field).asText(), n));
+    return out;
   }
 
   @Test
