@@ -1,5 +1,7 @@
 package io.actorkv.verify;
 
+import java.util.List;
+
 /** The sequential specifications this package ships. */
 public final class Models {
 
@@ -17,5 +19,14 @@ public final class Models {
     /** A string map with get / put / append, absent keys reading as {@code ""}, checked per key. */
     public static Model<?, KvOp, String> kv() {
         return KV;
+    }
+
+    /**
+     * Accounts starting at {@code balances} and {@code revisions} (account by account), with
+     * conditional transfers and reads of every account, checked as one object: linearizability
+     * of these operations is strict serializability of the transactions doing them.
+     */
+    public static Model<?, BankOp, BankOutput> bank(List<Long> balances, List<Long> revisions) {
+        return new BankModel(balances, revisions);
     }
 }

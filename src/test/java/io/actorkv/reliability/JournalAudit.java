@@ -33,8 +33,8 @@ final class JournalAudit {
 
   private JournalAudit() {}
 
-  /** One event of a key as the journal holds it: a put's value, null for other events. */
-  record Row(long sequenceNumber, String manifest, String value) {}
+  /** One event of a key as the journal holds it: a put's value (else null), an increment's amount (else 0). */
+  record Row(long sequenceNumber, String manifest, String value, long by) {}
 
   static KeyAudit audit(String jdbcUrl, String key, Set<String> acknowledged, Set<String> observed) {
     List<String> problems = new ArrayList<>();
@@ -66,12 +66,15 @@ final class JournalAudit {
         while (rs.next()) {
           String manifest = rs.getString(2);
           String value = null;
-          // A put's stable name in the journal (docs/architecture.md, "Events as a contract").
+          long by = 0;
+          // Stable event names in the journal (docs/architecture.md, "Events as a contract").
           if (manifest.equals("kv.put")) {
             JsonNode event = CBOR.readTree(rs.getBytes(3));
             value = new String(event.get("value").binaryValue(), StandardCharsets.UTF_8);
+          } else if (manifest.equals("kv.increment")) {
+            by = CBOR.readTree(rs.getBytes(3)).get("by").asLong();
           }
-          rows.add(new Row(rs.getLong(1), manifest, value));
+          rows.add(new Row(rs.getLong(1), manifest, value, by));
         }
       }
     } catch (SQLException | IOException e) {

@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code reliability/run.sh --runs N --minutes M [--clients C] [--keys K] [--retrying-clients R] [--settle S]}:
+ * {@code reliability/run.sh --runs N --minutes M [--clients C] [--keys K] [--retrying-clients R]
+ * [--bank-clients B] [--settle S]}:
  * N independent runs, each repeating the fault cycle for at least M minutes
  * (one cycle at least), with S seconds of measured traffic before and after
  * each fault (default 10); prints each run's faults and summary, and a
@@ -22,6 +23,7 @@ public final class ReliabilityCampaign {
     int clients = 6;
     int keys = 4;
     int retrying = 4;
+    int bank = 3;
     int settle = 10;
     Path jar = Path.of("target/actorkv.jar");
     for (int i = 0; i < args.length; i++) {
@@ -31,11 +33,12 @@ public final class ReliabilityCampaign {
         case "--clients" -> clients = Integer.parseInt(args[++i]);
         case "--keys" -> keys = Integer.parseInt(args[++i]);
         case "--retrying-clients" -> retrying = Integer.parseInt(args[++i]);
+        case "--bank-clients" -> bank = Integer.parseInt(args[++i]);
         case "--settle" -> settle = Integer.parseInt(args[++i]);
         case "--jar" -> jar = Path.of(args[++i]);
         default -> {
           System.err.println("usage: --runs N --minutes M [--clients C] [--keys K] [--retrying-clients R] "
-              + "[--settle S] [--jar FILE]");
+              + "[--bank-clients B] [--settle S] [--jar FILE]");
           System.exit(2);
         }
       }
@@ -45,7 +48,7 @@ public final class ReliabilityCampaign {
     for (int r = 1; r <= runs; r++) {
       System.out.printf("== run %d of %d%n", r, runs);
       var options = new ReliabilityRun.Options(jar, ReliabilityRun.workDir("reliability-run-" + r),
-          Duration.ofMillis((long) (minutes * 60_000)), clients, keys, retrying, r - 1, Duration.ofSeconds(settle),
+          Duration.ofMillis((long) (minutes * 60_000)), clients, keys, retrying, bank, r - 1, Duration.ofSeconds(settle),
           System.out);
       try {
         var report = new ReliabilityRun(options).run();
@@ -58,7 +61,8 @@ public final class ReliabilityCampaign {
     }
     long passed = reports.stream().filter(ReliabilityRun.Report::passed).count();
     System.out.printf("== campaign: %d runs, %d passed, %d aborted %s; operations %d, unknown %d, faults %d, "
-            + "violations %d, lost writes %d; idempotent writes %d, retried %d, applied twice or lost %d%n",
+            + "violations %d, lost writes %d; idempotent writes %d, retried %d, applied twice or lost %d; "
+            + "bank transfers %d (applied %d), reads %d, unknown %d, problems %d%n",
         runs, passed, aborted.size(), aborted,
         reports.stream().mapToLong(ReliabilityRun.Report::operations).sum(),
         reports.stream().mapToLong(ReliabilityRun.Report::unknown).sum(),
@@ -67,7 +71,12 @@ public final class ReliabilityCampaign {
         reports.stream().mapToLong(ReliabilityRun.Report::lostWrites).sum(),
         reports.stream().mapToLong(ReliabilityRun.Report::retryingWrites).sum(),
         reports.stream().mapToLong(ReliabilityRun.Report::retriedWrites).sum(),
-        reports.stream().mapToLong(r -> r.retryProblems().size()).sum());
+        reports.stream().mapToLong(r -> r.retryProblems().size()).sum(),
+        reports.stream().mapToLong(r -> r.bank().transfers()).sum(),
+        reports.stream().mapToLong(r -> r.bank().applied()).sum(),
+        reports.stream().mapToLong(r -> r.bank().reads()).sum(),
+        reports.stream().mapToLong(r -> r.bank().unknown()).sum(),
+        reports.stream().mapToLong(r -> r.bank().problems().size()).sum());
     System.exit(passed == runs ? 0 : 1);
   }
 }

@@ -23,15 +23,17 @@ import java.util.function.BooleanSupplier;
  * clients recording a history, retrying clients that send every write of
  * unknown outcome again with its idempotency key ({@link RetryingClients}),
  * and a schedule of faults (SIGKILL and restart, SIGSTOP/SIGCONT, an Artery
- * partition, a stalled database connection). Afterwards: the
- * linearizability checker per key, the journal audit, and the retrying
- * clients' counters and values, each applied exactly once.
+ * partition, a stalled database connection), and bank clients moving money
+ * between accounts by transaction ({@link BankClients}). Afterwards: the
+ * linearizability checker per key, the journal audit, the retrying
+ * clients' counters and values, each applied exactly once, and the bank's
+ * transactions checked for strict serializability against its journal.
  */
 final class ReliabilityRun {
 
   /** {@code firstCycle} rotates which node gets which fault, so runs of a campaign differ. */
   record Options(Path jar, Path workDir, Duration length, int clients, int keys, int retryingClients,
-                 int firstCycle, Duration settle, PrintStream out) {}
+                 int bankClients, int firstCycle, Duration settle, PrintStream out) {}
 
   /** What one fault did to the service. */
   record FaultReport(String fault, double opsBefore, double opsDuring, double opsAfter, double recoverySeconds) {}
@@ -39,19 +41,19 @@ final class ReliabilityRun {
   record Report(int operations, long succeeded, long unknown, long notApplied, List<FaultReport> faults,
                 List<String> violations, List<String> undecided, long lostWrites, long journalProblems,
                 long journalEvents, long retryingWrites, long retriedWrites, long increments,
-                List<String> retryProblems) {
+                List<String> retryProblems, BankClients.Result bank) {
     boolean passed() {
       return violations.isEmpty() && undecided.isEmpty() && lostWrites == 0 && journalProblems == 0
-          && retryProblems.isEmpty();
+          && retryProblems.isEmpty() && bank.problems().isEmpty();
     }
 
     String summary() {
       return String.format("operations=%d ok=%d unknown=%d (%.1f%%) not-applied=%d faults=%d "
               + "violations=%d undecided=%d lost-writes=%d journal-problems=%d journal-events=%d "
-              + "idempotent-writes=%d retried=%d increments=%d applied-twice-or-lost=%d",
+              + "idempotent-writes=%d retried=%d increments=%d applied-twice-or-lost=%d %s",
           operations, succeeded, unknown, 100.0 * unknown / Math.max(1, succeeded + unknown), notApplied,
           faults.size(), violations.size(), undecided.size(), lostWrites, journalProblems, journalEvents,
-          retryingWrites, retriedWrites, increments, retryProblems.size());
+          retryingWrites, retriedWrites, increments, retryProblems.size(), bank.summary());
     }
   }
 
@@ -73,6 +75,7 @@ final class ReliabilityRun {
   private final List<FaultReport> faults = new ArrayList<>();
   private Workload workload;
   private RetryingClients retrying;
+  private BankClients bank;
 
   ReliabilityRun(Options options) {
     this.options = options;
@@ -102,6 +105,11 @@ final class ReliabilityRun {
       retrying = new RetryingClients(nodes, List.of("retry-counter-0", "retry-counter-1"),
           List.of("retry-put-0", "retry-put-1"), Duration.ofSeconds(3));
       retrying.start(options.retryingClients());
+      if (options.bankClients() > 0) {
+        bank = new BankClients(nodes, List.of("bank-0", "bank-1", "bank-2", "bank-3", "bank-4"), 100,
+            Duration.ofSeconds(3));
+        bank.start(options.bankClients());
+      }
       long end = System.nanoTime() + options.length().toNanos();
       int cycle = options.firstCycle();
       do {
@@ -109,6 +117,7 @@ final class ReliabilityRun {
       } while (System.nanoTime() < end);
       workload.stop();
       retrying.stop();
+      if (bank != null) bank.stop();
       for (NodeProcess n : nodes) {
         if (!n.alive()) n.start();
         awaitReady(n);
@@ -120,6 +129,7 @@ final class ReliabilityRun {
     } finally {
       if (workload != null) workload.stop();
       if (retrying != null) retrying.abandon();
+      if (bank != null) bank.stop();
       nodes.forEach(NodeProcess::close);
     }
   }
@@ -260,9 +270,11 @@ final class ReliabilityRun {
     violations.forEach(v -> options.out().println("NOT LINEARIZABLE " + v));
     List<String> retryProblems = retrying.check(jdbcUrl, nodes.get(0));
     retryProblems.forEach(p -> options.out().println("RETRYING CLIENTS " + p));
+    BankClients.Result banked = bank == null ? BankClients.Result.NONE : bank.check(jdbcUrl);
+    banked.problems().forEach(p -> options.out().println("BANK " + p));
     return new Report(workload.size(), workload.succeeded.get(), workload.unknown.get(),
         workload.notApplied.get(), List.copyOf(faults), violations, undecided, lost, problems, events,
-        retrying.writes.get(), retrying.retried.get(), retrying.increments(), retryProblems);
+        retrying.writes.get(), retrying.retried.get(), retrying.increments(), retryProblems, banked);
   }
 
   private static void await(Duration timeout, BooleanSupplier condition, String what) {

@@ -128,7 +128,8 @@ final class Workload {
     else unknown.incrementAndGet();
   }
 
-  private static boolean certainlyNotApplied(Response r) {
+  /** Answered before anything was touched: a refused connection, or a node or its namespaces not ready. */
+  static boolean certainlyNotApplied(Response r) {
     if (r == null) return false;
     if (r.refused) return true;
     return r.status == 503 && (r.body.contains("\"not_ready\"") || r.body.contains("\"namespaces_unavailable\""));
@@ -145,8 +146,13 @@ final class Workload {
    * its answer, a refused connection, or null when the outcome is unknown.
    */
   static Response send(NodeProcess node, String key, String suffix, HttpRequest.Builder builder, Duration timeout) {
-    URI uri = URI.create("http://127.0.0.1:" + node.httpPort + "/v1/kv/default/"
-        + URLEncoder.encode(key, StandardCharsets.UTF_8) + suffix);
+    return request(node, "/v1/kv/default/" + URLEncoder.encode(key, StandardCharsets.UTF_8) + suffix, builder,
+        timeout);
+  }
+
+  /** One request to {@code path} through {@code node}: its answer, a refused connection, or null when unknown. */
+  static Response request(NodeProcess node, String path, HttpRequest.Builder builder, Duration timeout) {
+    URI uri = URI.create("http://127.0.0.1:" + node.httpPort + path);
     try {
       HttpResponse<String> r = HTTP.send(builder.uri(uri).timeout(timeout).build(),
           HttpResponse.BodyHandlers.ofString());
