@@ -85,7 +85,7 @@ public final class NodeConfig {
     AUTH_AUDIENCE("--auth-audience", "AUD", "actorkv.auth.audience", "ACTORKV_AUTH_AUDIENCE", String.class,
         "Tokens must carry this aud claim. None: any audience."),
     MASTER_KEY_FILE("--master-key-file", "FILE", "actorkv.encryption.master-key-file", "ACTORKV_MASTER_KEY_FILE",
-        String.class, "Encrypt strong namespaces' values at rest with data keys wrapped by the master key in FILE "
+        String.class, "Encrypt namespaces' values at rest with data keys wrapped by the master key in FILE "
             + "(base64 of 32 bytes; make one with 'actorkv token --new-secret FILE'). Without it, the environment "
             + "variable ACTORKV_MASTER_KEY may hold the key itself. Every node needs the same. See docs/security.md."),
     /** A list; the environment variable holds it comma-separated. */

@@ -30,7 +30,12 @@ import javax.crypto.SecretKey;
 public final class DataKeys {
 
   /** What sealing adds to a value's length. */
-  public static final int OVERHEAD = AesGcm.OVERHEAD;
+  private static final int OVERHEAD = AesGcm.OVERHEAD;
+
+  /** The length of the plaintext of a value sealed into {@code sealedLength} bytes. */
+  public static int plainLength(int sealedLength) {
+    return sealedLength - OVERHEAD;
+  }
 
   /** Encryption at rest off: nothing is sealed. */
   public static final DataKeys OFF = new DataKeys(null, null, null);
@@ -100,9 +105,10 @@ public final class DataKeys {
    * The plaintext of a value sealed for {@code storageName} and {@code aad};
    * reads the key from the database (blocking) if this node has not yet.
    *
-   * @throws ValueUnreadable if the name was shredded, or the bytes do not open there
+   * @throws ValueUnreadable if the name was shredded, the bytes do not open there, or encryption is off here
    */
   public byte[] open(String storageName, byte[] aad, byte[] sealed, String where) {
+    if (!enabled()) throw ValueUnreadable.withoutKey(where);
     Cached cached = cache.get(storageName);
     if (cached == null) {
       cached = fetch(storageName, false);

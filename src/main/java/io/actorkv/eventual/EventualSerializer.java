@@ -31,7 +31,11 @@ import org.apache.pekko.serialization.Serializers;
  * Deterministic, as Distributed Data requires (it compares digests of
  * serialized state): every map is written in key order, node addresses once
  * each, in address order, referred to by index. Everything starts with a
- * format byte; the format of release 0.1 is still read. A bucket is its
+ * format byte; the format of release 0.1 is still read. An entry holding a
+ * sealed value ({@link VersionSeal}) is written in a format of its own, so
+ * a node that cannot tell a sealed value from a plain one refuses it
+ * rather than serving ciphertext; other entries keep the older format,
+ * which nodes without a master key and earlier releases read. A bucket is its
  * {@code ORMap} (or a delta its {@code ORMap} delta) in Pekko's own form,
  * which writes each entry through this serializer.
  */
@@ -44,6 +48,10 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   private static final String BUCKET_KEY = "Y";
   /** What {@link #write} writes: counters' parts as unbounded integers. */
   private static final byte FORMAT = 2;
+  /** {@link #FORMAT}, with a version's tombstone flag a byte of flags: {@link #TOMBSTONE}, {@link #SEALED}. */
+  private static final byte SEALED_VALUES = 3;
+  private static final int TOMBSTONE = 1;
+  private static final int SEALED = 2;
   /** Release 0.1's format, still read: counters' parts as longs. */
   private static final byte LONG_COUNTERS = 1;
   private static final int MAX_NODES = 10_000;
@@ -73,7 +81,9 @@ public final class EventualSerializer extends SerializerWithStringManifest {
 
   @Override
   public byte[] toBinary(Object o) {
-    if (o instanceof KeyEntry entry) return entry.serialized(e -> write(out -> writeEntry(e, out))).clone();
+    if (o instanceof KeyEntry entry) {
+      return entry.serialized(e -> write(formatOf(e), out -> writeEntry(e, out))).clone();
+    }
     if (o instanceof Bucket bucket) return write(out -> writeNested(bucket.map(), out));
     if (o instanceof Bucket.Delta delta) return write(out -> writeNested(delta.op(), out));
     if (o instanceof BucketKey key) return write(out -> out.writeUTF(key.id()));
@@ -137,10 +147,14 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   }
 
   private static byte[] write(Writer writer) {
+    return write(FORMAT, writer);
+  }
+
+  private static byte[] write(byte format, Writer writer) {
     try {
       var bytes = new ByteArrayOutputStream(256);
       var out = new DataOutputStream(bytes);
-      out.writeByte(FORMAT);
+      out.writeByte(format);
       writer.write(out);
       out.flush();
       return bytes.toByteArray();
@@ -155,11 +169,19 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   private static Input reader(byte[] bytes) throws IOException {
     var in = new DataInputStream(new ByteArrayInputStream(bytes));
     byte format = in.readByte();
-    if (format != FORMAT && format != LONG_COUNTERS) throw new IOException("unknown format " + format);
+    if (format != FORMAT && format != SEALED_VALUES && format != LONG_COUNTERS) {
+      throw new IOException("unknown format " + format);
+    }
     return new Input(in, format);
   }
 
+  private static byte formatOf(KeyEntry entry) {
+    return entry.versions().stream().anyMatch(Version::sealed) ? SEALED_VALUES : FORMAT;
+  }
+
+  /** An entry in {@code formatOf(entry)}. */
   private static void writeEntry(KeyEntry entry, DataOutputStream out) throws IOException {
+    boolean flags = formatOf(entry) == SEALED_VALUES;
     TreeSet<UniqueAddress> all = new TreeSet<>(entry.clock().entries().keySet());
     entry.versions().forEach(v -> all.add(v.dot().node()));
     all.addAll(entry.increments().keySet());
@@ -172,7 +194,11 @@ public final class EventualSerializer extends SerializerWithStringManifest {
       out.writeLong(v.dot().counter());
       out.writeLong(v.timestamp());
       out.writeLong(v.expires().instant().map(Instant::toEpochMilli).orElse(NEVER));
-      out.writeBoolean(v.tombstone());
+      if (flags) {
+        out.writeByte((v.tombstone() ? TOMBSTONE : 0) | (v.sealed() ? SEALED : 0));
+      } else {
+        out.writeBoolean(v.tombstone());
+      }
       out.writeUTF(v.contentType());
       out.writeInt(v.value().length);
       out.write(v.value());
@@ -192,11 +218,13 @@ public final class EventualSerializer extends SerializerWithStringManifest {
       long timestamp = in.readLong();
       long expiresAt = in.readLong();
       Expiry expires = expiresAt == NEVER ? Expiry.NEVER : Expiry.at(Instant.ofEpochMilli(expiresAt));
-      boolean tombstone = in.readBoolean();
+      int flags = input.format() == SEALED_VALUES ? in.readUnsignedByte() : (in.readBoolean() ? TOMBSTONE : 0);
+      if ((flags & ~(TOMBSTONE | SEALED)) != 0) throw new IOException("unknown version flags " + flags);
       String contentType = in.readUTF();
       byte[] value = new byte[in.readInt()];
       in.readFully(value);
-      versions.put(dot, new Version(dot, value, contentType, timestamp, expires, tombstone));
+      versions.put(dot, new Version(dot, value, contentType, timestamp, expires, (flags & TOMBSTONE) != 0,
+          (flags & SEALED) != 0));
     }
     return new KeyEntry(clock, versions, readParts(nodes, input), readParts(nodes, input));
   }

@@ -1,5 +1,6 @@
 package io.actorkv.eventual;
 
+import io.actorkv.crypto.DataKeys;
 import io.actorkv.namespace.Conflicts;
 import io.actorkv.namespace.Level;
 import io.actorkv.namespace.Mode;
@@ -53,23 +54,29 @@ public final class EventualStore implements ModeStore {
   private final LevelProbe probe;
   private final CausalContexts contexts;
   private final EventualMaintenance maintenance;
+  private final VersionSeal seal;
 
   private EventualStore(LocalReplicator replicator, EventualSettings settings, Clock clock, LevelProbe probe,
-                        CausalContexts contexts) {
+                        CausalContexts contexts, VersionSeal seal) {
     this.replicator = replicator;
     this.settings = settings;
     this.clock = clock;
     this.probe = probe;
     this.contexts = contexts;
+    this.seal = seal;
     this.maintenance = new EventualMaintenance(replicator, settings, clock);
   }
 
-  /** @param contextSecret the cluster's secret for the causal contexts it issues ({@link CausalContexts}) */
+  /**
+   * @param contextSecret the cluster's secret for the causal contexts it issues ({@link CausalContexts})
+   * @param keys the namespaces' data keys, which seal values at rest ({@link DataKeys#OFF}: stored in the clear)
+   */
   public static EventualStore start(ActorSystem<?> system, EventualSettings settings, Clock clock,
-                                    byte[] contextSecret) {
+                                    byte[] contextSecret, DataKeys keys) {
     LocalReplicator replicator = new LocalReplicator(system, settings);
     return new EventualStore(replicator, settings, clock,
-        new LevelProbe(system, replicator.self().uniqueAddress(), settings), new CausalContexts(contextSecret));
+        new LevelProbe(system, replicator.self().uniqueAddress(), settings), new CausalContexts(contextSecret),
+        new VersionSeal(keys));
   }
 
   /** Purging and the other work on whole namespaces. */
@@ -110,16 +117,25 @@ public final class EventualStore implements ModeStore {
     Level level = request.level().orElse(ns.read());
     var bucket = bucketKey(ns, request.key());
     return replicator.read(bucket, level).thenCompose(read -> read.reached()
-        ? CompletableFuture.completedStage(view(ns, request.key(), read.entry(request.key())))
+        ? view(ns, request.key(), read.entry(request.key()))
         : probe.levelNotReached(false, bucket, request.key(), level, entry -> true));
   }
 
+  /** {@link #viewNow}, once the namespace's data key is loaded if {@code entry} holds a sealed value. */
+  private CompletionStage<KeyOutcome> view(NamespaceDefinition ns, String key, KeyEntry entry) {
+    if (entry == null || entry.versions().stream().noneMatch(Version::sealed)) {
+      return CompletableFuture.completedStage(viewNow(ns, key, entry));
+    }
+    return seal.loadForReading(ns.storageName()).thenApply(ready -> viewNow(ns, key, entry));
+  }
+
   /** What a reader sees of {@code entry}: the register by the namespace's conflict rule, else the counter. */
-  private KeyOutcome view(NamespaceDefinition ns, String key, KeyEntry entry) {
+  private KeyOutcome viewNow(NamespaceDefinition ns, String key, KeyEntry entry) {
     if (entry == null) return new KeyOutcome.NotFound();
     List<Version> values = entry.visibleAt(ns.conflicts(), clock.millis());
     if (!values.isEmpty()) {
-      return new KeyOutcome.Found(values.stream().map(Version::toValue).toList(), stamp(ns, key, entry));
+      return new KeyOutcome.Found(values.stream().map(v -> seal.open(ns.storageName(), key, v).toValue()).toList(),
+          stamp(ns, key, entry));
     }
     if (entry.hasCounter()) return new KeyOutcome.CounterFound(entry.counter());
     return new KeyOutcome.NotFound();
@@ -137,7 +153,10 @@ public final class EventualStore implements ModeStore {
     Level level = request.level().orElse(Level.LOCAL);
     List<CompletableFuture<LocalReplicator.BucketRead>> reads = new ArrayList<>();
     for (int b = 0; b < ns.buckets(); b++) reads.add(replicator.read(bucketKey(ns.storageName(), b), level));
-    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+    CompletionStage<Void> keyReady = request.withValues() ? seal.loadForReading(ns.storageName())
+        : CompletableFuture.completedStage(null);
+    CompletableFuture<Void> all = CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));
+    return all.thenCombine(keyReady, (read, ready) -> ready).thenCompose(done -> {
       for (int b = 0; b < reads.size(); b++) {
         if (!reads.get(b).join().reached()) {
           return probe.levelNotReached(false, bucketKey(ns.storageName(), b), "", level, entry -> true);
@@ -174,21 +193,26 @@ public final class EventualStore implements ModeStore {
     });
   }
 
-  /** A key as a listing shows it: its newest visible value, or its counter; null if a read finds nothing. */
-  private static KeyOutcome.Listed listed(NamespaceDefinition ns, String key, KeyEntry entry, long now,
-                                          boolean withValue) {
+  /**
+   * A key as a listing shows it: its newest visible value (opened only if
+   * it is shown), or its counter; null if a read finds nothing.
+   */
+  private KeyOutcome.Listed listed(NamespaceDefinition ns, String key, KeyEntry entry, long now, boolean withValue) {
     List<Version> values = entry.visibleAt(ns.conflicts(), now);
-    Value value;
+    Value shown;
+    int size;
     if (!values.isEmpty()) {
-      value = values.stream().max(Version.LWW_ORDER).orElseThrow().toValue();
+      Version newest = values.stream().max(Version.LWW_ORDER).orElseThrow();
+      size = newest.plainLength();
+      shown = withValue ? seal.open(ns.storageName(), key, newest).toValue()
+          : newest.withValue(new byte[0], false).toValue();
     } else if (entry.hasCounter()) {
-      value = new Value(entry.counter().toString().getBytes(StandardCharsets.US_ASCII), COUNTER_CONTENT_TYPE,
-          Instant.EPOCH, Expiry.NEVER);
+      byte[] count = entry.counter().toString().getBytes(StandardCharsets.US_ASCII);
+      size = count.length;
+      shown = new Value(withValue ? count : new byte[0], COUNTER_CONTENT_TYPE, Instant.EPOCH, Expiry.NEVER);
     } else {
       return null;
     }
-    int size = value.bytes().length;
-    Value shown = withValue ? value : new Value(new byte[0], value.contentType(), value.modified(), value.expires());
     return new KeyOutcome.Listed(key, OptionalLong.empty(), shown, size, Math.max(1, values.size()), withValue);
   }
 
@@ -214,17 +238,19 @@ public final class EventualStore implements ModeStore {
     }
     boolean ifAbsent = request.precondition() instanceof Precondition.IfAbsent;
     Duration ttl = request.ttl().orElse(ns.defaultTtl());
-    return update(ns, request.key(), request.level().orElse(ns.write()), current -> {
+    return seal.loadForWriting(ns.storageName()).thenCompose(ready ->
+        update(ns, request.key(), request.level().orElse(ns.write()), current -> {
       long now = clock.millis();
       if (current.hasCounter()) return Change.refuse(new KeyOutcome.WrongKind("counter"));
       boolean exists = !current.visibleAt(ns.conflicts(), now).isEmpty();
       if (ifAbsent && exists) return Change.refuse(new KeyOutcome.PreconditionFailed(true, OptionalLong.empty()));
       Expiry expires = Expiry.after(Instant.ofEpochMilli(now), ttl);
       long timestamp = Math.max(now, current.latestTimestamp() + 1);
-      KeyEntry next = current.write(replicator.self().uniqueAddress(), supersedes(ns, current, seen),
+      Version version = seal.seal(ns.storageName(), request.key(),
           Version.value(request.value(), request.contentType(), timestamp, expires));
+      KeyEntry next = current.write(replicator.self().uniqueAddress(), supersedes(ns, current, seen), version);
       return Change.to(next, new KeyOutcome.Stored(stamp(ns, request.key(), next), !exists));
-    });
+    }));
   }
 
   /**

@@ -131,7 +131,7 @@ final class ApiError extends RuntimeException {
       }
       log.error("request {}: {}", requestId, unreadable.getMessage());
       return of(StatusCodes.INTERNAL_SERVER_ERROR, "value_unreadable", unreadable.getMessage()
-          + ": the stored bytes were altered or moved; nothing was changed").with("requestId", requestId.toString());
+          + "; nothing was changed").with("requestId", requestId.toString());
     }
     if (cause instanceof ChangeLog.Unavailable) {
       return of(StatusCodes.SERVICE_UNAVAILABLE, "journal_unavailable",

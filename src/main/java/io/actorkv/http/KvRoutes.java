@@ -263,7 +263,7 @@ final class KvRoutes extends ApiDirectives {
     String name = KvInput.namespace(ns);
     String key = KvInput.key(encodedRest);
     NamespaceDefinition known = namespaces.cached(name); // the hot path, with no future
-    if (known != null) return then.apply(known, key);
+    if (known != null && !known.shredded()) return then.apply(known, key);
     return lookup.find(name).thenCompose(found -> then.apply(found, key));
   }
 }

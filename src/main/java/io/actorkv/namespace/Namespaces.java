@@ -161,7 +161,7 @@ public final class Namespaces {
   }
 
   /**
-   * Shreds a strong namespace: the registry marks it shredded (every node
+   * Shreds a namespace, strong or eventual: the registry marks it shredded (every node
    * then answers 410 for it and drops its copy of the data key), then its
    * data key is destroyed in the database. Asking again finishes a shredding
    * whose second step failed.
@@ -175,10 +175,6 @@ public final class Namespaces {
       if (!keys.encrypted()) {
         return CompletableFuture.completedFuture(new NamespaceReply.CannotShred(name,
             "encryption at rest is off (no master key): its values are stored in the clear"));
-      }
-      if (found.get().mode() != Mode.STRONG) {
-        return CompletableFuture.completedFuture(new NamespaceReply.CannotShred(name,
-            "only strong namespaces are encrypted at rest; delete the eventual namespace's keys instead"));
       }
       return askRegistry(replyTo -> new NamespaceRegistry.Shred(name, found.get().incarnation(), clock.instant(),
               replyTo))

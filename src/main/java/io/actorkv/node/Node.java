@@ -145,7 +145,7 @@ public final class Node implements AutoCloseable {
           new IdempotencyLimits(settings.idempotencyWindow(), settings.idempotencyKeysPerKey()), index, seal);
       EventualSettings eventualSettings = EventualSettings.from(full);
       EventualStore eventual = EventualStore.start(system, eventualSettings, clock,
-          database.secret(CONTEXT_SECRET));
+          database.secret(CONTEXT_SECRET), dataKeys);
       ModeRouter stores = new ModeRouter(strong, eventual);
       Namespaces namespaces = Namespaces.start(system, settings.requestTimeout(), clock, stores,
           shredding(dataKeys, blocking));

@@ -4,7 +4,8 @@ package io.actorkv.store;
  * A stored value that cannot be decrypted: its namespace was shredded (its
  * data key destroyed, so nobody can read it again), or the bytes do not
  * open under their own namespace, key and revision (the database was
- * altered, or a row moved onto another key). Never answered with a value.
+ * altered, or a row moved onto another key), or this node has no master
+ * key to open them with. Never answered with a value.
  */
 public final class ValueUnreadable extends RuntimeException {
 
@@ -21,7 +22,12 @@ public final class ValueUnreadable extends RuntimeException {
 
   public static ValueUnreadable tampered(String where) {
     return new ValueUnreadable(false, "the value stored for " + where + " does not decrypt under its namespace, "
-        + "key and revision");
+        + "key and revision: the stored bytes were altered or moved");
+  }
+
+  public static ValueUnreadable withoutKey(String where) {
+    return new ValueUnreadable(false, "the value stored for " + where + " is encrypted, and this node was given "
+        + "no master key (--master-key-file) to decrypt it");
   }
 
   public boolean shredded() {

@@ -28,7 +28,7 @@ public final class ValueSeal {
 
   /** The length of the plaintext of a value sealed into {@code sealedLength} bytes. */
   public static int plainLength(int sealedLength) {
-    return sealedLength - DataKeys.OVERHEAD;
+    return DataKeys.plainLength(sealedLength);
   }
 
   /** The name the key of {@code persistenceId} ({@code kv|<storage name>|<key>}) is stored under. */

@@ -18,8 +18,10 @@ import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import io.actorkv.testing.TestPostgres;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
@@ -41,6 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,8 +52,9 @@ import org.junit.jupiter.api.io.TempDir;
  * journal, with the node stopped before the data directory is searched byte
  * by byte: values (events, snapshots, the key index) are only ciphertext
  * there with a master key and in the clear without; a ciphertext moved onto
- * another key does not open; a master key rotates; a shredded namespace
- * answers 410 for good.
+ * another key does not open; a master key rotates; a shredded namespace,
+ * strong or eventual, answers 410 for good (the rest of eventual mode's
+ * encryption: {@link EventualEncryptionTest}).
  */
 class EncryptionAtRestTest {
 
@@ -212,6 +216,7 @@ class EncryptionAtRestTest {
     }
   }
 
+  /** A strong namespace, {@code gone}, and an eventual one, {@code evgone}, shredded alike. */
   @Test
   void aShreddedNamespaceAnswers410ForEverythingAndForGood() throws Exception {
     Path master = newMasterKey("master");
@@ -221,33 +226,33 @@ class EncryptionAtRestTest {
       KvClient kv = new KvClient(node.httpPort());
       assertEquals(201, kv.putNamespace("gone", "").statusCode());
       assertEquals(201, kv.putNamespace("kept", "").statusCode());
-      assertEquals(201, kv.putNamespace("ev", "{\"mode\": \"eventual\"}").statusCode());
+      assertEquals(201, kv.putNamespace("evgone", "{\"mode\": \"eventual\"}").statusCode());
       for (int i = 0; i < 4; i++) {
         String value = "shred-me-" + i + "-" + UUID.randomUUID();
         values.add(value);
         assertTrue(kv.put("gone", "k" + (i % 2), value).statusCode() / 100 == 2);
+        String eventual = "shred-me-eventual-" + i + "-" + UUID.randomUUID();
+        values.add(eventual);
+        assertEquals(201, kv.put("evgone", "k" + i, eventual).statusCode());
       }
       assertEquals(201, kv.put("kept", "k", "still-here").statusCode());
 
       assertError(kv.send("DELETE", "/v1/namespaces/gone?shred=maybe", null), 400, "bad_flag");
-      assertError(kv.send("DELETE", "/v1/namespaces/ev?shred=true", null), 409, "cannot_shred");
       assertError(kv.send("DELETE", "/v1/namespaces/nothere?shred=true", null), 404, "namespace_not_found");
       assertEquals(204, kv.send("DELETE", "/v1/namespaces/gone?shred=true", null).statusCode());
       assertEquals(204, kv.send("DELETE", "/v1/namespaces/gone?shred=true", null).statusCode(), "again: done");
+      assertEquals(204, kv.send("DELETE", "/v1/namespaces/evgone?shred=true", null).statusCode());
 
-      assertGone(kv);
+      assertGone(kv, "gone");
+      assertGone(kv, "evgone");
       assertTrue(json(kv.send("GET", "/v1/namespaces/gone", null)).has("shreddedAt"));
       assertEquals("still-here", kv.get("kept", "k").body(), "other namespaces keep their key");
     } finally {
       node.close();
     }
     assertEquals(Set.of(), foundOnDisk(values));
-    try (Connection c = h2(); PreparedStatement select = c.prepareStatement(
-        "SELECT \"wrapped\" FROM \"actorkv_data_key\" WHERE \"storage_name\" = 'gone'");
-         ResultSet rs = select.executeQuery()) {
-      assertTrue(rs.next());
-      assertEquals(null, rs.getBytes(1), "the data key is destroyed");
-    }
+    assertDataKeyDestroyed("gone");
+    assertDataKeyDestroyed("evgone");
 
     // The hash chain covers the ciphertext: it verifies without any key, and a report shows no value.
     JournalDatabase journal = JournalDatabase.open("", "", "", dataDir, Journal.H2);
@@ -263,14 +268,19 @@ class EncryptionAtRestTest {
     node = start(master);
     try {
       KvClient kv = new KvClient(node.httpPort());
-      assertGone(kv);
+      assertGone(kv, "gone");
+      assertGone(kv, "evgone");
       assertEquals("still-here", kv.get("kept", "k").body());
     } finally {
       node.close();
     }
   }
 
-  /** Two nodes on one PostgreSQL journal: a shredding through one reaches the other by the namespace registry. */
+  /**
+   * Two nodes on one PostgreSQL journal, so one data key per namespace: a
+   * value sealed on one node reads on the other, strong or eventual, and a
+   * shredding through one reaches the other by the namespace registry.
+   */
   @Test
   void aShreddingThroughOneNodeReachesEveryNode(@TempDir Path d1, @TempDir Path d2) {
     String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
@@ -288,14 +298,27 @@ class EncryptionAtRestTest {
         KvClient first = new KvClient(n1.httpPort());
         KvClient second = new KvClient(n2.httpPort());
         assertEquals(201, first.putNamespace("gone", "").statusCode());
-        for (int i = 0; i < 20; i++) assertEquals(201, first.put("gone", "k" + i, "v" + i).statusCode());
+        assertEquals(201, first.putNamespace("evgone", "{\"mode\": \"eventual\"}").statusCode());
+        for (int i = 0; i < 20; i++) {
+          assertEquals(201, first.put("gone", "k" + i, "v" + i).statusCode());
+          assertEquals(201, first.put("evgone", "k" + i, "ev" + i).statusCode());
+        }
         for (int i = 0; i < 20; i++) assertEquals("v" + i, second.get("gone", "k" + i).body(), "both nodes read");
+        Await.assertEventually(Duration.ofSeconds(10), () -> {
+          for (int i = 0; i < 20; i++) assertEquals("ev" + i, second.get("evgone", "k" + i).body(), "replicated");
+        });
+        assertEquals(201, second.put("evgone", "back", "from-second").statusCode());
+        Await.assertEventually(Duration.ofSeconds(10),
+            () -> assertEquals("from-second", first.get("evgone", "back").body()));
 
         assertEquals(204, first.send("DELETE", "/v1/namespaces/gone?shred=true", null).statusCode());
+        assertEquals(204, first.send("DELETE", "/v1/namespaces/evgone?shred=true", null).statusCode());
 
         Await.assertEventually(Duration.ofSeconds(10), () -> {
-          for (int i = 0; i < 20; i++) assertError(second.get("gone", "k" + i), 410, "shredded");
-          assertError(second.put("gone", "k0", "again"), 410, "shredded");
+          for (String ns : List.of("gone", "evgone")) {
+            for (int i = 0; i < 20; i++) assertError(second.get(ns, "k" + i), 410, "shredded");
+            assertError(second.put(ns, "k0", "again"), 410, "shredded");
+          }
         });
       } finally {
         n2.close();
@@ -318,37 +341,78 @@ class EncryptionAtRestTest {
     }
   }
 
-  private static void assertGone(KvClient kv) {
-    assertError(kv.get("gone", "k0"), 410, "shredded");
-    assertError(kv.put("gone", "k0", "new"), 410, "shredded");
-    assertError(kv.delete("gone", "k0"), 410, "shredded");
-    assertError(kv.send("GET", "/v1/kv/gone?keysOnly=false", null), 410, "shredded");
-    assertError(kv.send("GET", "/v1/history/gone/k0", null), 410, "shredded");
-    assertError(kv.send("GET", "/v1/audit/gone", null), 410, "shredded");
-    assertError(kv.send("GET", "/v1/watch/gone", null), 410, "shredded");
-    assertError(kv.send("POST", "/v1/batch", "{\"operations\": [{\"op\": \"get\", \"namespace\": \"gone\", "
-        + "\"key\": \"k0\"}]}", "Content-Type", "application/json"), 410, "shredded");
-    assertError(kv.putNamespace("gone", ""), 410, "shredded");
-    assertError(kv.send("DELETE", "/v1/namespaces/gone", null), 410, "shredded");
+  /** Every route to the shredded namespace {@code ns}, which held a key {@code k0}, answers 410. */
+  private static void assertGone(KvClient kv, String ns) {
+    assertError(kv.get(ns, "k0"), 410, "shredded");
+    assertError(kv.put(ns, "k0", "new"), 410, "shredded");
+    assertError(kv.delete(ns, "k0"), 410, "shredded");
+    assertError(kv.send("POST", "/v1/kv/" + ns + "/c/increment?by=1", null), 410, "shredded");
+    assertError(kv.send("GET", "/v1/kv/" + ns + "?keysOnly=false", null), 410, "shredded");
+    assertError(kv.send("GET", "/v1/history/" + ns + "/k0", null), 410, "shredded");
+    assertError(kv.send("GET", "/v1/audit/" + ns, null), 410, "shredded");
+    assertError(kv.send("GET", "/v1/watch/" + ns, null), 410, "shredded");
+    assertError(kv.send("POST", "/v1/batch", "{\"operations\": [{\"op\": \"get\", \"namespace\": \"" + ns
+        + "\", \"key\": \"k0\"}]}", "Content-Type", "application/json"), 410, "shredded");
+    assertError(kv.putNamespace(ns, ""), 410, "shredded");
+    assertError(kv.send("DELETE", "/v1/namespaces/" + ns, null), 410, "shredded");
   }
 
-  private static void assertError(HttpResponse<String> response, int status, String error) {
+  /** The data key of {@code storageName} in the stopped node's H2 journal is blank. */
+  private void assertDataKeyDestroyed(String storageName) throws SQLException {
+    try (Connection c = h2(); PreparedStatement select = c.prepareStatement(
+        "SELECT \"wrapped\" FROM \"actorkv_data_key\" WHERE \"storage_name\" = ?")) {
+      select.setString(1, storageName);
+      try (ResultSet rs = select.executeQuery()) {
+        assertTrue(rs.next());
+        assertEquals(null, rs.getBytes(1), "the data key is destroyed");
+      }
+    }
+  }
+
+  static void assertError(HttpResponse<String> response, int status, String error) {
     assertEquals(status, response.statusCode(), response.body());
     assertEquals(error, json(response).get("error").asText(), response.body());
   }
 
   /** The values whose UTF-8 bytes occur in any file under the data directory. */
   private Set<String> foundOnDisk(List<String> values) throws IOException {
+    return foundUnder(dataDir, values);
+  }
+
+  /**
+   * The values whose UTF-8 bytes occur in any file under {@code dir}, or in
+   * what a gzip stream inside one inflates to: Distributed Data compresses
+   * the maps it stores in LMDB.
+   */
+  static Set<String> foundUnder(Path dir, List<String> values) throws IOException {
     Set<String> found = new HashSet<>();
-    try (Stream<Path> files = Files.walk(dataDir)) {
+    try (Stream<Path> files = Files.walk(dir)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
-        byte[] bytes = Files.readAllBytes(file);
-        for (String value : values) {
-          if (indexOf(bytes, value.getBytes(StandardCharsets.UTF_8)) >= 0) found.add(value);
+        for (byte[] bytes : withInflated(Files.readAllBytes(file), 2)) {
+          for (String value : values) {
+            if (indexOf(bytes, value.getBytes(StandardCharsets.UTF_8)) >= 0) found.add(value);
+          }
         }
       }
     }
     return found;
+  }
+
+  /** {@code bytes}, then what each gzip stream in them inflates to, searched likewise {@code depth} levels deep. */
+  private static List<byte[]> withInflated(byte[] bytes, int depth) {
+    List<byte[]> all = new ArrayList<>(List.of(bytes));
+    for (int i = 0; depth > 0 && i + 2 < bytes.length; i++) {
+      if (bytes[i] == 0x1f && bytes[i + 1] == (byte) 0x8b && bytes[i + 2] == 8) {
+        ByteArrayOutputStream inflated = new ByteArrayOutputStream();
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes, i, bytes.length - i))) {
+          in.transferTo(inflated);
+        } catch (IOException notAllGzip) {
+          // What inflated before the stream broke off is searched all the same.
+        }
+        if (inflated.size() > 0) all.addAll(withInflated(inflated.toByteArray(), depth - 1));
+      }
+    }
+    return all;
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {
