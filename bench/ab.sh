@@ -17,6 +17,9 @@
 #   ENCRYPT_ON=after (or before): that side's node encrypts strong values at
 #   rest with a fresh master key; with the same jar twice this measures the
 #   cost of encryption.
+#   EVENTUAL=1: measure an eventual namespace "ev" (last writer wins, write
+#   and read level local) instead of the strong default; with ENCRYPT_ON this
+#   measures sealing eventual values.
 # Prints one line per measurement: round, jar (before|after), op, ops/s, p50, p99.
 set -euo pipefail
 work=$(mktemp -d)
@@ -62,8 +65,15 @@ measure() { # round, label, jar
     curl -sf ${tls:+--cacert "$tls/ca.crt"} "$scheme://127.0.0.1:$mgmt/ready" > /dev/null && break
     sleep 0.5
   done
+  local namespace=()
+  if [ -n "${EVENTUAL:-}" ]; then
+    curl -sf ${tls:+--cacert "$tls/ca.crt"} ${token:+-H "Authorization: Bearer ${token[1]}"} -X PUT \
+      -H 'Content-Type: application/json' -d '{"mode":"eventual","write":"local","read":"local"}' \
+      "$scheme://127.0.0.1:$http/v1/namespaces/ev" > /dev/null
+    namespace=(--namespace ev)
+  fi
   for op in $ops; do
-    java -jar "$after" bench --target "$scheme://127.0.0.1:$http" "${client[@]}" --workload "$op" \
+    java -jar "$after" bench --target "$scheme://127.0.0.1:$http" "${client[@]}" --workload "$op" "${namespace[@]}" \
       --duration "${DURATION:-15s}" --warmup "${WARMUP:-10s}" --connections "${CONNECTIONS:-32}" \
       "${token[@]}" --json "$work/r.json" > /dev/null 2>&1
     python3 - "$1" "$2" "$op" "$work/r.json" <<'PY'
