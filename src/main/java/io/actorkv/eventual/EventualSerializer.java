@@ -176,7 +176,7 @@ public final class EventualSerializer extends SerializerWithStringManifest {
   }
 
   private static byte formatOf(KeyEntry entry) {
-    return entry.versions().stream().anyMatch(Version::sealed) ? SEALED_VALUES : FORMAT;
+    return entry.holdsSealed() ? SEALED_VALUES : FORMAT;
   }
 
   /** An entry in {@code formatOf(entry)}. */

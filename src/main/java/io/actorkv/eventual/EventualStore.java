@@ -123,7 +123,7 @@ public final class EventualStore implements ModeStore {
 
   /** {@link #viewNow}, once the namespace's data key is loaded if {@code entry} holds a sealed value. */
   private CompletionStage<KeyOutcome> view(NamespaceDefinition ns, String key, KeyEntry entry) {
-    if (entry == null || entry.versions().stream().noneMatch(Version::sealed)) {
+    if (entry == null || !entry.holdsSealed()) {
       return CompletableFuture.completedStage(viewNow(ns, key, entry));
     }
     return seal.loadForReading(ns.storageName()).thenApply(ready -> viewNow(ns, key, entry));

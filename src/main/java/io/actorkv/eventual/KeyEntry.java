@@ -82,6 +82,14 @@ public final class KeyEntry extends AbstractReplicatedData<KeyEntry> implements 
     return Collections.unmodifiableCollection(versions.values());
   }
 
+  /** Whether any version holds a sealed value: a read must load the namespace's data key first. */
+  public boolean holdsSealed() {
+    for (Version v : versions.values()) {
+      if (v.sealed()) return true;
+    }
+    return false;
+  }
+
   SortedMap<UniqueAddress, BigInteger> increments() {
     return Collections.unmodifiableSortedMap(increments);
   }
