@@ -24,11 +24,8 @@ class FailureResponsesTest {
 
   @Test
   void aWriteStuckOnAStalledJournalAnswers504AndSaysItMayHaveApplied(@TempDir Path dataDir) throws Exception {
-    String database = TestPostgres.newDatabase();
     try (TcpProxy proxy = new TcpProxy(TestPostgres.port())) {
-      Node node = TestNodes.start(
-          TestNodes.settings(dataDir, TestPostgres.jdbcUrl(database, proxy.port()), List.of()),
-          ConfigFactory.parseString("actorkv.request-timeout = 1s"));
+      Node node = TestNodes.behind(proxy, dataDir, ConfigFactory.parseString("actorkv.request-timeout = 1s"));
       try {
         KvClient kv = new KvClient(node.httpPort());
         assertEquals(201, kv.put("default", "k", "v1").statusCode());

@@ -32,11 +32,8 @@ class TxnJournalFailureTest {
 
   @Test
   void aKeyWhoseOutcomeWriteFailedStillAppliesTheOutcome(@TempDir Path dataDir) throws Exception {
-    String database = TestPostgres.newDatabase();
     try (TcpProxy proxy = new TcpProxy(TestPostgres.port())) {
-      Node node = TestNodes.start(
-          TestNodes.settings(dataDir, TestPostgres.jdbcUrl(database, proxy.port()), List.of()),
-          ConfigFactory.parseString("jdbc-journal.circuit-breaker.call-timeout = 1s"));
+      Node node = TestNodes.behind(proxy, dataDir, ConfigFactory.parseString("jdbc-journal.circuit-breaker.call-timeout = 1s"));
       try {
         KvClient kv = new KvClient(node.httpPort());
         assertEquals(201, kv.put("default", "k", "before").statusCode());

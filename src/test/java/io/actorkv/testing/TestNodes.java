@@ -87,6 +87,14 @@ public final class TestNodes {
   }
 
   /**
+   * A single node on a fresh PostgreSQL database that it reaches only
+   * through {@code proxy}, so the test can freeze or cut its journal.
+   */
+  public static Node behind(TcpProxy proxy, Path dataDir, Config extra) {
+    return start(settings(dataDir, TestPostgres.jdbcUrl(TestPostgres.newDatabase(), proxy.port()), List.of()), extra);
+  }
+
+  /**
    * Starts the nodes of {@link #cluster} with {@code extra} and returns once
    * every one sees all of them Up; stops those started if that fails.
    */
