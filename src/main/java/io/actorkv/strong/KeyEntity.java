@@ -140,6 +140,12 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   /** How long a read or write of a key held by a transaction waits before it answers {@link KeyReply.Locked}. */
   static final Duration LOCK_WAIT = Duration.ofSeconds(1);
   /**
+   * How many reads and writes wait for a held key at most; more answer
+   * {@link KeyReply.Locked} at once, so clients hammering a held key cannot
+   * pile requests (and their values) up in its memory.
+   */
+  static final int MOST_WAITING = 1_000;
+  /**
    * How long a key stays held before it asks the transaction's record for
    * the outcome, and then again as often: longer than a request's deadline,
    * so a transaction still running is rarely aborted by it.
@@ -230,10 +236,27 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   /** A key that keeps at least its {@code keep} latest revisions in the journal (0: all). */
   static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
                                   LiveStates live, int keep, IdempotencyLimits idempotency, ValueSeal seal) {
+    return create(entityId, clock, ticker, snapshotEvery, live, keep, idempotency, seal,
+        new Waits(LOCK_WAIT, MOST_WAITING));
+  }
+
+  /** How long reads and writes wait for a held key, and how many at most. */
+  record Waits(Duration longest, int most) {}
+
+  /** A key that keeps every revision, whose reads and writes wait for its lock as {@code waits} says. */
+  static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, LiveStates live, Waits waits) {
+    return create(entityId, clock, ticker, 100, live, 0, new IdempotencyLimits(Duration.ofHours(24), 1000),
+        ValueSeal.OFF, waits);
+  }
+
+  private static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
+                                          LiveStates live, int keep, IdempotencyLimits idempotency, ValueSeal seal,
+                                          Waits waits) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<KeyLock.Command> lock = ctx.spawn(KeyLock.create(entityId, ctx.getSelf()), "lock");
       ctx.watch(lock); // a key whose lock stopped stops too (Terminated is not handled), and starts again anew
-      return new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, idempotency, live, seal, timers, ctx, lock);
+      return new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, idempotency, live, seal, waits, timers, ctx,
+          lock);
     }));
   }
 
@@ -245,6 +268,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private final IdempotencyLimits idempotency;
   private final LiveStates live;
   private final ValueSeal seal;
+  private final Waits waits;
   private final TimerScheduler<Command> timers;
   private final ActorContext<Command> context;
   private final ActorRef<KeyLock.Command> lockJournal;
@@ -264,8 +288,9 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private boolean passivateWhenFree;
 
   private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, int keep,
-                    IdempotencyLimits idempotency, LiveStates live, ValueSeal seal, TimerScheduler<Command> timers,
-                    ActorContext<Command> context, ActorRef<KeyLock.Command> lockJournal) {
+                    IdempotencyLimits idempotency, LiveStates live, ValueSeal seal, Waits waits,
+                    TimerScheduler<Command> timers, ActorContext<Command> context,
+                    ActorRef<KeyLock.Command> lockJournal) {
     // A failed write restarts the key from its journal, but keeps its lock's actor: it holds the truth.
     super(PersistenceId.ofUniqueId(persistenceId(entityId)),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)
@@ -278,6 +303,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     this.idempotency = idempotency;
     this.live = live;
     this.seal = seal;
+    this.waits = waits;
     this.timers = timers;
     this.context = context;
     this.lockJournal = lockJournal;
@@ -550,18 +576,24 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     }
   }
 
-  /** A read or write of a held key waits, {@link #LOCK_WAIT} at most. */
+  /** A read or write of a held key waits ({@link #LOCK_WAIT} at most), unless too many wait already. */
   private ReplyEffect<KeyEvent, KeyState> await(KeyState state, Command cmd) {
+    Request request = (Request) cmd;
+    if (waiting.size() >= waits.most()) return Effect().reply(request.replyTo(), locked());
     long waiter = nextWaiter++;
-    waiting.put(waiter, (Request) cmd);
-    timers.startSingleTimer(waiter, new WaitOver(waiter), LOCK_WAIT);
+    waiting.put(waiter, request);
+    timers.startSingleTimer(waiter, new WaitOver(waiter), waits.longest());
     return Effect().noReply();
+  }
+
+  private KeyReply.Locked locked() {
+    return new KeyReply.Locked(Math.max(1, waits.longest().toSeconds()));
   }
 
   private ReplyEffect<KeyEvent, KeyState> onWaitOver(KeyState state, WaitOver over) {
     Request cmd = waiting.remove(over.waiter());
     if (cmd == null) return Effect().noReply();
-    return Effect().reply(cmd.replyTo(), new KeyReply.Locked(LOCK_WAIT.toSeconds()));
+    return Effect().reply(cmd.replyTo(), locked());
   }
 
   /** Asks the record of the transaction holding the key for its outcome; it decides abort if none was decided. */

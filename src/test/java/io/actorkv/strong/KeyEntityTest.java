@@ -594,6 +594,32 @@ class KeyEntityTest {
   }
 
   @Test
+  void givenAHeldKey_whenMoreRequestsCameThanMayWait_thenTheRestAnswerLockedAtOnce() {
+    // A wait far longer than the probes', so only the cap can answer the fourth request in time.
+    String id = entityId + "-crowded";
+    var entityRef = testKit.spawn(KeyEntity.create(id, clock, Ticker.SYSTEM, live,
+        new KeyEntity.Waits(Duration.ofMinutes(10), 3)));
+    var replies = testKit.<KeyReply>createTestProbe();
+    putTo(entityRef, "v1", replies);
+    assertEquals(new Stored(1, true), replies.receiveMessage());
+    String txn = "txn-crowded";
+    entityRef.tell(new KeyEntity.Prepare(txn, List.of(), List.of(), replies.getRef()));
+    assertEquals(KeyReply.Prepared.class, replies.receiveMessage().getClass());
+
+    var waiting = testKit.<KeyReply>createTestProbe();
+    for (int i = 0; i < 3; i++) entityRef.tell(new KeyEntity.Get(waiting.getRef()));
+    var crowded = testKit.<KeyReply>createTestProbe();
+    entityRef.tell(new KeyEntity.Get(crowded.getRef()));
+    assertEquals(new KeyReply.Locked(600), crowded.receiveMessage(Duration.ofSeconds(10)));
+
+    entityRef.tell(new KeyEntity.Finish(txn, "abort", replies.getRef()));
+    assertEquals(KeyReply.Finished.class, replies.receiveMessage(Duration.ofSeconds(10)).getClass());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(1, ((KeyReply.Found) waiting.receiveMessage(Duration.ofSeconds(10))).revision());
+    }
+  }
+
+  @Test
   void givenPublishedState_whenAWriteFailsInTheJournal_thenTheStateIsWithdrawnUntilTheEntityHasRecovered() {
     List<String> calls = new CopyOnWriteArrayList<>();
     LiveStates recording = new LiveStates(LiveStates.MAX_TOUCH_EVERY) {
