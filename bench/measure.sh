@@ -22,7 +22,7 @@
 #              FEED_RATE=2000 FEED_SECONDS=30 KEYS=1000 JOURNAL=postgresql|h2 (feed),
 #              INDEX_KEYS=10000000 LISTINGS=500 KEYS_ONLY=true (listing),
 #              CLIENTS=32 BATCH_SECONDS=20 BATCH_SIZE=100 JOURNAL (batch),
-#              TXN_CLIENTS=16 TXN_SECONDS=15 TXN_SIZES=2,8,64 JOURNAL (txn),
+#              TXN_CLIENTS=16 TXN_SECONDS=15 TXN_SIZES=2,8,64 TXN_OP=increment|get JOURNAL (txn),
 #              ACTIVATION_KEYS=5000 ACTIVATION_CLIENTS=16 JOURNAL (activation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +69,7 @@ fi
 if [ "$what" = txn ] || [ "$what" = all ]; then
   echo "== TxnMeasure"
   java "${opens[@]}" -Xmx2g -cp "$cp" io.actorkv.measure.TxnMeasure \
-    "${TXN_CLIENTS:-16}" "${TXN_SECONDS:-15}" "${TXN_SIZES:-2,8,64}" "${JOURNAL:-postgresql}"
+    "${TXN_CLIENTS:-16}" "${TXN_SECONDS:-15}" "${TXN_SIZES:-2,8,64}" "${JOURNAL:-postgresql}" "${TXN_OP:-increment}"
 fi
 if [ "$what" = activation ] || [ "$what" = all ]; then
   echo "== ActivationMeasure"

@@ -122,6 +122,13 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    */
   public record Finish(String txnId, String outcome, ActorRef<KeyReply> replyTo) implements Request {}
 
+  /**
+   * Reads the key for a transaction that only reads, without taking it:
+   * answers {@link KeyReply.Prepared} as {@link Prepare} would, and waits
+   * like a read while another transaction holds the key.
+   */
+  public record Peek(List<TxnOp> success, List<TxnOp> failure, ActorRef<KeyReply> replyTo) implements Request {}
+
   /** The key's lock as its journal had it; commands wait until it is known. */
   record LockRecovered(KeyLock.Held held) implements Command {}
 
@@ -327,8 +334,10 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
         .onCommand(ResolveDue.class, this::onResolveDue)
         .onCommand(Resolved.class, (state, cmd) -> lock != null && lock.txnId().equals(cmd.txnId())
             && cmd.outcome() != null ? finish(state, cmd.outcome(), null) : Effect().noReply())
-        .onCommand(cmd -> lock != null && (cmd instanceof Get || cmd instanceof Write), this::await)
+        .onCommand(cmd -> lock != null && (cmd instanceof Get || cmd instanceof Write || cmd instanceof Peek),
+            this::await)
         .onCommand(Get.class, this::onGet)
+        .onCommand(Peek.class, this::onPeek)
         .onCommand(Write.class, this::onWrite)
         .onCommand(Touch.class, (state, cmd) -> Effect().noReply())
         .onCommand(ExpiryDue.class, (state, cmd) -> lock != null ? Effect().noReply() : onExpiryDue(state, cmd))
@@ -484,7 +493,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   private ReplyEffect<KeyEvent, KeyState> onPrepare(KeyState state, Prepare cmd) {
     if (lock != null && lock.txnId().equals(cmd.txnId())) {
-      if (lockStored) return Effect().reply(cmd.replyTo(), prepared(state, lock));
+      if (lockStored) return Effect().reply(cmd.replyTo(), prepared(state, lock.success(), lock.failure()));
       preparing = cmd.replyTo();
       return Effect().noReply();
     }
@@ -506,16 +515,25 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     timers.startTimerWithFixedDelay(RESOLVE_TIMER, new ResolveDue(), RESOLVE_AFTER);
     ActorRef<KeyReply> replyTo = preparing;
     preparing = null;
-    return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, prepared(state, lock));
+    return replyTo == null ? Effect().noReply()
+        : Effect().reply(replyTo, prepared(state, lock.success(), lock.failure()));
   }
 
-  private KeyReply.Prepared prepared(KeyState state, KeyLock.Held held) {
+  private ReplyEffect<KeyEvent, KeyState> onPeek(KeyState state, Peek cmd) {
+    if (seal.shredded(entityId.substring(0, entityId.indexOf(SEPARATOR)))) {
+      return Effect().reply(cmd.replyTo(), new KeyReply.Shredded());
+    }
+    return Effect().reply(cmd.replyTo(), prepared(state, cmd.success(), cmd.failure()));
+  }
+
+  /** The key as it is, and what each branch's operations would do to it. */
+  private KeyReply.Prepared prepared(KeyState state, List<TxnOp> success, List<TxnOp> failure) {
     Instant now = clock.instant();
     String pid = persistenceId().id();
     return new KeyReply.Prepared(state.revision(),
         state.existsAt(now) ? seal.open(pid, state.revision(), state.value()) : null,
-        TxnApply.apply(state, held.success(), now, pid, idempotency, seal).results(),
-        TxnApply.apply(state, held.failure(), now, pid, idempotency, seal).results());
+        TxnApply.apply(state, success, now, pid, idempotency, seal).results(),
+        TxnApply.apply(state, failure, now, pid, idempotency, seal).results());
   }
 
   private ReplyEffect<KeyEvent, KeyState> onFinish(KeyState state, Finish cmd) {

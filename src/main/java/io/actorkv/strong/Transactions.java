@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -36,7 +37,8 @@ import org.apache.pekko.japi.function.Function;
  * attempt frees what it took and starts again under a new id after a
  * jittered pause, until the request's deadline. If this node stops
  * anywhere, each key held asks the record and applies what it says, abort
- * if nothing was decided.
+ * if nothing was decided. A transaction that only reads takes no key
+ * ({@link #snapshot}).
  */
 final class Transactions {
 
@@ -48,6 +50,8 @@ final class Transactions {
 
   /** The longest pause between two attempts of a transaction whose keys were held. */
   static final long MAX_BACKOFF_MILLIS = 200;
+  /** How often a transaction that only reads reads its keys twice before it takes them instead. */
+  static final int SNAPSHOT_ATTEMPTS = 3;
 
   private final ActorSystem<?> system;
   private final Asker asker;
@@ -93,9 +97,12 @@ final class Transactions {
     add(keys, txn.success(), true, principal);
     add(keys, txn.failure(), false, principal);
     List<Participant> participants = List.copyOf(keys.values());
-    CompletionStage<Ended> ended = context.idempotencyKey().isEmpty()
-        ? attempt(context, txn, participants, 0, null)
-        : claimed(context, txn, participants, context.idempotencyKey().get());
+    CompletionStage<Ended> ended;
+    if (context.idempotencyKey().isPresent()) {
+      ended = claimed(context, txn, participants, context.idempotencyKey().get());
+    } else {
+      ended = readsOnly(txn) ? snapshot(context, txn, participants, 0) : attempt(context, txn, participants, 0, null);
+    }
     return ended.thenApply(e -> e.result() != null ? outcome(e.result()) : e.unsettled());
   }
 
@@ -137,6 +144,83 @@ final class Transactions {
   private CompletionStage<Ended> completed(RequestContext context, Owned owned, Ended ended) {
     return TxnClaim.complete(system, owned.claimId(), owned.owner(), ended.result(), positive(context.remaining()))
         .handle((recorded, failure) -> ended);
+  }
+
+  private static boolean readsOnly(KeyRequest.Txn txn) {
+    for (List<KeyRequest> branch : List.of(txn.success(), txn.failure())) {
+      for (KeyRequest r : branch) {
+        if (!(r instanceof KeyRequest.Get)) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A transaction that only reads, without taking its keys: each key is
+   * read twice ({@link KeyEntity.Peek}), every first read answered before
+   * any second one is sent. A key held by a transaction is read only once
+   * it is free, so a key that shows the same revision and existence in
+   * both reads was changed by no write, single or transactional, decided
+   * between them. If every key does, all held those states together when
+   * the first round ended, and the transaction takes effect there;
+   * otherwise it reads again after a pause, and after
+   * {@link #SNAPSHOT_ATTEMPTS} takes its keys as a writing one does.
+   */
+  private CompletionStage<Ended> snapshot(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
+                                          int attempt) {
+    if (attempt >= SNAPSHOT_ATTEMPTS) return attempt(context, txn, keys, 0, null);
+    IntFunction<CompletionStage<Ended>> again = next -> snapshot(context, txn, keys, next);
+    return peek(context, keys).thenCompose(first -> first == null ? retry(context, attempt, again)
+        : peek(context, keys).thenCompose(second -> second == null || !sameStates(first, second)
+            ? retry(context, attempt, again)
+            : done(new Ended(null, readOutcome(txn, keys, second)))));
+  }
+
+  /** The outcome of a transaction that only reads, over the states its keys held together. */
+  private static TxnClaim.Result readOutcome(KeyRequest.Txn txn, List<Participant> keys,
+                                             Map<String, KeyReply.Prepared> read) {
+    Choice choice = choose(txn, keys, read);
+    if (choice.refusal() != null) {
+      return new TxnClaim.Result(choice.success(), choice.refusedAt(), List.of(choice.refusal()));
+    }
+    List<List<KeyReply.OpResult>> results = new ArrayList<>(keys.size());
+    for (Participant p : keys) {
+      results.add(choice.success() ? read.get(p.entityId).success() : read.get(p.entityId).failure());
+    }
+    return result(txn, keys, null, choice.success(), results);
+  }
+
+  /** Every key read as it is, by entity id; null if one was held past the wait (the read may be tried again). */
+  private CompletionStage<Map<String, KeyReply.Prepared>> peek(RequestContext context, List<Participant> keys) {
+    List<CompletableFuture<KeyReply>> peeks = new ArrayList<>(keys.size());
+    for (Participant p : keys) {
+      peeks.add(asker.ask(p.entityId, replyTo -> new KeyEntity.Peek(p.success, p.failure, replyTo),
+          context::remaining).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(peeks.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+      Map<String, KeyReply.Prepared> read = new LinkedHashMap<>();
+      for (int i = 0; i < keys.size(); i++) {
+        KeyReply reply = peeks.get(i).join();
+        String entityId = keys.get(i).entityId;
+        if (reply instanceof KeyReply.Shredded) {
+          return CompletableFuture.failedFuture(
+              ValueUnreadable.shredded(entityId.substring(0, entityId.indexOf(KeyEntity.SEPARATOR))));
+        }
+        if (!(reply instanceof KeyReply.Prepared p)) return CompletableFuture.completedFuture(null);
+        read.put(entityId, p);
+      }
+      return CompletableFuture.completedFuture(read);
+    });
+  }
+
+  private static boolean sameStates(Map<String, KeyReply.Prepared> first, Map<String, KeyReply.Prepared> second) {
+    for (Map.Entry<String, KeyReply.Prepared> e : first.entrySet()) {
+      KeyReply.Prepared again = second.get(e.getKey());
+      if (again.revision() != e.getValue().revision() || (again.value() == null) != (e.getValue().value() == null)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static CompletionStage<Ended> done(Ended ended) {
@@ -198,7 +282,7 @@ final class Transactions {
         }
         if (!(reply instanceof KeyReply.Prepared p)) {
           abort(txnId, keys);
-          return retry(context, txn, keys, attempt, owned);
+          return retry(context, attempt, a -> attempt(context, txn, keys, a, owned));
         }
         prepared.put(keys.get(i).entityId, p);
       }
@@ -206,9 +290,9 @@ final class Transactions {
     }).thenCompose(next -> next);
   }
 
-  /** After a key was held by another transaction: again under a new id after a pause, while time is left. */
-  private CompletionStage<Ended> retry(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
-                                       int attempt, Owned owned) {
+  /** After a key was held by another transaction: {@code next} attempt after a pause, while time is left. */
+  private CompletionStage<Ended> retry(RequestContext context, int attempt,
+                                       IntFunction<CompletionStage<Ended>> next) {
     long ceiling = Math.min(MAX_BACKOFF_MILLIS, 5L << Math.min(attempt, 6));
     long pause = ThreadLocalRandom.current().nextLong(1, ceiling + 1);
     if (context.remaining().toMillis() < pause + MAX_BACKOFF_MILLIS) {
@@ -216,21 +300,22 @@ final class Transactions {
     }
     return CompletableFuture.supplyAsync(() -> null,
             CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS, system.executionContext()))
-        .thenCompose(ignored -> attempt(context, txn, keys, attempt + 1, owned));
+        .thenCompose(ignored -> next.apply(attempt + 1));
   }
 
-  private CompletionStage<Ended> decide(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
-                                             String txnId, Map<String, KeyReply.Prepared> prepared) {
-    boolean succeeded = true;
+  /** The branch the compares chose, and the first of its operations that cannot apply (null: none). */
+  private record Choice(boolean success, int refusedAt, KeyReply.OpResult refusal) {}
+
+  private static Choice choose(KeyRequest.Txn txn, List<Participant> keys, Map<String, KeyReply.Prepared> prepared) {
+    boolean success = true;
     for (TxnCompare c : txn.compares()) {
       KeyReply.Prepared p = prepared.get(KeyEntity.entityId(c.namespace().storageName(), c.key()));
       StoredValue v = p.value();
       if (!c.holds(p.revision(), v == null ? null : v.bytes(), v != null && v.counter())) {
-        succeeded = false;
+        success = false;
         break;
       }
     }
-    boolean success = succeeded;
     int refusedAt = Integer.MAX_VALUE;
     KeyReply.OpResult refusal = null;
     for (Participant p : keys) {
@@ -243,9 +328,16 @@ final class Transactions {
         }
       }
     }
-    if (refusal != null) {
+    return new Choice(success, refusedAt, refusal);
+  }
+
+  private CompletionStage<Ended> decide(RequestContext context, KeyRequest.Txn txn, List<Participant> keys,
+                                        String txnId, Map<String, KeyReply.Prepared> prepared) {
+    Choice choice = choose(txn, keys, prepared);
+    boolean success = choice.success();
+    if (choice.refusal() != null) {
       abort(txnId, keys);
-      return done(new Ended(null, new TxnClaim.Result(success, refusedAt, List.of(refusal))));
+      return done(new Ended(null, new TxnClaim.Result(success, choice.refusedAt(), List.of(choice.refusal()))));
     }
     String outcome = success ? "success" : "failure";
     // Once the outcome is asked to be stored it may be: never tell a key abort after this point.
@@ -266,21 +358,28 @@ final class Transactions {
       finishes.add(asker.ask(p.entityId, replyTo -> new KeyEntity.Finish(txnId, outcome, replyTo),
           context::remaining).toCompletableFuture());
     }
-    int count = (success ? txn.success() : txn.failure()).size();
     return CompletableFuture.allOf(finishes.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      KeyReply.OpResult[] results = new KeyReply.OpResult[count];
-      for (int k = 0; k < keys.size(); k++) {
-        Participant p = keys.get(k);
-        List<KeyReply.OpResult> got = ((KeyReply.Finished) finishes.get(k).join()).results();
-        List<Integer> at = success ? p.successAt : p.failureAt;
-        if (got.size() != at.size()) { // the key asked the record and applied the outcome before it was told
-          throw new CompletionException(new TimeoutException("transaction " + txnId + " was applied, but not all "
-              + "of its results are known"));
-        }
-        for (int i = 0; i < at.size(); i++) results[at.get(i)] = got.get(i);
-      }
-      return new Ended(null, new TxnClaim.Result(success, -1, Arrays.asList(results)));
+      List<List<KeyReply.OpResult>> results = new ArrayList<>(keys.size());
+      for (CompletableFuture<KeyReply> f : finishes) results.add(((KeyReply.Finished) f.join()).results());
+      return new Ended(null, result(txn, keys, txnId, success, results));
     });
+  }
+
+  /** The branch's results in the request's order, from each key's results ({@code byKey}, in {@code keys}' order). */
+  private static TxnClaim.Result result(KeyRequest.Txn txn, List<Participant> keys, String txnId, boolean success,
+                                        List<List<KeyReply.OpResult>> byKey) {
+    KeyReply.OpResult[] results = new KeyReply.OpResult[(success ? txn.success() : txn.failure()).size()];
+    for (int k = 0; k < keys.size(); k++) {
+      Participant p = keys.get(k);
+      List<KeyReply.OpResult> got = byKey.get(k);
+      List<Integer> at = success ? p.successAt : p.failureAt;
+      if (got.size() != at.size()) { // the key asked the record and applied the outcome before it was told
+        throw new CompletionException(new TimeoutException("transaction " + txnId + " was applied, but not all "
+            + "of its results are known"));
+      }
+      for (int i = 0; i < at.size(); i++) results[at.get(i)] = got.get(i);
+    }
+    return new TxnClaim.Result(success, -1, Arrays.asList(results));
   }
 
   /** Frees every key the attempt may hold; a key that missed this asks the record later, which says abort. */

@@ -594,14 +594,32 @@ class KeyEntityTest {
   }
 
   @Test
+  void givenAKey_whenAReadOnlyTransactionPeeks_thenItTakesNothingAndWaitsWhileTheKeyIsHeld() {
+    var replies = testKit.<KeyReply>createTestProbe();
+    var entityRef = keyAtRevision1("-peeked", new KeyEntity.Waits(Duration.ofMinutes(10), 10), replies);
+    List<TxnOp> get = List.of(TxnOp.get(ALICE));
+
+    entityRef.tell(new KeyEntity.Peek(get, List.of(), replies.getRef()));
+    KeyReply.Prepared peeked = (KeyReply.Prepared) replies.receiveMessage();
+    assertEquals(1, peeked.revision());
+    assertEquals("found", peeked.success().get(0).kind());
+
+    // Not taken: a transaction takes it next, and a peek now sees only what that one leaves.
+    TxnOp put = new TxnOp("put", bytes("v2"), TEXT, null, 0, ALICE);
+    entityRef.tell(new KeyEntity.Prepare("txn-after-peek", List.of(put), List.of(), replies.getRef()));
+    assertEquals(KeyReply.Prepared.class, replies.receiveMessage().getClass());
+    var waiting = testKit.<KeyReply>createTestProbe();
+    entityRef.tell(new KeyEntity.Peek(get, List.of(), waiting.getRef()));
+    entityRef.tell(new KeyEntity.Finish("txn-after-peek", "success", replies.getRef()));
+    assertEquals(KeyReply.Finished.class, replies.receiveMessage(Duration.ofSeconds(10)).getClass());
+    assertEquals(2, ((KeyReply.Prepared) waiting.receiveMessage(Duration.ofSeconds(10))).revision());
+  }
+
+  @Test
   void givenAHeldKey_whenMoreRequestsCameThanMayWait_thenTheRestAnswerLockedAtOnce() {
     // A wait far longer than the probes', so only the cap can answer the fourth request in time.
-    String id = entityId + "-crowded";
-    var entityRef = testKit.spawn(KeyEntity.create(id, clock, Ticker.SYSTEM, live,
-        new KeyEntity.Waits(Duration.ofMinutes(10), 3)));
     var replies = testKit.<KeyReply>createTestProbe();
-    putTo(entityRef, "v1", replies);
-    assertEquals(new Stored(1, true), replies.receiveMessage());
+    var entityRef = keyAtRevision1("-crowded", new KeyEntity.Waits(Duration.ofMinutes(10), 3), replies);
     String txn = "txn-crowded";
     entityRef.tell(new KeyEntity.Prepare(txn, List.of(), List.of(), replies.getRef()));
     assertEquals(KeyReply.Prepared.class, replies.receiveMessage().getClass());
@@ -777,6 +795,15 @@ class KeyEntityTest {
 
   private static KeyState published(LiveStates states, String id) {
     return states.read(id, System.nanoTime(), touched -> {});
+  }
+
+  /** A key spawned by the test whose requests wait for its lock as {@code waits} says, written once. */
+  private ActorRef<KeyEntity.Command> keyAtRevision1(String suffix, KeyEntity.Waits waits,
+                                                     TestProbe<KeyReply> replies) {
+    var entityRef = testKit.spawn(KeyEntity.create(entityId + suffix, clock, Ticker.SYSTEM, live, waits));
+    putTo(entityRef, "v1", replies);
+    assertEquals(new Stored(1, true), replies.receiveMessage());
+    return entityRef;
   }
 
   /** A plain put sent to an entity spawned by the test rather than by the testkit. */

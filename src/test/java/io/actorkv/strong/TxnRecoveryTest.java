@@ -125,14 +125,7 @@ class TxnRecoveryTest {
       assertInstanceOf(KeyReply.Finished.class, ask("order/" + i, replyTo -> new KeyEntity.Finish(txn, "success",
           replyTo)));
     }
-    node.close();
-    Map<String, Long> ordering = new HashMap<>();
-    try (Connection c = DriverManager.getConnection(
-        "jdbc:h2:file:" + dataDir.resolve("journal").resolve("actorkv"), "sa", "");
-         ResultSet rs = c.createStatement().executeQuery("SELECT \"persistence_id\", \"sequence_number\", "
-             + "\"ordering\" FROM \"event_journal\" WHERE \"persistence_id\" LIKE '%|default|order/%'")) {
-      while (rs.next()) ordering.put(rs.getString(1) + "@" + rs.getLong(2), rs.getLong(3));
-    }
+    Map<String, Long> ordering = journalAfterStop("order/");
     node = TestNodes.single(dataDir);
     for (int i = 0; i < keys; i++) {
       String entityId = KeyEntity.entityId("default", "order/" + i);
@@ -140,6 +133,45 @@ class TxnRecoveryTest {
       long released = ordering.get(KeyLock.persistenceId(entityId) + "@2");
       assertTrue(applied < released, "key " + i + ": applied at " + applied + ", freed at " + released);
     }
+  }
+
+  /** A transaction that only reads takes none of its keys: no lock of them reaches the journal. */
+  @Test
+  void aTransactionThatOnlyReadsTakesNoKey() throws Exception {
+    assertEquals(201, kv.put("default", "peek/a", "1").statusCode());
+    assertEquals(201, kv.put("default", "peek/b", "2").statusCode());
+    HttpResponse<String> read = kv.send("POST", "/v1/txn", "{\"compare\":[{\"namespace\":\"default\","
+        + "\"key\":\"peek/a\",\"target\":\"revision\",\"op\":\"=\",\"revision\":1}],\"success\":["
+        + "{\"op\":\"get\",\"namespace\":\"default\",\"key\":\"peek/a\"},"
+        + "{\"op\":\"get\",\"namespace\":\"default\",\"key\":\"peek/b\"}],\"failure\":[]}",
+        "Content-Type", "application/json");
+    assertEquals(200, read.statusCode(), read.body());
+    assertTrue(read.body().contains("\"succeeded\":true"), read.body());
+    HttpResponse<String> write = kv.send("POST", "/v1/txn", "{\"compare\":[],\"success\":[{\"op\":\"put\","
+        + "\"namespace\":\"default\",\"key\":\"peek/c\",\"value\":\"Mw==\"}],\"failure\":[]}",
+        "Content-Type", "application/json");
+    assertEquals(200, write.statusCode(), write.body());
+    Map<String, Long> journal = journalAfterStop("peek/");
+    node = TestNodes.single(dataDir);
+    assertTrue(journal.containsKey(KeyLock.persistenceId(KeyEntity.entityId("default", "peek/c")) + "@1"),
+        "a writing transaction takes its key: " + journal.keySet());
+    for (String key : List.of("peek/a", "peek/b")) {
+      String lock = KeyLock.persistenceId(KeyEntity.entityId("default", key));
+      assertTrue(journal.keySet().stream().noneMatch(row -> row.startsWith(lock + "@")), key + " was taken");
+    }
+  }
+
+  /** Stops the node and reads the journal's rows of keys of "default" under {@code prefix}: ordering by id@seq. */
+  private Map<String, Long> journalAfterStop(String prefix) throws Exception {
+    node.close();
+    Map<String, Long> ordering = new HashMap<>();
+    try (Connection c = DriverManager.getConnection(
+        "jdbc:h2:file:" + dataDir.resolve("journal").resolve("actorkv"), "sa", "");
+         ResultSet rs = c.createStatement().executeQuery("SELECT \"persistence_id\", \"sequence_number\", "
+             + "\"ordering\" FROM \"event_journal\" WHERE \"persistence_id\" LIKE '%|default|" + prefix + "%'")) {
+      while (rs.next()) ordering.put(rs.getString(1) + "@" + rs.getLong(2), rs.getLong(3));
+    }
+    return ordering;
   }
 
   @Test
