@@ -37,6 +37,11 @@ public final class ValueUnreadable extends RuntimeException {
         + "the master key rotates)");
   }
 
+  /** One another node met, as its {@link #getMessage} told it. */
+  public static ValueUnreadable reported(String message) {
+    return new ValueUnreadable(false, message);
+  }
+
   public boolean shredded() {
     return shredded;
   }
