@@ -105,7 +105,8 @@ public final class DataKeys {
    * The plaintext of a value sealed for {@code storageName} and {@code aad};
    * reads the key from the database (blocking) if this node has not yet.
    *
-   * @throws ValueUnreadable if the name was shredded, the bytes do not open there, or encryption is off here
+   * @throws ValueUnreadable if the name was shredded, the bytes do not open there, encryption is off here, or
+   *     this node lacks the master key that wraps the name's key
    */
   public byte[] open(String storageName, byte[] aad, byte[] sealed, String where) {
     if (!enabled()) throw ValueUnreadable.withoutKey(where);
@@ -208,8 +209,7 @@ public final class DataKeys {
         if (wrapped == null) return SHREDDED;
         String masterKeyId = rs.getString(1);
         byte[] key = master.unwrap(new MasterKeys.Wrapped(masterKeyId, wrapped), context(storageName))
-            .orElseThrow(() -> new IllegalStateException("the data key of " + storageName + " is wrapped by master "
-                + "key " + masterKeyId + ", which this node was not given (--previous-master-key-file)"));
+            .orElseThrow(() -> ValueUnreadable.wrappedByAnotherMasterKey(storageName, masterKeyId));
         return new Cached(AesGcm.key(key));
       }
     }

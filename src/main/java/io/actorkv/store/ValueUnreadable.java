@@ -5,7 +5,8 @@ package io.actorkv.store;
  * data key destroyed, so nobody can read it again), or the bytes do not
  * open under their own namespace, key and revision (the database was
  * altered, or a row moved onto another key), or this node has no master
- * key to open them with. Never answered with a value.
+ * key to open them with, or not the one that wraps the namespace's data key.
+ * Never answered with a value.
  */
 public final class ValueUnreadable extends RuntimeException {
 
@@ -28,6 +29,17 @@ public final class ValueUnreadable extends RuntimeException {
   public static ValueUnreadable withoutKey(String where) {
     return new ValueUnreadable(false, "the value stored for " + where + " is encrypted, and this node was given "
         + "no master key (--master-key-file) to decrypt it");
+  }
+
+  public static ValueUnreadable wrappedByAnotherMasterKey(String namespace, String masterKeyId) {
+    return new ValueUnreadable(false, "the data key of namespace '" + namespace + "' is wrapped by master key "
+        + masterKeyId + ", which this node was not given (--master-key-file, or --previous-master-key-file while "
+        + "the master key rotates)");
+  }
+
+  /** One another node met, as its {@link #getMessage} told it. */
+  public static ValueUnreadable reported(String message) {
+    return new ValueUnreadable(false, message);
   }
 
   public boolean shredded() {

@@ -4,12 +4,14 @@ import io.actorkv.base.CborSerializable;
 import io.actorkv.base.Ticker;
 import io.actorkv.store.Expiry;
 import io.actorkv.store.Precondition;
+import io.actorkv.store.ValueUnreadable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -101,9 +103,10 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   /**
    * The namespace's retention, looked up as the entity starts (0: keep every
-   * revision), and whether its data key could be made ready.
+   * revision), and whether its data key could be made ready; if not because
+   * this node cannot open it, {@code unreadable} says why (else null).
    */
-  record RetentionKnown(int keep, boolean keyReady) implements Command {}
+  record RetentionKnown(int keep, boolean keyReady, String unreadable) implements Command {}
 
   /**
    * Takes the key for transaction {@code txnId}, durably, and answers
@@ -200,7 +203,9 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    * this node has both, else after asking (commands wait meanwhile). If the
    * retention cannot be told, the key keeps everything: an event kept too
    * long is better than one deleted by mistake. If the data key cannot be
-   * read, the entity stops, and the next command starts it again.
+   * read, the entity stops, and the next command starts it again; if this
+   * node cannot open it (it lacks the master key that wraps it), the waiting
+   * requests are told so at once instead of waiting out their deadline.
    */
   static Behavior<Command> starting(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
                                     LiveStates live, HistoryRetention retention, IdempotencyLimits idempotency,
@@ -218,13 +223,25 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
         return 0;
       });
       ctx.pipeToSelf(keep.thenCombine(key, (k, ready) -> k), (k, failure) -> {
-        if (failure != null) ctx.getLog().error("the data key of {} cannot be read", storageName, failure);
-        return new RetentionKnown(failure == null ? k : 0, failure == null);
+        if (failure == null) return new RetentionKnown(k, true, null);
+        ctx.getLog().error("the data key of {} cannot be read", storageName, failure);
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+            : failure;
+        return new RetentionKnown(0, false, cause instanceof ValueUnreadable ? cause.getMessage() : null);
       });
       return Behaviors.<Command>withStash(WAITING_COMMANDS, waiting -> Behaviors.receive(Command.class)
-          .onMessage(RetentionKnown.class, r -> r.keyReady()
-              ? waiting.unstashAll(create(entityId, clock, ticker, snapshotEvery, live, r.keep(), idempotency, seal))
-              : Behaviors.stopped())
+          .onMessage(RetentionKnown.class, r -> {
+            if (r.keyReady()) {
+              return waiting.unstashAll(create(entityId, clock, ticker, snapshotEvery, live, r.keep(), idempotency,
+                  seal));
+            }
+            if (r.unreadable() != null) {
+              waiting.forEach(command -> {
+                if (command instanceof Request request) request.replyTo().tell(new KeyReply.Unreadable(r.unreadable()));
+              });
+            }
+            return Behaviors.stopped();
+          })
           .onAnyMessage(command -> {
             waiting.stash(command);
             return Behaviors.same();

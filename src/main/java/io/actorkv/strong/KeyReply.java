@@ -46,6 +46,13 @@ public sealed interface KeyReply extends CborSerializable {
   record Shredded() implements KeyReply {}
 
   /**
+   * The node that hosts the key cannot open its namespace's data key
+   * ({@code message} says why: it lacks the master key that wraps it);
+   * nothing was applied.
+   */
+  record Unreadable(String message) implements KeyReply {}
+
+  /**
    * A transaction's operation on the key, as applied or as it would apply:
    * {@code kind} is "found", "not_found", "stored", "deleted", "counted",
    * or a refusal, "wrong_kind" ({@code existing} says what the key holds)

@@ -12,6 +12,7 @@ import io.actorkv.store.ModeStore;
 import io.actorkv.store.Precondition;
 import io.actorkv.store.RequestContext;
 import io.actorkv.store.Stamp;
+import io.actorkv.store.ValueUnreadable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -319,18 +320,29 @@ public final class StrongStore implements ModeStore {
   /**
    * What the key's reply means to the client, its value opened if sealed
    * (for the reply's revision, which wrote it). A shredded namespace's or an
-   * unopenable value fails the stage with {@link io.actorkv.store.ValueUnreadable}.
+   * unopenable value fails the stage with {@link ValueUnreadable}.
    */
   private CompletionStage<KeyOutcome> answer(String entityId, KeyReply reply) {
-    if (reply instanceof KeyReply.Shredded) {
-      return CompletableFuture.failedFuture(
-          io.actorkv.store.ValueUnreadable.shredded(entityId.substring(0, entityId.indexOf(KeyEntity.SEPARATOR))));
-    }
+    ValueUnreadable unreadable = unreadable(entityId, reply);
+    if (unreadable != null) return CompletableFuture.failedFuture(unreadable);
     if (reply instanceof KeyReply.Found found && found.value().sealed()) {
       return opened(KeyEntity.persistenceId(entityId), found.revision(), found.value())
           .thenApply(value -> outcome(new KeyReply.Found(found.revision(), value)));
     }
     return CompletableFuture.completedFuture(outcome(reply));
+  }
+
+  /**
+   * What the key {@code entityId} answered, if it says no value there can be
+   * read or written: its namespace was shredded, or the node that hosts it
+   * cannot open the namespace's data key. Null for any other reply.
+   */
+  static ValueUnreadable unreadable(String entityId, KeyReply reply) {
+    if (reply instanceof KeyReply.Shredded) {
+      return ValueUnreadable.shredded(entityId.substring(0, entityId.indexOf(KeyEntity.SEPARATOR)));
+    }
+    if (reply instanceof KeyReply.Unreadable u) return ValueUnreadable.reported(u.message());
+    return null;
   }
 
   /** {@code value}, written by revision {@code revision} of the key, in the clear. */

@@ -274,11 +274,10 @@ final class Transactions {
       Map<String, KeyReply.Prepared> prepared = new LinkedHashMap<>();
       for (int i = 0; i < keys.size(); i++) {
         KeyReply reply = prepares.get(i).join();
-        if (reply instanceof KeyReply.Shredded) {
+        ValueUnreadable unreadable = StrongStore.unreadable(keys.get(i).entityId, reply);
+        if (unreadable != null) {
           abort(txnId, keys);
-          String entityId = keys.get(i).entityId;
-          return CompletableFuture.<Ended>failedFuture(
-              ValueUnreadable.shredded(entityId.substring(0, entityId.indexOf(KeyEntity.SEPARATOR))));
+          return CompletableFuture.<Ended>failedFuture(unreadable);
         }
         if (!(reply instanceof KeyReply.Prepared p)) {
           abort(txnId, keys);
