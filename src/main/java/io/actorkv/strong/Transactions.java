@@ -201,13 +201,10 @@ final class Transactions {
       Map<String, KeyReply.Prepared> read = new LinkedHashMap<>();
       for (int i = 0; i < keys.size(); i++) {
         KeyReply reply = peeks.get(i).join();
-        String entityId = keys.get(i).entityId;
-        if (reply instanceof KeyReply.Shredded) {
-          return CompletableFuture.failedFuture(
-              ValueUnreadable.shredded(entityId.substring(0, entityId.indexOf(KeyEntity.SEPARATOR))));
-        }
+        ValueUnreadable unreadable = StrongStore.unreadable(keys.get(i).entityId, reply);
+        if (unreadable != null) return CompletableFuture.failedFuture(unreadable);
         if (!(reply instanceof KeyReply.Prepared p)) return CompletableFuture.completedFuture(null);
-        read.put(entityId, p);
+        read.put(keys.get(i).entityId, p);
       }
       return CompletableFuture.completedFuture(read);
     });
