@@ -12,18 +12,23 @@
 #                    number of clients;
 #   TxnMeasure       one node, transactions of 2, 8 and 64 keys: txn/s, p50, p99;
 #   ActivationMeasure one node restarted, first reads of N keys (each recovers
-#                    its key from the journal) against second reads.
+#                    its key from the journal) against second reads;
+#   JournalEngineMeasure no node: each candidate embedded journal (embedded
+#                    PostgreSQL, H2, SQLite, RocksDB, LMDB) appending journal rows
+#                    from N writers through one group commit, durable appends/s.
 # Nodes run inside the measuring JVM, from the test classes; PostgreSQL is the
 # embedded one of the tests. Maven runs offline, holding /tmp/mvn.lock (shared
 # checkout). Traffic stays on 127.0.0.1.
-#   bench/measure.sh [visibility|keys|feed|listing|batch|txn|activation|all]   (default: all)
+#   bench/measure.sh [visibility|keys|feed|listing|batch|txn|activation|engines|all]   (default: all)
 # Environment: WRITES=1000 RATE=25 MAX_IN_FLIGHT=20 PAUSE_MS=2 (visibility),
 #              SIZES=100000,200000 BUCKETS=128 VALUE_BYTES=256 (keys),
 #              FEED_RATE=2000 FEED_SECONDS=30 KEYS=1000 JOURNAL=postgresql|h2 (feed),
 #              INDEX_KEYS=10000000 LISTINGS=500 KEYS_ONLY=true (listing),
 #              CLIENTS=32 BATCH_SECONDS=20 BATCH_SIZE=100 JOURNAL (batch),
 #              TXN_CLIENTS=16 TXN_SECONDS=15 TXN_SIZES=2,8,64 TXN_OP=increment|get JOURNAL (txn),
-#              ACTIVATION_KEYS=5000 ACTIVATION_CLIENTS=16 JOURNAL (activation).
+#              ACTIVATION_KEYS=5000 ACTIVATION_CLIENTS=16 JOURNAL (activation),
+#              ENGINES=postgresql,h2,sqlite,rocksdb,lmdb ENGINE_CLIENTS=32 ENGINE_SECONDS=15
+#              ENGINE_WARMUP=5 (engines; in java.io.tmpdir, so on /tmp's disk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -75,4 +80,10 @@ if [ "$what" = activation ] || [ "$what" = all ]; then
   echo "== ActivationMeasure"
   java "${opens[@]}" -Xmx2g -cp "$cp" io.actorkv.measure.ActivationMeasure \
     "${ACTIVATION_KEYS:-5000}" "${ACTIVATION_CLIENTS:-16}" "${JOURNAL:-postgresql}"
+fi
+if [ "$what" = engines ] || [ "$what" = all ]; then
+  echo "== JournalEngineMeasure"
+  java "${opens[@]}" -Xmx2g -cp "$cp" io.actorkv.measure.JournalEngineMeasure \
+    "${ENGINES:-postgresql,h2,sqlite,rocksdb,lmdb}" "${ENGINE_CLIENTS:-32}" "${ENGINE_SECONDS:-15}" \
+    "${ENGINE_WARMUP:-5}"
 fi
