@@ -1,6 +1,7 @@
 package io.actorkv.base;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
@@ -32,5 +33,14 @@ public final class Stages {
       }
     }, COMPLETING_THREAD);
     return out;
+  }
+
+  /** The failure inside the CompletionException wrappers that futures add. */
+  public static Throwable rootCause(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 }

@@ -1,11 +1,11 @@
 package io.actorkv.http;
 
+import io.actorkv.base.Stages;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.RequestId;
 import io.actorkv.store.ValueUnreadable;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -102,22 +102,13 @@ final class ApiError extends RuntimeException {
     return retryAfterSeconds == null ? response : response.addHeader(RetryAfter.create(retryAfterSeconds.longValue()));
   }
 
-  /** The failure inside the CompletionException wrappers that futures add. */
-  static Throwable rootCause(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
   /**
    * Maps any failure of a request to its error. {@code write} says whether the
    * request could have changed data, which decides what a timeout means;
    * {@code requestId} goes into the log line of an unexpected failure.
    */
   static ApiError from(Throwable failure, boolean write, RequestId requestId) {
-    Throwable cause = rootCause(failure);
+    Throwable cause = Stages.rootCause(failure);
     if (cause instanceof ApiError e) return e;
     if (cause instanceof EntityStreamSizeException size) {
       return of(StatusCodes.PAYLOAD_TOO_LARGE, "value_too_large",

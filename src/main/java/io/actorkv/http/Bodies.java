@@ -48,7 +48,7 @@ final class Bodies {
   }
 
   private static byte[] refused(Throwable failure) {
-    Throwable cause = ApiError.rootCause(failure);
+    Throwable cause = Stages.rootCause(failure);
     if (cause instanceof TimeoutException) {
       throw ApiError.of(StatusCodes.REQUEST_TIMEOUT, "body_timeout",
               "the request body did not arrive in time; nothing was stored")

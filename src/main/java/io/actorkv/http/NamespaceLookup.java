@@ -1,5 +1,6 @@
 package io.actorkv.http;
 
+import io.actorkv.base.Stages;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.namespace.Namespaces;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +30,7 @@ final class NamespaceLookup {
     if (known != null) return CompletableFuture.completedFuture(known);
     return namespaces.find(name)
         .exceptionally(failure -> {
-          if (ApiError.rootCause(failure) instanceof TimeoutException) {
+          if (Stages.rootCause(failure) instanceof TimeoutException) {
             throw ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "namespaces_unavailable",
                 "the namespace registry did not answer in time; nothing was changed");
           }

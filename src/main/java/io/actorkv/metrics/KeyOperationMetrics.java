@@ -1,5 +1,6 @@
 package io.actorkv.metrics;
 
+import io.actorkv.base.Stages;
 import io.actorkv.namespace.Mode;
 import io.actorkv.store.KeyOutcome;
 import io.actorkv.store.KeyRequest;
@@ -10,7 +11,6 @@ import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -57,7 +57,7 @@ public final class KeyOperationMetrics implements StoreFilter {
   }
 
   private static String failure(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause = Stages.rootCause(failure);
     return cause instanceof TimeoutException ? "timeout" : "error";
   }
 

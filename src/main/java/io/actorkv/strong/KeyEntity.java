@@ -1,6 +1,7 @@
 package io.actorkv.strong;
 
 import io.actorkv.base.CborSerializable;
+import io.actorkv.base.Stages;
 import io.actorkv.base.Ticker;
 import io.actorkv.store.Expiry;
 import io.actorkv.store.Precondition;
@@ -11,7 +12,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -225,8 +225,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
       ctx.pipeToSelf(keep.thenCombine(key, (k, ready) -> k), (k, failure) -> {
         if (failure == null) return new RetentionKnown(k, true, null);
         ctx.getLog().error("the data key of {} cannot be read", storageName, failure);
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-            : failure;
+        Throwable cause = Stages.rootCause(failure);
         return new RetentionKnown(0, false, cause instanceof ValueUnreadable ? cause.getMessage() : null);
       });
       return Behaviors.<Command>withStash(WAITING_COMMANDS, waiting -> Behaviors.receive(Command.class)
@@ -250,11 +249,14 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     });
   }
 
+  /** Idempotency keys as reference.conf's defaults keep them (24 h, 1,000), for keys made by tests. */
+  private static final IdempotencyLimits DEFAULT_IDEMPOTENCY = new IdempotencyLimits(Duration.ofHours(24), 1000);
+
   /** A key that keeps every revision, and idempotency keys as reference.conf's defaults do (24 h, 1,000). */
   static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
                                   LiveStates live) {
     return create(entityId, clock, ticker, snapshotEvery, live, 0,
-        new IdempotencyLimits(Duration.ofHours(24), 1000), ValueSeal.OFF);
+        DEFAULT_IDEMPOTENCY, ValueSeal.OFF);
   }
 
   /** A key that keeps at least its {@code keep} latest revisions in the journal (0: all). */
@@ -269,7 +271,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
 
   /** A key that keeps every revision, whose reads and writes wait for its lock as {@code waits} says. */
   static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, LiveStates live, Waits waits) {
-    return create(entityId, clock, ticker, 100, live, 0, new IdempotencyLimits(Duration.ofHours(24), 1000),
+    return create(entityId, clock, ticker, 100, live, 0, DEFAULT_IDEMPOTENCY,
         ValueSeal.OFF, waits);
   }
 
@@ -379,7 +381,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    * retry is decided again against the key as it is then.
    */
   private ReplyEffect<KeyEvent, KeyState> onWrite(KeyState state, Write cmd) {
-    if (seal.shredded(entityId.substring(0, entityId.indexOf(SEPARATOR)))) {
+    if (shredded()) {
       return Effect().reply(cmd.replyTo(), new KeyReply.Shredded());
     }
     KeyReply recalled = state.recall(cmd.idempotency(), clock.instant(), idempotency);
@@ -515,7 +517,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
       return Effect().noReply();
     }
     if (lock != null) return Effect().reply(cmd.replyTo(), new KeyReply.Busy(lock.txnId()));
-    if (seal.shredded(entityId.substring(0, entityId.indexOf(SEPARATOR)))) {
+    if (shredded()) {
       return Effect().reply(cmd.replyTo(), new KeyReply.Shredded());
     }
     lock = new KeyLock.Held(cmd.txnId(), state.revision(), cmd.success(), cmd.failure(), clock.instant());
@@ -537,10 +539,15 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   }
 
   private ReplyEffect<KeyEvent, KeyState> onPeek(KeyState state, Peek cmd) {
-    if (seal.shredded(entityId.substring(0, entityId.indexOf(SEPARATOR)))) {
+    if (shredded()) {
       return Effect().reply(cmd.replyTo(), new KeyReply.Shredded());
     }
     return Effect().reply(cmd.replyTo(), prepared(state, cmd.success(), cmd.failure()));
+  }
+
+  /** Whether this key's namespace has been shredded. */
+  private boolean shredded() {
+    return seal.shredded(entityId.substring(0, entityId.indexOf(SEPARATOR)));
   }
 
   /** The key as it is, and what each branch's operations would do to it. */

@@ -283,7 +283,7 @@ public final class StrongStore implements ModeStore {
   private static CompletionStage<KeyOutcome> lockedAsOutcome(CompletionStage<KeyOutcome> work) {
     return work.handle((outcome, failure) -> {
       if (failure == null) return CompletableFuture.completedFuture(outcome);
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      Throwable cause = Stages.rootCause(failure);
       return cause instanceof KeyLockedException
           ? CompletableFuture.<KeyOutcome>completedFuture(new KeyOutcome.KeyLocked(KeyEntity.LOCK_WAIT.toSeconds()))
           : CompletableFuture.<KeyOutcome>failedFuture(cause);
