@@ -40,7 +40,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * once but those on one key one after another in the batch's order, so that
  * writes for different keys reach the journal together. At most
  * {@code maxInFlight} operations of all batches are with the stores at a
- * time, the rest wait: the journal takes at most {@code jdbc-journal.bufferSize}
+ * time, the rest wait: the journal takes at most {@code actorkv-journal.buffer-size}
  * (1,000) writes queued and fails the ones over it, so batches must leave
  * room for single requests. Input the API can
  * check itself (the batch's shape, keys, values, TTLs, headers' values,

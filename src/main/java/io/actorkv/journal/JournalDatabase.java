@@ -62,6 +62,18 @@ public record JournalDatabase(String url, String user, String password, String d
     return postgres(url, dbUser, dbPassword, Optional.empty());
   }
 
+  /**
+   * The database that {@link #pekkoConfig(int)} put into {@code config}, as
+   * the journal plugin, which Pekko Persistence starts, finds it.
+   */
+  public static JournalDatabase fromPekkoConfig(Config config) {
+    Config shared = config.getConfig("pekko-persistence-jdbc.shared-databases.slick");
+    String profile = shared.getString("profile");
+    Config db = shared.getConfig("db");
+    return new JournalDatabase(db.getString("url"), db.getString("user"), db.getString("password"),
+        db.getString("driver"), profile, profile.contains("H2") ? "h2" : "postgresql", Optional.empty());
+  }
+
   /** The embedded journal that {@code dataDir} already holds, if any. */
   public static Optional<Journal> embeddedIn(Path dataDir) {
     if (EmbeddedPostgresServer.existsIn(dataDir)) return Optional.of(Journal.EMBEDDED_POSTGRES);
@@ -129,7 +141,31 @@ public record JournalDatabase(String url, String user, String password, String d
     return pool(name, size, false);
   }
 
+  /**
+   * A pool of its own of {@code size} connections for the journal plugin,
+   * outside auto-commit. A connection that waits on the database longer than
+   * {@code timeoutMillis} fails, as Pekko's journals fail a call that
+   * outlives their circuit breaker's call timeout.
+   */
+  public HikariDataSource journalPool(String name, int size, long timeoutMillis) {
+    HikariConfig config = poolConfig(name, size);
+    config.setMinimumIdle(size);
+    config.setAutoCommit(false);
+    config.setConnectionTimeout(Math.max(250, timeoutMillis));
+    if (vendor.equals("postgresql")) {
+      config.addDataSourceProperty("socketTimeout", Math.max(1, (timeoutMillis + 999) / 1000));
+    }
+    return new HikariDataSource(config);
+  }
+
   private HikariDataSource pool(String name, int size, boolean readOnly) {
+    HikariConfig config = poolConfig(name, size);
+    config.setMinimumIdle(0);
+    config.setReadOnly(readOnly);
+    return new HikariDataSource(config);
+  }
+
+  private HikariConfig poolConfig(String name, int size) {
     HikariConfig config = new HikariConfig();
     config.setPoolName(name);
     config.setJdbcUrl(url);
@@ -137,9 +173,7 @@ public record JournalDatabase(String url, String user, String password, String d
     config.setPassword(password);
     config.setDriverClassName(driver);
     config.setMaximumPoolSize(size);
-    config.setMinimumIdle(0);
-    config.setReadOnly(readOnly);
-    return new HikariDataSource(config);
+    return config;
   }
 
   /** A table or column name as this database's schema spells it: H2's were created quoted, in lower case. */

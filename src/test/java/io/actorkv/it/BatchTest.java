@@ -40,7 +40,7 @@ class BatchTest {
   @BeforeAll
   void start() {
     node = TestNodes.start(TestNodes.settings(dataDir, null, List.of()), ConfigFactory.parseString(
-        "jdbc-journal.bufferSize = 50\nactorkv.batch.max-in-flight = 16"));
+        "actorkv-journal.buffer-size = 50\nactorkv.batch.max-in-flight = 16"));
     kv = new KvClient(node.httpPort());
     assertEquals(201, kv.putNamespace("ev", "{\"mode\":\"eventual\",\"write\":\"local\"}").statusCode());
   }

@@ -33,7 +33,7 @@ class TxnJournalFailureTest {
   @Test
   void aKeyWhoseOutcomeWriteFailedStillAppliesTheOutcome(@TempDir Path dataDir) throws Exception {
     try (TcpProxy proxy = new TcpProxy(TestPostgres.port())) {
-      Node node = TestNodes.behind(proxy, dataDir, ConfigFactory.parseString("jdbc-journal.circuit-breaker.call-timeout = 1s"));
+      Node node = TestNodes.behind(proxy, dataDir, ConfigFactory.parseString("actorkv-journal.circuit-breaker.call-timeout = 1s"));
       try {
         KvClient kv = new KvClient(node.httpPort());
         assertEquals(201, kv.put("default", "k", "before").statusCode());

@@ -1,0 +1,164 @@
+package io.actorkv.journal;
+
+import com.typesafe.config.Config;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.persistence.AtomicWrite;
+import org.apache.pekko.persistence.DeleteMessagesFailure;
+import org.apache.pekko.persistence.DeleteMessagesSuccess;
+import org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo;
+import org.apache.pekko.persistence.JournalProtocol.RecoverySuccess;
+import org.apache.pekko.persistence.JournalProtocol.ReplayMessages;
+import org.apache.pekko.persistence.JournalProtocol.ReplayMessagesFailure;
+import org.apache.pekko.persistence.JournalProtocol.ReplayedMessage;
+import org.apache.pekko.persistence.JournalProtocol.WriteMessages;
+import org.apache.pekko.persistence.PersistentEnvelope;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The journal plugin of every persistent actor (plugin id
+ * {@code actorkv-journal}): Pekko Persistence's journal protocol over the
+ * {@code event_journal} table of pekko-persistence-jdbc, the table that the
+ * read journal, the change feed, the audit, backups and key histories read.
+ * It writes the same rows that pekko-persistence-jdbc's journal wrote, so a
+ * journal written by either is read by both.
+ *
+ * <p>Why not that journal: its writes cross a stream, a Slick thread pool, a
+ * future's callbacks and a resequencing actor before the entity hears of
+ * them. Here this actor serializes the events of each write request and
+ * queues them on a {@link JournalWriters writer thread}, which commits
+ * whatever is queued as one transaction and tells each entity itself.
+ * Replays, highest sequence numbers and deletions run as plain JDBC on a
+ * small pool of their own.
+ *
+ * <p>Order: a persistent actor's requests always go to the same writer, so
+ * its replies come in the order it asked. Single writer per key: the table's
+ * primary key (persistence id, sequence number) refuses a second writer's
+ * event, and that write fails as a whole.
+ */
+public final class SqlJournal extends AbstractActor {
+
+  private final Serialization serialization;
+  private final EventTable rows;
+  private final JournalWriters writers;
+  private final HikariDataSource readers;
+  private final ExecutorService reads;
+
+  public SqlJournal(Config config) {
+    JournalDatabase database = JournalDatabase.fromPekkoConfig(context().system().settings().config());
+    long callTimeout = config.getDuration("circuit-breaker.call-timeout", TimeUnit.MILLISECONDS);
+    int readerCount = config.getInt("readers");
+    this.serialization = SerializationExtension.get(context().system());
+    this.rows = new EventTable(database, serialization);
+    this.readers = database.journalPool("actorkv-journal-reads", readerCount, callTimeout);
+    this.reads = Executors.newFixedThreadPool(readerCount, r -> {
+      Thread t = new Thread(r, "actorkv-journal-reads");
+      t.setDaemon(true);
+      return t;
+    });
+    this.writers = new JournalWriters(rows,
+        database.journalPool("actorkv-journal-writes", config.getInt("writers"), callTimeout),
+        config.getInt("writers"), config.getInt("batch-size"), config.getInt("buffer-size"), self());
+  }
+
+  @Override
+  public Receive createReceive() {
+    return receiveBuilder()
+        .match(WriteMessages.class, this::write)
+        .match(ReplayMessages.class, r -> reads.execute(() -> replay(r)))
+        .match(DeleteMessagesTo.class, d -> reads.execute(() -> delete(d)))
+        .build();
+  }
+
+  @Override
+  public void postStop() {
+    writers.close();
+    reads.shutdownNow();
+    readers.close();
+  }
+
+  private void write(WriteMessages request) {
+    List<PersistentEnvelope> messages = CollectionConverters.asJava(request.messages());
+    List<JournalWriters.Entry> entries = new ArrayList<>(messages.size());
+    for (PersistentEnvelope message : messages) {
+      if (message instanceof AtomicWrite write) {
+        entries.add(rows.serialize(write));
+      } else {
+        entries.add(new JournalWriters.Loop(message.payload(), message.sender()));
+      }
+    }
+    writers.submit(new JournalWriters.Request(request.persistentActor(), request.actorInstanceId(), entries));
+  }
+
+  /** Highest sequence number first, as Pekko's own journals do, then the events up to it, then the number. */
+  private void replay(ReplayMessages request) {
+    ActorRef to = request.persistentActor();
+    try (Connection c = readers.getConnection()) {
+      long highest = highestSequenceNr(c, request.persistenceId(), Long.MAX_VALUE);
+      long last = Math.min(request.toSequenceNr(), highest);
+      if (last > 0 && request.fromSequenceNr() <= last && request.max() > 0) {
+        try (PreparedStatement select = c.prepareStatement(rows.replay())) {
+          select.setString(1, request.persistenceId());
+          select.setLong(2, request.fromSequenceNr());
+          select.setLong(3, last);
+          select.setLong(4, Math.min(request.max(), Integer.MAX_VALUE));
+          select.setFetchSize(500);
+          try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) to.tell(new ReplayedMessage(rows.read(rs, request.persistenceId())), ActorRef.noSender());
+          }
+        }
+      }
+      c.commit();
+      to.tell(new RecoverySuccess(highest), ActorRef.noSender());
+    } catch (Exception | AssertionError e) {
+      to.tell(new ReplayMessagesFailure(e), ActorRef.noSender());
+    }
+  }
+
+  /**
+   * Deletes the events up to {@code toSequenceNr} but keeps the highest of
+   * them, marked deleted, so the actor's highest sequence number survives.
+   */
+  private void delete(DeleteMessagesTo request) {
+    try (Connection c = readers.getConnection()) {
+      long highest = highestSequenceNr(c, request.persistenceId(), request.toSequenceNr());
+      if (highest > 0) {
+        try (PreparedStatement delete = c.prepareStatement(rows.deleteBelow());
+             PreparedStatement mark = c.prepareStatement(rows.markDeleted())) {
+          delete.setString(1, request.persistenceId());
+          delete.setLong(2, highest - 1);
+          delete.executeUpdate();
+          mark.setString(1, request.persistenceId());
+          mark.setLong(2, highest);
+          mark.executeUpdate();
+        }
+      }
+      c.commit();
+      request.persistentActor().tell(new DeleteMessagesSuccess(request.toSequenceNr()), self());
+    } catch (Exception | AssertionError e) {
+      request.persistentActor().tell(new DeleteMessagesFailure(e, request.toSequenceNr()), self());
+    }
+  }
+
+  private long highestSequenceNr(Connection c, String persistenceId, long atMost) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(rows.highest())) {
+      select.setString(1, persistenceId);
+      select.setLong(2, atMost);
+      try (ResultSet rs = select.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0L;
+      }
+    }
+  }
+}
