@@ -20,7 +20,12 @@
 #   EVENTUAL=1: measure an eventual namespace "ev" (last writer wins, write
 #   and read level local) instead of the strong default; with ENCRYPT_ON this
 #   measures sealing eventual values.
-# Prints one line per measurement: round, jar (before|after), op, ops/s, p50, p99.
+#   RATE=2000: open loop at that many requests a second instead of as fast as
+#   the node answers; both sides then do the same work, so their CPU per
+#   request compares even when the disk or neighbours slow both.
+# Prints one line per measurement: round, jar (before|after), op, ops/s, p50,
+# p99, and the node JVM's CPU per request (user and system time over warm-up
+# and run, divided by the requests of both at the measured rate).
 set -euo pipefail
 work=$(mktemp -d)
 tls=
@@ -40,6 +45,8 @@ rounds=${ROUNDS:-2}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 node=
 trap '[ -n "$node" ] && kill "$node" 2>/dev/null; rm -rf "$work"' EXIT
+
+node_cpu_ticks() { awk '{print $14 + $15}' "/proc/$node/stat"; }
 
 measure() { # round, label, jar
   local http mgmt data scheme=http serve=() client=() token=()
@@ -73,15 +80,21 @@ measure() { # round, label, jar
     namespace=(--namespace ev)
   fi
   for op in $ops; do
-    java -jar "$after" bench --target "$scheme://127.0.0.1:$http" "${client[@]}" --workload "$op" "${namespace[@]}" \
+    local cpu_before
+    cpu_before=$(node_cpu_ticks)
+    java -jar "$after" bench ${RATE:+--rate "$RATE"} --target "$scheme://127.0.0.1:$http" "${client[@]}" --workload "$op" "${namespace[@]}" \
       --duration "${DURATION:-15s}" --warmup "${WARMUP:-10s}" --connections "${CONNECTIONS:-32}" \
       "${token[@]}" --json "$work/r.json" > /dev/null 2>&1
-    python3 - "$1" "$2" "$op" "$work/r.json" <<'PY'
+    python3 - "$1" "$2" "$op" "$work/r.json" "$(( $(node_cpu_ticks) - cpu_before ))" "$(getconf CLK_TCK)" \
+      "${DURATION:-15s}" "${WARMUP:-10s}" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[4]))
 lat = r["latencyMs"]
+seconds = sum(float(a[:-1]) for a in sys.argv[7:9])
+cpu_us = int(sys.argv[5]) / int(sys.argv[6]) * 1e6 / (r["opsPerSecond"] * seconds)
 print(f"round {sys.argv[1]}  {sys.argv[2]:6}  {sys.argv[3]:4}  {r['opsPerSecond']:9,.0f} ops/s  "
-      f"p50 {lat['p50']:.2f} ms  p99 {lat['p99']:.2f} ms  errors {sum(r['errors'].values()) if r['errors'] else 0}")
+      f"p50 {lat['p50']:.2f} ms  p99 {lat['p99']:.2f} ms  errors {sum(r['errors'].values()) if r['errors'] else 0}  "
+      f"node CPU {cpu_us:.0f} µs/op")
 PY
   done
   kill "$node"; wait "$node" 2>/dev/null || true; node=

