@@ -24,8 +24,9 @@
 #   the node answers; both sides then do the same work, so their CPU per
 #   request compares even when the disk or neighbours slow both.
 # Prints one line per measurement: round, jar (before|after), op, ops/s, p50,
-# p99, and the node JVM's CPU per request (user and system time over warm-up
-# and run, divided by the requests of both at the measured rate).
+# p99, and the node JVM's CPU per request of the measured run (user and
+# system time, divided by the requests counted; the warm-up is a run of its
+# own before it, and the JVM's start-up and compilation fall there).
 set -euo pipefail
 work=$(mktemp -d)
 tls=
@@ -81,17 +82,20 @@ measure() { # round, label, jar
   fi
   for op in $ops; do
     local cpu_before
+    # The warm-up as a run of its own, so that the CPU counted is the measured run's alone.
+    java -jar "$after" bench ${RATE:+--rate "$RATE"} --target "$scheme://127.0.0.1:$http" "${client[@]}" \
+      --workload "$op" "${namespace[@]}" --duration "${WARMUP:-10s}" --warmup 0s \
+      --connections "${CONNECTIONS:-32}" "${token[@]}" > /dev/null 2>&1
     cpu_before=$(node_cpu_ticks)
-    java -jar "$after" bench ${RATE:+--rate "$RATE"} --target "$scheme://127.0.0.1:$http" "${client[@]}" --workload "$op" "${namespace[@]}" \
-      --duration "${DURATION:-15s}" --warmup "${WARMUP:-10s}" --connections "${CONNECTIONS:-32}" \
-      "${token[@]}" --json "$work/r.json" > /dev/null 2>&1
+    java -jar "$after" bench ${RATE:+--rate "$RATE"} --target "$scheme://127.0.0.1:$http" "${client[@]}" \
+      --workload "$op" "${namespace[@]}" --duration "${DURATION:-15s}" --warmup 0s --no-load \
+      --connections "${CONNECTIONS:-32}" "${token[@]}" --json "$work/r.json" > /dev/null 2>&1
     python3 - "$1" "$2" "$op" "$work/r.json" "$(( $(node_cpu_ticks) - cpu_before ))" "$(getconf CLK_TCK)" \
-      "${DURATION:-15s}" "${WARMUP:-10s}" <<'PY'
+      "${DURATION:-15s}" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[4]))
 lat = r["latencyMs"]
-seconds = sum(float(a[:-1]) for a in sys.argv[7:9])
-cpu_us = int(sys.argv[5]) / int(sys.argv[6]) * 1e6 / (r["opsPerSecond"] * seconds)
+cpu_us = int(sys.argv[5]) / int(sys.argv[6]) * 1e6 / r["count"]
 print(f"round {sys.argv[1]}  {sys.argv[2]:6}  {sys.argv[3]:4}  {r['opsPerSecond']:9,.0f} ops/s  "
       f"p50 {lat['p50']:.2f} ms  p99 {lat['p99']:.2f} ms  errors {sum(r['errors'].values()) if r['errors'] else 0}  "
       f"node CPU {cpu_us:.0f} µs/op")

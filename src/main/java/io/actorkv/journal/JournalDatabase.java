@@ -151,6 +151,8 @@ public record JournalDatabase(String url, String user, String password, String d
     HikariConfig config = poolConfig(name, size);
     config.setMinimumIdle(size);
     config.setAutoCommit(false);
+    // Started while the database is away, the pool starts empty and connects once it is back.
+    config.setInitializationFailTimeout(-1);
     config.setConnectionTimeout(Math.max(250, timeoutMillis));
     if (vendor.equals("postgresql")) {
       config.addDataSourceProperty("socketTimeout", Math.max(1, (timeoutMillis + 999) / 1000));
