@@ -81,11 +81,12 @@ final class EventTable {
   }
 
   /**
-   * The rows of one atomic write, or why it is rejected (an event that
-   * cannot be serialized, or tagged: tags are not kept). A rejected write
-   * stores nothing, and the actor goes on.
+   * The rows of one atomic write, stamped {@code now} (epoch ms: the change
+   * feed settles a gap by the write times of the rows after it), or why it
+   * is rejected (an event that cannot be serialized, or tagged: tags are not
+   * kept). A rejected write stores nothing, and the actor goes on.
    */
-  JournalWriters.Entry serialize(AtomicWrite write) {
+  JournalWriters.Entry serialize(AtomicWrite write, long now) {
     List<PersistentRepr> events = CollectionConverters.asJava(write.payload());
     try {
       List<Row> rows = new ArrayList<>(events.size());
@@ -95,7 +96,7 @@ final class EventTable {
               + event.persistenceId() + " is tagged");
         }
         Serialized metadata = event.metadata().isDefined() ? serialized(event.metadata().get()) : null;
-        rows.add(new Row(event, serialized(event.payload()), metadata));
+        rows.add(new Row(event.withTimestamp(now), serialized(event.payload()), metadata));
       }
       return new JournalWriters.Events(events, rows);
     } catch (Exception e) { // Pekko's serialization throws NotSerializableException, though Java cannot see it

@@ -97,15 +97,12 @@ final class JournalWriters implements AutoCloseable {
    */
   JournalWriters(EventTable table, HikariDataSource pool, int writers, int batchSize, int bufferSize,
                  ActorRef journal) {
-    if (writers < 1 || batchSize < 1 || bufferSize < 1) {
-      throw new IllegalArgumentException("writers, batch-size and buffer-size must be at least 1");
-    }
     this.table = table;
     this.pool = pool;
     this.batchSize = batchSize;
     this.journal = journal;
     for (int i = 0; i < writers; i++) {
-      BlockingQueue<Request> queue = new ArrayBlockingQueue<>(Math.max(1, bufferSize / writers));
+      BlockingQueue<Request> queue = new ArrayBlockingQueue<>(bufferSize / writers);
       Thread thread = new Thread(() -> write(queue), "actorkv-journal-writer-" + i);
       thread.setDaemon(true);
       queues.add(queue);

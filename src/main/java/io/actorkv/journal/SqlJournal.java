@@ -24,7 +24,6 @@ import org.apache.pekko.persistence.JournalProtocol.ReplayMessagesFailure;
 import org.apache.pekko.persistence.JournalProtocol.ReplayedMessage;
 import org.apache.pekko.persistence.JournalProtocol.WriteMessages;
 import org.apache.pekko.persistence.PersistentEnvelope;
-import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -36,9 +35,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * It writes the same rows that pekko-persistence-jdbc's journal wrote, so a
  * journal written by either is read by both.
  *
- * <p>Why not that journal: its writes cross a stream, a Slick thread pool, a
- * future's callbacks and a resequencing actor before the entity hears of
- * them. Here this actor serializes the events of each write request and
+ * <p>Why not that journal: its writes cross a stream, a Slick thread pool,
+ * future callbacks, a circuit breaker's timer and a resequencing actor
+ * before the entity hears of them. Here this actor serializes the events of each write request and
  * queues them on a {@link JournalWriters writer thread}, which commits
  * whatever is queued as one transaction and tells each entity itself.
  * Replays, highest sequence numbers and deletions run as plain JDBC on a
@@ -51,7 +50,6 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 public final class SqlJournal extends AbstractActor {
 
-  private final Serialization serialization;
   private final EventTable rows;
   private final JournalWriters writers;
   private final HikariDataSource readers;
@@ -61,24 +59,41 @@ public final class SqlJournal extends AbstractActor {
   private final EventStream eventStream;
 
   public SqlJournal(Config config) {
-    JournalDatabase database = JournalDatabase.fromPekkoConfig(context().system().settings().config());
+    checkSettings(config);
+    Config system = context().system().settings().config();
+    JournalDatabase database = JournalDatabase.fromPekkoConfig(system);
     long callTimeout = config.getDuration("circuit-breaker.call-timeout", TimeUnit.MILLISECONDS);
     int readerCount = config.getInt("readers");
-    Config system = context().system().settings().config();
+    int writerCount = config.getInt("writers");
     this.publishCommands = system.hasPath("pekko.persistence.publish-plugin-commands")
         && system.getBoolean("pekko.persistence.publish-plugin-commands");
     this.eventStream = context().system().eventStream();
-    this.serialization = SerializationExtension.get(context().system());
-    this.rows = new EventTable(database, serialization);
+    this.rows = new EventTable(database, SerializationExtension.get(context().system()));
     this.readers = database.journalPool("actorkv-journal-reads", readerCount, callTimeout);
     this.reads = Executors.newFixedThreadPool(readerCount, r -> {
       Thread t = new Thread(r, "actorkv-journal-reads");
       t.setDaemon(true);
       return t;
     });
-    this.writers = new JournalWriters(rows,
-        database.journalPool("actorkv-journal-writes", config.getInt("writers"), callTimeout),
-        config.getInt("writers"), config.getInt("batch-size"), config.getInt("buffer-size"), self());
+    this.writers = new JournalWriters(rows, database.journalPool("actorkv-journal-writes", writerCount, callTimeout),
+        writerCount, config.getInt("batch-size"), config.getInt("buffer-size"), self());
+  }
+
+  /**
+   * Refuses settings of the plugin's block ({@code actorkv-journal}) it
+   * cannot run with, naming the setting; the node checks them before it starts.
+   */
+  public static void checkSettings(Config config) {
+    for (String setting : new String[] {"writers", "batch-size", "buffer-size", "readers"}) {
+      if (config.getInt(setting) < 1) {
+        throw new IllegalArgumentException("actorkv-journal." + setting + " must be at least 1, not "
+            + config.getInt(setting));
+      }
+    }
+    if (config.getInt("buffer-size") < config.getInt("writers")) {
+      throw new IllegalArgumentException("actorkv-journal.buffer-size (" + config.getInt("buffer-size")
+          + ") must be at least actorkv-journal.writers (" + config.getInt("writers") + "): each writer has a share");
+    }
   }
 
   @Override
@@ -100,9 +115,10 @@ public final class SqlJournal extends AbstractActor {
   private void write(WriteMessages request) {
     List<PersistentEnvelope> messages = CollectionConverters.asJava(request.messages());
     List<JournalWriters.Entry> entries = new ArrayList<>(messages.size());
+    long now = System.currentTimeMillis();
     for (PersistentEnvelope message : messages) {
       if (message instanceof AtomicWrite write) {
-        entries.add(rows.serialize(write));
+        entries.add(rows.serialize(write, now));
       } else {
         entries.add(new JournalWriters.Loop(message.payload(), message.sender()));
       }
@@ -155,9 +171,9 @@ public final class SqlJournal extends AbstractActor {
         }
       }
       c.commit();
-      request.persistentActor().tell(new DeleteMessagesSuccess(request.toSequenceNr()), self());
+      request.persistentActor().tell(new DeleteMessagesSuccess(request.toSequenceNr()), ActorRef.noSender());
     } catch (Exception | AssertionError e) {
-      request.persistentActor().tell(new DeleteMessagesFailure(e, request.toSequenceNr()), self());
+      request.persistentActor().tell(new DeleteMessagesFailure(e, request.toSequenceNr()), ActorRef.noSender());
     }
     published(request);
   }

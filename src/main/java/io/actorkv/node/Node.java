@@ -20,6 +20,7 @@ import io.actorkv.eventual.EventualStore;
 import io.actorkv.http.HttpApi;
 import io.actorkv.http.ValueLimits;
 import io.actorkv.journal.JournalDatabase;
+import io.actorkv.journal.SqlJournal;
 import io.actorkv.metrics.KeyOperationMetrics;
 import io.actorkv.metrics.Metrics;
 import io.actorkv.namespace.Mode;
@@ -86,6 +87,7 @@ public final class Node implements AutoCloseable {
   public static Node start(Config config) {
     ActorKvSettings settings = ActorKvSettings.from(config);
     checkValuesFitAMessage(settings, config);
+    SqlJournal.checkSettings(config.getConfig("actorkv-journal"));
     // Read before anything starts, so that unusable files stop the node at once.
     Optional<ServerTls> tls = settings.https().map(f -> ServerTls.load(f.cert(), f.key(), f.clientCa()));
     Optional<MasterKeys> masterKeys = LocalMasterKeys.load(config.getString("actorkv.encryption.master-key-file"),

@@ -285,6 +285,23 @@ abstract class JournalContractTest {
     assertEvent(probe.expectMsgClass(JournalProtocol.WriteMessageSuccess.class).persistent(), "b-8", 8, null);
   }
 
+  // Beyond the TCK: the change feed settles a gap by the write times of the rows after it.
+  @Test
+  void stampsEachEventWithTheTimeItWasWritten() {
+    long before = System.currentTimeMillis();
+    TestKit probe = new TestKit(system);
+    journal.tell(new JournalProtocol.WriteMessages(writes(new AtomicWrite(list(event("b-6", 6, null)))),
+        probe.getRef(), ACTOR_INSTANCE_ID), ActorRef.noSender());
+    probe.expectMsg(JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+    probe.expectMsgClass(JournalProtocol.WriteMessageSuccess.class);
+    long after = System.currentTimeMillis();
+
+    requestReplay(6, 6, 1);
+    long stamped = receiver.expectMsgClass(JournalProtocol.ReplayedMessage.class).persistent().timestamp();
+    assertTrue(before <= stamped && stamped <= after, stamped + " not within [" + before + ", " + after + "]");
+    receiver.expectMsg(new JournalProtocol.RecoverySuccess(6));
+  }
+
   // TCK, optional (supportsSerialization): "serialize events"
   @Test
   void storesEventsThroughPekkoSerializationAndReadsThemBack() {
