@@ -33,6 +33,7 @@ final class EventTable {
   private final String insert;
   private final String highest;
   private final String replay;
+  private final int highestColumn;
   private final String deleteBelow;
   private final String markDeleted;
 
@@ -42,15 +43,21 @@ final class EventTable {
     String pid = database.name("persistence_id");
     String seq = database.name("sequence_number");
     String deleted = database.name("deleted");
-    String stored = String.join(", ", database.name("writer"), database.name("write_timestamp"),
+    List<String> storedColumns = List.of(database.name("writer"), database.name("write_timestamp"),
         database.name("adapter_manifest"), database.name("event_ser_id"), database.name("event_ser_manifest"),
         database.name("event_payload"), database.name("meta_ser_id"), database.name("meta_ser_manifest"),
         database.name("meta_payload"));
+    String stored = String.join(", ", storedColumns);
     this.insert = "INSERT INTO " + table + " (" + pid + ", " + seq + ", " + deleted + ", " + stored
         + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.highest = "SELECT MAX(" + seq + ") FROM " + table + " WHERE " + pid + " = ? AND " + seq + " <= ?";
-    this.replay = "SELECT " + seq + ", " + stored + " FROM " + table + " WHERE " + pid + " = ? AND " + deleted
-        + " = FALSE AND " + seq + " >= ? AND " + seq + " <= ? ORDER BY " + seq + " LIMIT ?";
+    // One round trip: the highest number (deleted rows count) beside every row, and a row of NULLs
+    // beside it when no event is to be replayed (a new key: the highest is then NULL too).
+    this.replay = "SELECT e." + seq + ", e." + String.join(", e.", storedColumns) + ", h.highest FROM (SELECT MAX("
+        + seq + ") AS highest FROM " + table + " WHERE " + pid + " = ?) h LEFT JOIN " + table + " e ON e." + pid
+        + " = ? AND e." + deleted + " = FALSE AND e." + seq + " >= ? AND e." + seq + " <= LEAST(?, h.highest)"
+        + " ORDER BY e." + seq + " LIMIT ?";
+    this.highestColumn = storedColumns.size() + 2;
     this.deleteBelow = "DELETE FROM " + table + " WHERE " + pid + " = ? AND " + seq + " <= ?";
     this.markDeleted = "UPDATE " + table + " SET " + deleted + " = TRUE WHERE " + pid + " = ? AND " + seq
         + " = ? AND " + deleted + " = FALSE";
@@ -65,9 +72,20 @@ final class EventTable {
     return highest;
   }
 
-  /** Parameters: persistence id, from, to (both inclusive), at most this many rows. */
+  /**
+   * Parameters: persistence id, persistence id, from, to (both inclusive),
+   * at most this many rows (at least 1). Rows in order, each an event to
+   * {@link #read} (or all NULL but {@link #highest(ResultSet)} when there
+   * is none), each with the highest sequence number of the persistence id,
+   * deleted events included.
+   */
   String replay() {
     return replay;
+  }
+
+  /** The highest sequence number on a {@link #replay()} row, 0 when the persistence id has no events. */
+  long highest(ResultSet rs) throws SQLException {
+    return rs.getLong(highestColumn);
   }
 
   /** Parameters: persistence id, up to this sequence number (inclusive). */

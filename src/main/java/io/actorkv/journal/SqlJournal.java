@@ -126,25 +126,32 @@ public final class SqlJournal extends AbstractActor {
     writers.submit(new JournalWriters.Request(request.persistentActor(), request.actorInstanceId(), entries));
   }
 
-  /** Highest sequence number first, as Pekko's own journals do, then the events up to it, then the number. */
+  /**
+   * The events from the request's first to its last (at most the highest),
+   * then the highest sequence number: one statement, outside a transaction
+   * (so the driver reads all rows at once; the actor's mailbox holds them
+   * all anyway). An entity's replay is at most one snapshot interval long.
+   */
   private void replay(ReplayMessages request) {
     ActorRef to = request.persistentActor();
     try (Connection c = readers.getConnection()) {
-      long highest = highestSequenceNr(c, request.persistenceId(), Long.MAX_VALUE);
-      long last = Math.min(request.toSequenceNr(), highest);
-      if (last > 0 && request.fromSequenceNr() <= last && request.max() > 0) {
-        try (PreparedStatement select = c.prepareStatement(rows.replay())) {
-          select.setString(1, request.persistenceId());
-          select.setLong(2, request.fromSequenceNr());
-          select.setLong(3, last);
-          select.setLong(4, Math.min(request.max(), Integer.MAX_VALUE));
-          select.setFetchSize(500);
-          try (ResultSet rs = select.executeQuery()) {
-            while (rs.next()) to.tell(new ReplayedMessage(rows.read(rs, request.persistenceId())), ActorRef.noSender());
+      c.setAutoCommit(true);
+      long highest = 0;
+      try (PreparedStatement select = c.prepareStatement(rows.replay())) {
+        select.setString(1, request.persistenceId());
+        select.setString(2, request.persistenceId());
+        select.setLong(3, request.fromSequenceNr());
+        select.setLong(4, request.toSequenceNr());
+        select.setLong(5, Math.max(1, Math.min(request.max(), Integer.MAX_VALUE)));
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            highest = rows.highest(rs);
+            if (rs.getObject(1) != null && request.max() > 0) {
+              to.tell(new ReplayedMessage(rows.read(rs, request.persistenceId())), ActorRef.noSender());
+            }
           }
         }
       }
-      c.commit();
       to.tell(new RecoverySuccess(highest), ActorRef.noSender());
     } catch (Exception | AssertionError e) {
       to.tell(new ReplayMessagesFailure(e), ActorRef.noSender());
