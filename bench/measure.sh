@@ -12,7 +12,8 @@
 #                    number of clients;
 #   TxnMeasure       one node, transactions of 2, 8 and 64 keys: txn/s, p50, p99;
 #   ActivationMeasure one node restarted, first reads of N keys (each recovers
-#                    its key from the journal) against second reads;
+#                    its key from the journal) against second reads, in rounds
+#                    (the first ones run while the JVM compiles);
 #   JournalEngineMeasure no node: each candidate embedded journal (embedded
 #                    PostgreSQL, H2, SQLite, RocksDB, LMDB) appending journal rows
 #                    from N writers through one group commit, durable appends/s.
@@ -26,7 +27,7 @@
 #              INDEX_KEYS=10000000 LISTINGS=500 KEYS_ONLY=true (listing),
 #              CLIENTS=32 BATCH_SECONDS=20 BATCH_SIZE=100 JOURNAL (batch),
 #              TXN_CLIENTS=16 TXN_SECONDS=15 TXN_SIZES=2,8,64 TXN_OP=increment|get JOURNAL (txn),
-#              ACTIVATION_KEYS=5000 ACTIVATION_CLIENTS=16 JOURNAL (activation),
+#              ACTIVATION_KEYS=5000 ACTIVATION_CLIENTS=16 ACTIVATION_ROUNDS=3 JOURNAL (activation),
 #              ENGINES=postgresql,h2,sqlite,rocksdb,lmdb ENGINE_CLIENTS=32 ENGINE_SECONDS=15
 #              ENGINE_WARMUP=5 (engines; in java.io.tmpdir, so on /tmp's disk).
 set -euo pipefail
@@ -79,7 +80,7 @@ fi
 if [ "$what" = activation ] || [ "$what" = all ]; then
   echo "== ActivationMeasure"
   java "${opens[@]}" -Xmx2g -cp "$cp" io.actorkv.measure.ActivationMeasure \
-    "${ACTIVATION_KEYS:-5000}" "${ACTIVATION_CLIENTS:-16}" "${JOURNAL:-postgresql}"
+    "${ACTIVATION_KEYS:-5000}" "${ACTIVATION_CLIENTS:-16}" "${JOURNAL:-postgresql}" "${ACTIVATION_ROUNDS:-3}"
 fi
 if [ "$what" = engines ] || [ "$what" = all ]; then
   echo "== JournalEngineMeasure"
