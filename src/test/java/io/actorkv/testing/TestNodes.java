@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
 import org.apache.pekko.cluster.MemberStatus;
@@ -110,10 +113,29 @@ public final class TestNodes {
     }
   }
 
-  /** Stops the node without leaving the cluster: peers see it vanish, as after SIGKILL. */
+  /**
+   * Stops the node without leaving the cluster: peers see it vanish, as after SIGKILL.
+   * A node that has not stopped in 2 minutes is left running, with its
+   * threads' stacks on stderr, so that the test's own verdict stands and the
+   * build goes on (a downed node once never terminated, and CI waited).
+   */
   public static void crash(Node node) {
     node.system().terminate();
-    node.whenStopped().toCompletableFuture().join();
+    try {
+      node.whenStopped().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    } catch (TimeoutException e) {
+      StringBuilder dump = new StringBuilder("node " + node.system().address()
+          + " did not stop within 2 minutes; left running. Threads:\n");
+      Thread.getAllStackTraces().forEach((thread, stack) -> {
+        dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+        for (StackTraceElement frame : stack) dump.append("    at ").append(frame).append('\n');
+      });
+      System.err.print(dump);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("node " + node.system().address() + " failed to stop", e.getCause());
+    }
   }
 
   public static CurrentClusterState clusterState(Node node) {
