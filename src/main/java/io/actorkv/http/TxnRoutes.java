@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -91,8 +92,13 @@ final class TxnRoutes extends ApiDirectives {
           }
           RequestContext context = contexts.of(id, ctx.getRequest(),
               KvInput.idempotencyKey(KvInput.header(ctx.getRequest(), "Idempotency-Key")));
-          return BatchRoutes.namespaces(lookup, names).thenCompose(found ->
-              store.txn(context, request(found, compares, success, failure)));
+          return BatchRoutes.namespaces(lookup, names).thenCompose(found -> {
+            KeyRequest.Txn request = request(found, compares, success, failure);
+            CompletionStage<KeyOutcome> outcome = store.txn(context, request);
+            // respond's errors assume a write (the body was not read yet): one of gets only changed nothing
+            return request.writes() ? outcome : outcome.exceptionallyCompose(cause ->
+                CompletableFuture.failedFuture(ApiError.from(cause, false, id)));
+          });
         }), TxnRoutes::render))));
   }
 

@@ -162,5 +162,10 @@ public sealed interface KeyRequest {
       all.addAll(failure);
       return all;
     }
+
+    /** Whether either branch changes a key: a transaction of gets only changes nothing, however it ends. */
+    public boolean writes() {
+      return requests().stream().anyMatch(r -> !(r instanceof Get));
+    }
   }
 }

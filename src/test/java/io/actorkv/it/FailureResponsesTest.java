@@ -41,6 +41,16 @@ class FailureResponsesTest {
         assertEquals(504, read.statusCode(), read.body());
         assertEquals(false, json(read).get("mayHaveApplied").asBoolean());
 
+        // A transaction is a POST either way; only its body says whether it writes.
+        var readingTxn = kv.send("POST", "/v1/txn",
+            "{\"success\": [{\"op\": \"get\", \"namespace\": \"default\", \"key\": \"cold-2\"}]}");
+        assertEquals(504, readingTxn.statusCode(), readingTxn.body());
+        assertEquals(false, json(readingTxn).get("mayHaveApplied").asBoolean());
+        var writingTxn = kv.send("POST", "/v1/txn", "{\"success\": [{\"op\": \"get\", \"namespace\": \"default\", "
+            + "\"key\": \"cold-3\"}, {\"op\": \"put\", \"namespace\": \"default\", \"key\": \"cold-3\", \"value\": \"x\"}]}");
+        assertEquals(504, writingTxn.statusCode(), writingTxn.body());
+        assertEquals(true, json(writingTxn).get("mayHaveApplied").asBoolean());
+
         proxy.thaw();
         // The timed-out write was in flight, and it did apply: exactly what "may have" warned of.
         Await.assertEventually(Duration.ofSeconds(30), () -> {
