@@ -212,8 +212,10 @@ for workload in put get; do
   e=$(bench etcd $workload); row "$workload" etcd "$e"
   for store in etcd actorkv actorkv-embedded actorkv-eventual ceiling "${h2_stores[@]}"; do
     if [ $store = etcd ]; then f=$e; else f=$(bench $store $workload); row "$workload" $store "$f" "$e"; fi
-    case $store in ceiling|actorkv-h2) continue ;; esac
-    rate=$(jq -r '.opsPerSecond / 2 | floor' "$f")
+    [ $store = actorkv-h2 ] && continue
+    # The ceiling runs at the rate the eventual namespace (just before it) was asked for: the tail that
+    # Pekko HTTP, the client and the machine give that rate with no store behind them.
+    [ $store = ceiling ] || rate=$(jq -r '.opsPerSecond / 2 | floor' "$f")
     o=$(bench $store $workload --rate "$rate")
     row "$workload @ ${rate}/s (open loop)" $store "$o"
     open_rows+=("${rows[-1]}"); unset 'rows[-1]'
