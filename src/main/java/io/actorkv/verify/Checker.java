@@ -48,7 +48,7 @@ public final class Checker {
         BooleanSupplier stop = () -> refuted.get() || System.nanoTime() - deadline >= 0;
         List<LinearizationSearch<S, I, O>> searches = new ArrayList<>();
         for (List<Operation<I, O>> part : parts) {
-            searches.add(new LinearizationSearch<>(model, part, stop));
+            searches.add(new LinearizationSearch<>(model, model.mergeIndistinguishable(part), stop));
         }
         int threads = Math.min(parts.size(), Runtime.getRuntime().availableProcessors());
         ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {

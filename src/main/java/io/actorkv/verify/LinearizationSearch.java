@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -21,7 +23,9 @@ import java.util.function.BooleanSupplier;
  * that returns there was never linearized, so the search backtracks. Linearizing an operation
  * "lifts" its call and return out of the list (they are spliced back in O(1) when backtracking),
  * so the list always holds exactly the operations still to place. A (set, state) pair already
- * explored cannot lead anywhere new and is skipped. Not thread-safe; one instance per partition.
+ * explored cannot lead anywhere new and is skipped. Unknown-outcome operations with equal inputs
+ * are linearized in the order they were called (see {@link Model}). Not thread-safe; one instance
+ * per partition.
  */
 final class LinearizationSearch<S, I, O> {
 
@@ -70,6 +74,8 @@ final class LinearizationSearch<S, I, O> {
     private final Model<S, I, O> model;
     private final List<Operation<I, O>> ops;
     private final BooleanSupplier stop;
+    /** For an unknown-outcome operation, the one with equal input called just before it, or -1. */
+    private final int[] earlierTwin;
     private int[] longest = new int[0];
 
     /**
@@ -79,6 +85,7 @@ final class LinearizationSearch<S, I, O> {
         this.model = model;
         this.ops = ops;
         this.stop = stop;
+        this.earlierTwin = earlierTwins(ops);
     }
 
     @SuppressWarnings("unchecked")
@@ -97,7 +104,9 @@ final class LinearizationSearch<S, I, O> {
             if ((steps++ & STOP_CHECK_MASK) == 0 && stop.getAsBoolean()) {
                 return Outcome.STOPPED;
             }
-            if (entry.match != null) {
+            if (entry.match != null && waitsForTwin(entry.id, linearized)) {
+                entry = entry.next;
+            } else if (entry.match != null) {
                 Operation<I, O> op = ops.get(entry.id);
                 Optional<S> next = op.outcomeUnknown()
                         ? Optional.of(model.stepUnknown(state, op.input()))
@@ -136,6 +145,29 @@ final class LinearizationSearch<S, I, O> {
         }
         longest = idsOf(stackNode, depth);
         return Outcome.LINEARIZABLE;
+    }
+
+    private boolean waitsForTwin(int id, BitSet linearized) {
+        int twin = earlierTwin[id];
+        return twin >= 0 && !linearized.get(twin);
+    }
+
+    private static <I, O> int[] earlierTwins(List<Operation<I, O>> ops) {
+        int[] twins = new int[ops.size()];
+        Arrays.fill(twins, -1);
+        List<Integer> unknown = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).outcomeUnknown()) {
+                unknown.add(i);
+            }
+        }
+        unknown.sort(Comparator.comparingLong((Integer i) -> ops.get(i).call()).thenComparingInt(i -> i));
+        Map<I, Integer> last = new HashMap<>();
+        for (int i : unknown) {
+            Integer twin = last.put(ops.get(i).input(), i);
+            twins[i] = twin == null ? -1 : twin;
+        }
+        return twins;
     }
 
     /** Operation indexes of the longest partial linearization seen, in linearization order. */

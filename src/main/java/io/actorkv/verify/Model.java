@@ -1,5 +1,6 @@
 package io.actorkv.verify;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,10 @@ import java.util.Optional;
  * likewise always accepted. So one rule covers both "took effect late" and "never took effect".
  * An unknown read-only operation constrains nothing and is dropped before the search.
  *
+ * <p>Unknown-outcome operations with equal inputs are interchangeable: if the history has a
+ * linearization, it has one that places them in the order they were called. The search keeps to
+ * that order, so k such operations still pending make k + 1 cases instead of 2^k subsets.
+ *
  * @param <S> state
  * @param <I> operation input
  * @param <O> operation output
@@ -33,6 +38,17 @@ public interface Model<S, I, O> {
 
     /** State after an operation of unknown outcome takes effect in {@code state}; must always succeed. */
     S stepUnknown(S state, I input);
+
+    /**
+     * The partition as the search is to see it: a model may replace values that no operation of
+     * {@code part} can tell apart by a single one, which keeps the verdict and lets the search's
+     * memo treat states differing only in such values as one. The result must have the same
+     * operations, in the same order, with the same times and outcomes. The default changes
+     * nothing.
+     */
+    default List<Operation<I, O>> mergeIndistinguishable(List<Operation<I, O>> part) {
+        return part;
+    }
 
     /** True if the operation never changes the state (an unknown-outcome one can then be dropped). */
     default boolean readOnly(I input) {

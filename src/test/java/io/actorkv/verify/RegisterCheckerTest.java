@@ -142,6 +142,38 @@ class RegisterCheckerTest {
         assertEquals(Verdict.UNKNOWN, Checker.check(Models.register(), history, Duration.ZERO).verdict());
     }
 
+    /**
+     * Writes that timed out and never took effect stay pending to the end of the history. Unless
+     * the search treats writes nobody observed as one and the same, every subset of them is a
+     * state of its own at every later step: 2^16 here, between each of 400 operations.
+     */
+    @Test
+    void writesThatNeverTookEffectDoNotMultiplyTheSearch() {
+        List<Operation<RegisterOp, RegisterOutput>> history = new ArrayList<>();
+        history.add(write(0, "0", 0, 1));
+        for (int i = 0; i < 16; i++) {
+            history.add(Operation.unknown(100 + i, RegisterOp.write("lost-" + i), 2));
+        }
+        long t = 3;
+        for (int i = 1; i <= 200; i++) {
+            history.add(cas(1, Integer.toString(i - 1), Integer.toString(i), true, t, t + 1));
+            history.add(read(2, Integer.toString(i), t + 2, t + 3));
+            t += 4;
+        }
+        assertEquals(Verdict.LINEARIZABLE,
+                Checker.check(Models.register(), history, LIMIT).verdict());
+        // The same writes are still there to make a compare-and-set fail.
+        history.add(cas(3, "200", "x", false, t, t + 1));
+        assertEquals(Verdict.LINEARIZABLE,
+                Checker.check(Models.register(), history, LIMIT).verdict());
+        history.add(read(2, "200", t + 2, t + 3));
+        CheckResult<RegisterOp, RegisterOutput> refuted = Checker.check(Models.register(), history, LIMIT);
+        assertEquals(Verdict.NOT_LINEARIZABLE, refuted.verdict());
+        // The report shows the writes as they were sent.
+        assertTrue(refuted.report().contains("write(lost-"), refuted.report());
+        assertFalse(refuted.report().contains("unobserved"), refuted.report());
+    }
+
     @Test
     void zeroLimitOnAnEasyHistoryIsUnknownToo() {
         assertEquals(Verdict.UNKNOWN, Checker.check(Models.register(),
