@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -91,6 +93,64 @@ public final class JepsenEtcdHistory {
         }
         open.forEach((process, o) -> history.add(Operation.unknown(process, o.input(), o.call())));
         return history;
+    }
+
+    /**
+     * A log that {@link #parse} reads back as {@code history}, with event indexes for times and
+     * each operation as a process of its own. Calls come before returns at equal times, so
+     * operations that touched stay concurrent. Operations of unknown outcome end with
+     * {@code :info} after every other event.
+     *
+     * @throws IllegalArgumentException if a value is {@code nil} or not one token
+     */
+    public static List<String> format(List<Operation<RegisterOp, RegisterOutput>> history) {
+        record Event(long time, boolean isReturn, int process) {
+        }
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < history.size(); i++) {
+            events.add(new Event(history.get(i).call(), false, i));
+            events.add(new Event(history.get(i).ret(), true, i));
+        }
+        events.sort(Comparator.comparingLong(Event::time).thenComparing(Event::isReturn)
+                .thenComparingInt(Event::process));
+        List<String> lines = new ArrayList<>();
+        for (Event e : events) {
+            Operation<RegisterOp, RegisterOutput> op = history.get(e.process());
+            RegisterOp in = op.input();
+            String f = in.kind().name().toLowerCase(Locale.ROOT);
+            String type;
+            String value;
+            if (!e.isReturn()) {
+                type = "invoke";
+                value = argument(in);
+            } else if (op.outcomeUnknown()) {
+                type = "info";
+                value = ":timed-out";
+            } else if (in.kind() == RegisterOp.Kind.READ) {
+                type = "ok";
+                value = op.output().value() == null ? "nil" : token(op.output().value());
+            } else {
+                type = op.output().applied() ? "ok" : "fail";
+                value = argument(in);
+            }
+            lines.add("INFO  jepsen.util - " + e.process() + "\t:" + type + "\t:" + f + "\t" + value);
+        }
+        return lines;
+    }
+
+    private static String argument(RegisterOp in) {
+        return switch (in.kind()) {
+            case READ -> "nil";
+            case WRITE -> token(in.value());
+            case CAS -> "[" + token(in.expected()) + " " + token(in.value()) + "]";
+        };
+    }
+
+    private static String token(String value) {
+        if (value.equals("nil") || value.isEmpty() || value.chars().anyMatch(c -> Character.isWhitespace(c) || c == ']')) {
+            throw new IllegalArgumentException("value cannot be written to a Jepsen log: '" + value + "'");
+        }
+        return value;
     }
 
     private static RegisterOp input(String f, String value) {

@@ -4,7 +4,9 @@ import io.actorkv.testing.Await;
 import io.actorkv.testing.TestPostgres;
 import io.actorkv.verify.CheckResult;
 import io.actorkv.verify.Checker;
+import io.actorkv.verify.JepsenEtcdHistory;
 import io.actorkv.verify.Models;
+import io.actorkv.verify.Operation;
 import io.actorkv.verify.RegisterOp;
 import io.actorkv.verify.RegisterOutput;
 import io.actorkv.verify.Verdict;
@@ -254,12 +256,13 @@ final class ReliabilityRun {
     long problems = 0;
     long events = 0;
     for (String key : keys) {
-      CheckResult<RegisterOp, RegisterOutput> result = Checker.check(Models.register(),
-          workload.history(key), Duration.ofSeconds(60));
+      var history = workload.history(key);
+      CheckResult<RegisterOp, RegisterOutput> result = Checker.check(Models.register(), history,
+          Duration.ofSeconds(60));
       if (result.verdict() == Verdict.NOT_LINEARIZABLE) {
-        violations.add(key + ":\n" + result.report());
+        violations.add(key + " (history: " + keep(key, history) + "):\n" + result.report());
       } else if (result.verdict() == Verdict.UNKNOWN) {
-        undecided.add(key);
+        undecided.add(key + " (history: " + keep(key, history) + ")");
       }
       var audit = JournalAudit.audit(jdbcUrl, key, workload.acknowledged(key), workload.observed(key));
       lost += audit.lostWrites().size();
@@ -275,6 +278,17 @@ final class ReliabilityRun {
     return new Report(workload.size(), workload.succeeded.get(), workload.unknown.get(),
         workload.notApplied.get(), List.copyOf(faults), violations, undecided, lost, problems, events,
         retrying.writes.get(), retrying.retried.get(), retrying.increments(), retryProblems, banked);
+  }
+
+  /** Writes a key's history where {@code actorkv verify-history --format jepsen-etcd} reads it. */
+  private Path keep(String key, List<Operation<RegisterOp, RegisterOutput>> history) {
+    Path file = options.workDir().resolve("history-" + key + ".log");
+    try {
+      Files.write(file, JepsenEtcdHistory.format(history));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
   }
 
   private static void await(Duration timeout, BooleanSupplier condition, String what) {

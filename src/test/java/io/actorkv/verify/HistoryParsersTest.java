@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +59,43 @@ class HistoryParsersTest {
         assertTrue(openAtEnd.outcomeUnknown());
 
         assertEquals(Verdict.LINEARIZABLE,
-                Checker.check(Models.register(), ops, java.time.Duration.ofSeconds(5)).verdict());
+                Checker.check(Models.register(), ops, Duration.ofSeconds(5)).verdict());
+    }
+
+    @Test
+    void aJepsenLogWrittenFromAHistoryReadsBackAsIt() {
+        List<Operation<RegisterOp, RegisterOutput>> history = List.of(
+                Operation.completed(0, RegisterOp.read(), 0, RegisterOutput.read(null), 2),
+                Operation.completed(1, RegisterOp.write("a"), 1, RegisterOutput.ok(), 5),
+                Operation.unknown(2, RegisterOp.write("lost"), 2),
+                Operation.completed(0, RegisterOp.cas("a", "b"), 5, RegisterOutput.casFailed(), 6),
+                Operation.completed(3, RegisterOp.cas("a", "c"), 5, RegisterOutput.ok(), 9),
+                Operation.completed(1, RegisterOp.read(), 7, RegisterOutput.read("c"), 8),
+                Operation.unknown(4, RegisterOp.cas("c", "d"), 9));
+        var back = JepsenEtcdHistory.parse(JepsenEtcdHistory.format(history), "written.log");
+
+        assertEquals(history.size(), back.size());
+        var before = history.stream().sorted(Comparator.comparingLong(Operation::call)).toList();
+        var after = back.stream().sorted(Comparator.comparingLong(Operation::call)).toList();
+        for (int i = 0; i < before.size(); i++) {
+            assertEquals(before.get(i).input(), after.get(i).input());
+            assertEquals(before.get(i).output(), after.get(i).output());
+            assertEquals(before.get(i).outcomeUnknown(), after.get(i).outcomeUnknown());
+            for (int j = 0; j < before.size(); j++) {
+                assertEquals(before.get(i).ret() < before.get(j).call(), after.get(i).ret() < after.get(j).call(),
+                        "order of " + before.get(i) + " and " + before.get(j));
+            }
+        }
+        assertEquals(Checker.check(Models.register(), history, Duration.ofSeconds(5)).verdict(),
+                Checker.check(Models.register(), back, Duration.ofSeconds(5)).verdict());
+    }
+
+    @Test
+    void valuesThatAJepsenLogCannotHoldAreRefused() {
+        for (String value : List.of("nil", "two words", "x]")) {
+            assertThrows(IllegalArgumentException.class, () -> JepsenEtcdHistory.format(
+                    List.of(Operation.unknown(0, RegisterOp.write(value), 0))), value);
+        }
     }
 
     @Test
