@@ -26,7 +26,8 @@
 # Prints one line per measurement: round, jar (before|after), op, ops/s, p50,
 # p99, and the node JVM's CPU per request of the measured run (user and
 # system time, divided by the requests counted; the warm-up is a run of its
-# own before it, and the JVM's start-up and compilation fall there).
+# own before it, and the JVM's start-up and compilation fall there), and on
+# embedded PostgreSQL the database server's CPU per request likewise.
 set -euo pipefail
 work=$(mktemp -d)
 tls=
@@ -48,6 +49,16 @@ node=
 trap '[ -n "$node" ] && kill "$node" 2>/dev/null; rm -rf "$work"' EXIT
 
 node_cpu_ticks() { awk '{print $14 + $15}' "/proc/$node/stat"; }
+# The embedded PostgreSQL's CPU, when the node runs one: its postmaster, the
+# backends that ended (reaped into the postmaster's children's time) and the
+# ones still running.
+db_cpu_ticks() { # data directory
+  local pm
+  pm=$(head -1 "$1/postgres/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat"
+    for c in $(ps -o pid= --ppid "$pm"); do awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null || true; done
+  } | awk '{s += $1} END {print s + 0}'
+}
 
 measure() { # round, label, jar
   local http mgmt data scheme=http serve=() client=() token=()
@@ -81,24 +92,25 @@ measure() { # round, label, jar
     namespace=(--namespace ev)
   fi
   for op in $ops; do
-    local cpu_before
+    local cpu_before db_before
     # The warm-up as a run of its own, so that the CPU counted is the measured run's alone.
     java -jar "$after" bench ${RATE:+--rate "$RATE"} --target "$scheme://127.0.0.1:$http" "${client[@]}" \
       --workload "$op" "${namespace[@]}" --duration "${WARMUP:-10s}" --warmup 0s \
       --connections "${CONNECTIONS:-32}" "${token[@]}" > /dev/null 2>&1
-    cpu_before=$(node_cpu_ticks)
+    cpu_before=$(node_cpu_ticks) db_before=$(db_cpu_ticks "$data")
     java -jar "$after" bench ${RATE:+--rate "$RATE"} --target "$scheme://127.0.0.1:$http" "${client[@]}" \
       --workload "$op" "${namespace[@]}" --duration "${DURATION:-15s}" --warmup 0s --no-load \
       --connections "${CONNECTIONS:-32}" "${token[@]}" --json "$work/r.json" > /dev/null 2>&1
     python3 - "$1" "$2" "$op" "$work/r.json" "$(( $(node_cpu_ticks) - cpu_before ))" "$(getconf CLK_TCK)" \
-      "${DURATION:-15s}" <<'PY'
+      "$(( $(db_cpu_ticks "$data") - db_before ))" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[4]))
 lat = r["latencyMs"]
-cpu_us = int(sys.argv[5]) / int(sys.argv[6]) * 1e6 / r["count"]
+tick_us = 1e6 / int(sys.argv[6]) / r["count"]
+db = int(sys.argv[7])
 print(f"round {sys.argv[1]}  {sys.argv[2]:6}  {sys.argv[3]:4}  {r['opsPerSecond']:9,.0f} ops/s  "
       f"p50 {lat['p50']:.2f} ms  p99 {lat['p99']:.2f} ms  errors {sum(r['errors'].values()) if r['errors'] else 0}  "
-      f"node CPU {cpu_us:.0f} µs/op")
+      f"node CPU {int(sys.argv[5]) * tick_us:.0f} µs/op" + (f"  database CPU {db * tick_us:.0f} µs/op" if db else ""))
 PY
   done
   kill "$node"; wait "$node" 2>/dev/null || true; node=
