@@ -59,7 +59,7 @@ public final class JournalFeed implements ChangeLog {
   }
 
   /** What one read of the table found, and whether it stopped before a gap that is not settled. */
-  private record Scan(List<Entry> entries, long position, boolean atGap) {}
+  private record Scan(List<Entry> entries, long position, boolean atGap, boolean more) {}
 
   /** A follower's place: its position, and since when (epoch ms) it has waited at the gap after it, or -1. */
   private record Place(long position, long gapSince) {
@@ -117,7 +117,7 @@ public final class JournalFeed implements ChangeLog {
 
   @Override
   public CompletionStage<Page> page(String namespace, long after, int limit, Filter filter) {
-    return scan(namespace, after, -1, limit, filter).thenApply(scan -> new Page(scan.entries(), scan.position()));
+    return scan(namespace, after, -1, limit, filter).thenApply(scan -> new Page(scan.entries(), scan.position(), scan.more()));
   }
 
   /**
@@ -170,6 +170,7 @@ public final class JournalFeed implements ChangeLog {
       long bytes = 0;
       long now = clock.millis();
       long settledBefore = now - settings.gapTimeout().toMillis();
+      boolean more;
       try (Connection c = pool.getConnection()) {
         // PostgreSQL streams a result with a fetch size only inside a transaction.
         c.setAutoCommit(false);
@@ -179,11 +180,13 @@ public final class JournalFeed implements ChangeLog {
           select.setLong(2, after);
           select.setInt(3, settings.rowsPerRead());
           try (ResultSet rs = select.executeQuery()) {
+            int rows = 0;
             while (rs.next()) {
+              rows++;
               long ordering = rs.getLong(1);
               if (ordering != position + 1) {
                 boolean settled = rs.getLong(4) <= settledBefore || (gapSince >= 0 && gapSince <= settledBefore);
-                if (!settled) return new Scan(entries, position, true);
+                if (!settled) return new Scan(entries, position, true, false);
               }
               position = ordering;
               byte[] payload = rs.getBytes(8);
@@ -198,8 +201,11 @@ public final class JournalFeed implements ChangeLog {
               if (!filter.accepts(key, entry.change())) continue;
               entries.add(entry);
               bytes += payload.length;
-              if (entries.size() >= limit || bytes >= settings.bytesPerRead()) break;
+              if (entries.size() >= limit || bytes >= settings.bytesPerRead()) {
+                return new Scan(entries, position, false, true);
+              }
             }
+            more = rows == settings.rowsPerRead();
           }
         } finally {
           c.rollback();
@@ -207,7 +213,7 @@ public final class JournalFeed implements ChangeLog {
       } catch (SQLException e) {
         throw new Unavailable(e);
       }
-      return new Scan(entries, position, false);
+      return new Scan(entries, position, false, more);
     }, blocking);
   }
 

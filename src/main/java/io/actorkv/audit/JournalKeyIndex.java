@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,6 +101,8 @@ public final class JournalKeyIndex implements KeyIndex {
   private final String table;
   private final String offsetTable;
   private final String headSql;
+  private final String deleteSql;
+  private final String upsertSql;
   private volatile long position = -1;
 
   /**
@@ -119,6 +122,8 @@ public final class JournalKeyIndex implements KeyIndex {
     this.offsetTable = db.name("actorkv_key_index_offset");
     this.headSql = "SELECT (SELECT COALESCE(MAX(" + db.name("ordering") + "), 0) FROM " + db.name("event_journal")
         + "), (SELECT " + db.name("applied_through") + " FROM " + offsetTable + " WHERE " + db.name("id") + " = 1)";
+    this.deleteSql = "DELETE FROM " + table + " WHERE " + db.name("ns") + " = ? AND " + db.name("key_bytes") + " = ?";
+    this.upsertSql = upsertSql(db, table);
   }
 
   /** Starts feeding the index from the journal, until {@link #stop}. */
@@ -137,12 +142,12 @@ public final class JournalKeyIndex implements KeyIndex {
     CompletableFuture.supplyAsync(this::storedPosition, blocking)
         .thenCompose(from -> feed.pageOfAll(from, settings.rowsPerRead())
             .thenApplyAsync(page -> apply(from, page), blocking))
-        .whenComplete((moved, failure) -> {
+        .whenComplete((behind, failure) -> {
           if (failure != null) {
             log.warn("the key index could not be fed from the journal after offset {}; trying again in {}",
                 position, settings.retryDelay(), failure);
             later(settings.retryDelay(), this::feedOnce);
-          } else if (moved) {
+          } else if (behind) {
             blocking.execute(this::feedOnce);
           } else {
             later(settings.pollInterval(), this::feedOnce);
@@ -170,13 +175,24 @@ public final class JournalKeyIndex implements KeyIndex {
   /**
    * Applies {@code page}, read after offset {@code from}, in one transaction
    * with the offset, if the index is still applied through {@code from};
-   * answers whether the offset moved (here or on another node).
+   * answers whether to read on at once: the read stopped at a limit, or
+   * another node had moved the offset. After a partial page the next read waits the poll
+   * interval, so that under steady writes a transaction applies that
+   * interval's changes, not the few that came in while the last one ran.
    */
   private boolean apply(long from, ChangeLog.Page page) {
     if (page.next() == from) return false;
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try {
+        if (db.vendor().equals("postgresql")) {
+          // The rows and the offset are derived from the journal and commit together: a crash that
+          // loses this commit takes the index back to an earlier offset, which it applies again.
+          // So it need not wait for its WAL to reach the disk, as the journal's own commits do.
+          try (Statement async = c.createStatement()) {
+            async.execute("SET LOCAL synchronous_commit TO OFF");
+          }
+        }
         long stored = lockOffset(c);
         if (stored != from) {
           c.rollback();
@@ -192,7 +208,7 @@ public final class JournalKeyIndex implements KeyIndex {
         }
         c.commit();
         position = page.next();
-        return true;
+        return page.more();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         position = -1;
@@ -251,50 +267,65 @@ public final class JournalKeyIndex implements KeyIndex {
     }
   }
 
-  /** Replaces the rows of every key the page touched: deletes them all, then inserts the live ones. */
+  /**
+   * Brings the rows of every key the page touched to their state after it:
+   * deletes the rows of keys deleted or expired, and inserts or replaces the
+   * live ones (an update in place, so the table's index is not touched).
+   */
   private void write(Connection c, Map<NamespaceKey, Row> rows) throws SQLException {
     if (rows.isEmpty()) return;
     // One order for every writer, so two nodes applying the same page cannot deadlock.
     List<Map.Entry<NamespaceKey, Row>> sorted = new ArrayList<>(rows.entrySet());
     sorted.sort(Comparator.comparing((Map.Entry<NamespaceKey, Row> e) -> e.getKey().namespace())
         .thenComparing(e -> e.getKey().key(), Arrays::compareUnsigned));
-    try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE " + db.name("ns")
-        + " = ? AND " + db.name("key_bytes") + " = ?")) {
-      for (var e : sorted) {
-        delete.setString(1, e.getKey().namespace());
-        delete.setBytes(2, e.getKey().key());
-        delete.addBatch();
-      }
-      delete.executeBatch();
-    }
-    try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (" + db.name("ns") + ", "
-        + db.name("key_bytes") + ", " + db.name("revision") + ", " + db.name("content_type") + ", "
-        + db.name("value_size") + ", " + db.name("modified_at") + ", " + db.name("expires_at") + ", "
-        + db.name("counter") + ", " + db.name("value_bytes") + ", " + db.name("sealed")
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      boolean any = false;
+    try (PreparedStatement delete = c.prepareStatement(deleteSql); PreparedStatement upsert = c.prepareStatement(upsertSql)) {
+      boolean deletes = false;
+      boolean upserts = false;
       for (var e : sorted) {
         Row r = e.getValue();
-        if (r.value() == null) continue;
-        insert.setString(1, e.getKey().namespace());
-        insert.setBytes(2, e.getKey().key());
-        insert.setLong(3, r.revision());
-        insert.setString(4, r.contentType());
-        insert.setInt(5, r.sealed() ? ValueSeal.plainLength(r.value().length) : r.value().length);
-        insert.setLong(6, r.modified());
-        if (r.expires() == null) {
-          insert.setNull(7, Types.BIGINT);
-        } else {
-          insert.setLong(7, r.expires());
+        if (r.value() == null) {
+          delete.setString(1, e.getKey().namespace());
+          delete.setBytes(2, e.getKey().key());
+          delete.addBatch();
+          deletes = true;
+          continue;
         }
-        insert.setBoolean(8, r.counter());
-        insert.setBytes(9, r.value());
-        insert.setBoolean(10, r.sealed());
-        insert.addBatch();
-        any = true;
+        upsert.setString(1, e.getKey().namespace());
+        upsert.setBytes(2, e.getKey().key());
+        upsert.setLong(3, r.revision());
+        upsert.setString(4, r.contentType());
+        upsert.setInt(5, r.sealed() ? ValueSeal.plainLength(r.value().length) : r.value().length);
+        upsert.setLong(6, r.modified());
+        if (r.expires() == null) {
+          upsert.setNull(7, Types.BIGINT);
+        } else {
+          upsert.setLong(7, r.expires());
+        }
+        upsert.setBoolean(8, r.counter());
+        upsert.setBytes(9, r.value());
+        upsert.setBoolean(10, r.sealed());
+        upsert.addBatch();
+        upserts = true;
       }
-      if (any) insert.executeBatch();
+      if (deletes) delete.executeBatch();
+      if (upserts) upsert.executeBatch();
     }
+  }
+
+  /** Insert a key's row or replace its columns: PostgreSQL's ON CONFLICT, H2's MERGE. */
+  private static String upsertSql(JournalDatabase db, String table) {
+    List<String> columns = List.of("ns", "key_bytes", "revision", "content_type", "value_size", "modified_at",
+        "expires_at", "counter", "value_bytes", "sealed");
+    String names = String.join(", ", columns.stream().map(db::name).toList());
+    String values = " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    if (db.vendor().equals("h2")) {
+      return "MERGE INTO " + table + " (" + names + ") KEY (" + db.name("ns") + ", " + db.name("key_bytes") + ")"
+          + values;
+    }
+    String updates = String.join(", ", columns.subList(2, columns.size()).stream()
+        .map(column -> column + " = EXCLUDED." + column).toList());
+    return "INSERT INTO " + table + " (" + names + ")" + values + " ON CONFLICT (ns, key_bytes) DO UPDATE SET "
+        + updates;
   }
 
   // ---------------------------------------------------------------- listing

@@ -62,8 +62,12 @@ public interface ChangeLog {
     }
   }
 
-  /** A page: the entries found, and the offset to read on after (every offset up to it was looked at). */
-  record Page(List<Entry> entries, long next) {}
+  /**
+   * A page: the entries found, the offset to read on after (every offset up
+   * to it was looked at), and whether the read stopped at a limit, so that
+   * more changes may follow at once.
+   */
+  record Page(List<Entry> entries, long next, boolean more) {}
 
   /**
    * Which changes a reader gets; empty parts let everything through.
