@@ -117,7 +117,8 @@ public final class JournalFeed implements ChangeLog {
 
   @Override
   public CompletionStage<Page> page(String namespace, long after, int limit, Filter filter) {
-    return scan(namespace, after, -1, limit, filter).thenApply(scan -> new Page(scan.entries(), scan.position(), scan.more()));
+    return scan(namespace, after, -1, limit, filter)
+        .thenApply(scan -> new Page(scan.entries(), scan.position(), scan.more()));
   }
 
   /**

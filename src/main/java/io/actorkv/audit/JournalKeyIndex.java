@@ -176,9 +176,10 @@ public final class JournalKeyIndex implements KeyIndex {
    * Applies {@code page}, read after offset {@code from}, in one transaction
    * with the offset, if the index is still applied through {@code from};
    * answers whether to read on at once: the read stopped at a limit, or
-   * another node had moved the offset. After a partial page the next read waits the poll
-   * interval, so that under steady writes a transaction applies that
-   * interval's changes, not the few that came in while the last one ran.
+   * another node had moved the offset. After a partial page the next read
+   * waits the poll interval, so that under steady writes a transaction
+   * applies that interval's changes, not the few that came in while the
+   * last one ran.
    */
   private boolean apply(long from, ChangeLog.Page page) {
     if (page.next() == from) return false;
@@ -269,8 +270,9 @@ public final class JournalKeyIndex implements KeyIndex {
 
   /**
    * Brings the rows of every key the page touched to their state after it:
-   * deletes the rows of keys deleted or expired, and inserts or replaces the
-   * live ones (an update in place, so the table's index is not touched).
+   * deletes the rows of keys deleted or expired, and inserts or updates
+   * the live ones (one statement a key, where a delete and an insert were
+   * two rows' work for the database).
    */
   private void write(Connection c, Map<NamespaceKey, Row> rows) throws SQLException {
     if (rows.isEmpty()) return;
@@ -278,7 +280,8 @@ public final class JournalKeyIndex implements KeyIndex {
     List<Map.Entry<NamespaceKey, Row>> sorted = new ArrayList<>(rows.entrySet());
     sorted.sort(Comparator.comparing((Map.Entry<NamespaceKey, Row> e) -> e.getKey().namespace())
         .thenComparing(e -> e.getKey().key(), Arrays::compareUnsigned));
-    try (PreparedStatement delete = c.prepareStatement(deleteSql); PreparedStatement upsert = c.prepareStatement(upsertSql)) {
+    try (PreparedStatement delete = c.prepareStatement(deleteSql);
+         PreparedStatement upsert = c.prepareStatement(upsertSql)) {
       boolean deletes = false;
       boolean upserts = false;
       for (var e : sorted) {

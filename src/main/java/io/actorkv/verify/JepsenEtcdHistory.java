@@ -147,7 +147,8 @@ public final class JepsenEtcdHistory {
     }
 
     private static String token(String value) {
-        if (value.equals("nil") || value.isEmpty() || value.chars().anyMatch(c -> Character.isWhitespace(c) || c == ']')) {
+        boolean oneToken = !value.isEmpty() && value.chars().noneMatch(c -> Character.isWhitespace(c) || c == ']');
+        if (value.equals("nil") || !oneToken) {
             throw new IllegalArgumentException("value cannot be written to a Jepsen log: '" + value + "'");
         }
         return value;
