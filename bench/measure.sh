@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Measurement programs of the test classes (docs/benchmarks.md, "Eventual mode
-# measurements" and "Journal and feed measurements"):
+# Measurement programs of the test classes (docs/bench-tools.md, "Measuring
+# programs"; their results in docs/benchmarks.md):
 #   VisibilityDelay  three nodes, w=local writes on one, time until r=local reads
 #                    on the other two see them;
 #   KeysPerGiB       one node, heap per key after writing N keys;
