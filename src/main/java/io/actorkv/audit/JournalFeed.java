@@ -124,9 +124,12 @@ public final class JournalFeed implements ChangeLog {
   /**
    * {@link #page} over the changes of every strong namespace (each entry
    * names its namespace as stored): what the key index is fed from.
+   * {@code nothingWrites}: no write is in progress, so a missing offset is
+   * passed over at once, without waiting the gap timeout.
    */
-  CompletionStage<Page> pageOfAll(long after, int limit) {
-    return page(null, after, limit, Filter.ALL);
+  CompletionStage<Page> pageOfAll(long after, int limit, boolean nothingWrites) {
+    return scan(null, after, nothingWrites ? 0 : -1, limit, Filter.ALL)
+        .thenApply(scan -> new Page(scan.entries(), scan.position(), scan.more()));
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.actorkv.audit;
 
 import com.typesafe.config.Config;
 import io.actorkv.journal.JournalDatabase;
+import io.actorkv.journal.JournalHooks;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.Expiry;
 import io.actorkv.store.KeyIndex;
@@ -9,7 +10,6 @@ import io.actorkv.store.KeyOutcome;
 import io.actorkv.store.KeyRange;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.Value;
-import io.actorkv.strong.StoredValue;
 import io.actorkv.strong.ValueSeal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -17,16 +17,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -41,13 +36,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link KeyIndex} as a table in the journal's database, fed from the
- * journal by {@link JournalFeed} (so it never passes an offset a write in
- * progress may still fill) and holding each strong key's latest live state:
- * the key's bytes (so the database orders them as the API promises), its
- * revision, value and metadata. Deleted and expired keys have no row.
+ * The {@link KeyIndex} as a table in the journal's database, holding each
+ * strong key's latest live state: the key's bytes (so the database orders
+ * them as the API promises), its revision, value and metadata. Deleted and
+ * expired keys have no row ({@link KeyIndexRows}).
  *
- * <p>Every node feeds it. Each transaction first locks the one row that
+ * <p>On a journal of the node's own, the journal writes the rows in the
+ * transactions of their events ({@link #startInJournal}). On a journal that
+ * nodes share, it is fed from the journal by {@link JournalFeed} (so it
+ * never passes an offset a write in progress may still fill), and every
+ * node feeds it. Each transaction first locks the one row that
  * says up to which journal offset the index is applied, and goes on only if
  * that is still where its page began: one node applies each page, rows and
  * offset together, and the others, finding the offset moved, read on from
@@ -71,24 +69,9 @@ public final class JournalKeyIndex implements KeyIndex {
     }
   }
 
-  /** A key's row: its latest live state; {@code value} null for a key that is deleted or expired. */
-  private record Row(long revision, String contentType, long modified, Long expires, boolean counter, byte[] value,
-                     boolean sealed) {}
-
-  private record NamespaceKey(String namespace, byte[] key) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof NamespaceKey k && namespace.equals(k.namespace) && Arrays.equals(key, k.key);
-    }
-
-    @Override
-    public int hashCode() {
-      return namespace.hashCode() * 31 + Arrays.hashCode(key);
-    }
-  }
-
   private static final byte[] NO_BYTES = new byte[0];
-  private static final Row DELETED = new Row(0, null, 0, null, false, null, false);
+  /** The offset that says the journal writes the index's rows itself: the index is always caught up. */
+  private static final long WRITTEN_BY_JOURNAL = Long.MAX_VALUE;
 
   private final JournalDatabase db;
   private final DataSource pool;
@@ -101,8 +84,7 @@ public final class JournalKeyIndex implements KeyIndex {
   private final String table;
   private final String offsetTable;
   private final String headSql;
-  private final String deleteSql;
-  private final String upsertSql;
+  private final KeyIndexRows rows;
   private volatile long position = -1;
 
   /**
@@ -122,13 +104,47 @@ public final class JournalKeyIndex implements KeyIndex {
     this.offsetTable = db.name("actorkv_key_index_offset");
     this.headSql = "SELECT (SELECT COALESCE(MAX(" + db.name("ordering") + "), 0) FROM " + db.name("event_journal")
         + "), (SELECT " + db.name("applied_through") + " FROM " + offsetTable + " WHERE " + db.name("id") + " = 1)";
-    this.deleteSql = "DELETE FROM " + table + " WHERE " + db.name("ns") + " = ? AND " + db.name("key_bytes") + " = ?";
-    this.upsertSql = upsertSql(db, table);
+    this.rows = new KeyIndexRows(db);
   }
 
-  /** Starts feeding the index from the journal, until {@link #stop}. */
+  /** Starts feeding the index from the journal, until {@link #stop}: for a journal that nodes share. */
   public void start() {
     feedOnce();
+  }
+
+  /**
+   * For a journal of this node's own: applies what the index lacks of the
+   * journal, then has the journal write the rows of each later batch in
+   * that batch's own transaction, and marks the index applied through every
+   * offset, so that a listing never waits. Call it before any key can be
+   * written, as nothing else may write the journal meanwhile.
+   */
+  public void startInJournal(JournalHooks hooks) {
+    long[] head = head();
+    if (head[1] < head[0]) {
+      log.info("the key index is applied through journal offset {} of {}: applying the rest before serving",
+          head[1], head[0]);
+    }
+    long from = storedPosition();
+    while (from != WRITTEN_BY_JOURNAL) {
+      ChangeLog.Page page = feed.pageOfAll(from, settings.rowsPerRead(), true).toCompletableFuture().join();
+      if (page.next() == from) break;
+      apply(from, page);
+      if (position / 100_000 > from / 100_000) {
+        log.info("the key index is applied through journal offset {} of {}", position, head[0]);
+      }
+      from = position;
+    }
+    hooks.register(rows);
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      lockOffset(c);
+      setOffset(c, WRITTEN_BY_JOURNAL);
+      c.commit();
+      position = WRITTEN_BY_JOURNAL;
+    } catch (SQLException e) {
+      throw new ChangeLog.Unavailable(e);
+    }
   }
 
   public void stop() {
@@ -140,7 +156,7 @@ public final class JournalKeyIndex implements KeyIndex {
   private void feedOnce() {
     if (stopped.get()) return;
     CompletableFuture.supplyAsync(this::storedPosition, blocking)
-        .thenCompose(from -> feed.pageOfAll(from, settings.rowsPerRead())
+        .thenCompose(from -> feed.pageOfAll(from, settings.rowsPerRead(), false)
             .thenApplyAsync(page -> apply(from, page), blocking))
         .whenComplete((behind, failure) -> {
           if (failure != null) {
@@ -200,13 +216,8 @@ public final class JournalKeyIndex implements KeyIndex {
           position = stored;
           return true;
         }
-        Map<NamespaceKey, Row> rows = fold(c, page.entries());
-        write(c, rows);
-        try (PreparedStatement update = c.prepareStatement("UPDATE " + offsetTable + " SET "
-            + db.name("applied_through") + " = ? WHERE " + db.name("id") + " = 1")) {
-          update.setLong(1, page.next());
-          update.executeUpdate();
-        }
+        rows.apply(c, page.entries().stream().map(KeyIndexRows.KeyChange::of).toList());
+        setOffset(c, page.next());
         c.commit();
         position = page.next();
         return page.more();
@@ -220,6 +231,14 @@ public final class JournalKeyIndex implements KeyIndex {
     }
   }
 
+  private void setOffset(Connection c, long offset) throws SQLException {
+    try (PreparedStatement update = c.prepareStatement("UPDATE " + offsetTable + " SET "
+        + db.name("applied_through") + " = ? WHERE " + db.name("id") + " = 1")) {
+      update.setLong(1, offset);
+      update.executeUpdate();
+    }
+  }
+
   private long lockOffset(Connection c) throws SQLException {
     try (PreparedStatement select = c.prepareStatement("SELECT " + db.name("applied_through") + " FROM "
         + offsetTable + " WHERE " + db.name("id") + " = 1 FOR UPDATE"); ResultSet rs = select.executeQuery()) {
@@ -228,116 +247,14 @@ public final class JournalKeyIndex implements KeyIndex {
     }
   }
 
-  /** Each key's state after the page's changes, in order; an increment starts from the key's row if it needs to. */
-  private Map<NamespaceKey, Row> fold(Connection c, List<ChangeLog.Entry> entries) throws SQLException {
-    Map<NamespaceKey, Row> rows = new LinkedHashMap<>();
-    for (ChangeLog.Entry e : entries) {
-      NamespaceKey k = new NamespaceKey(e.namespace(), KeyRange.utf8(e.key()));
-      var change = e.change();
-      switch (change.operation()) {
-        case "put", "revert" -> rows.put(k, new Row(change.revision(), change.contentType(), nanos(change.time()),
-            change.expires() == null ? null : nanos(change.expires()), false, e.value(), e.sealed()));
-        case "delete", "expire" -> rows.put(k, DELETED);
-        case "increment" -> {
-          Row before = rows.containsKey(k) ? rows.get(k) : read(c, k);
-          long count = before != null && before.counter() ? Long.parseLong(new String(before.value(),
-              StandardCharsets.US_ASCII)) : 0;
-          rows.put(k, new Row(change.revision(), StoredValue.COUNTER_CONTENT_TYPE, nanos(change.time()), null, true,
-              Long.toString(count + change.by()).getBytes(StandardCharsets.US_ASCII), false));
-        }
-        default -> log.error("the key index leaves key {} of {} as it was: revision {} cannot be read",
-            e.key(), e.namespace(), change.revision());
-      }
-    }
-    return rows;
-  }
-
-  private Row read(Connection c, NamespaceKey k) throws SQLException {
-    try (PreparedStatement select = c.prepareStatement("SELECT " + db.name("revision") + ", "
-        + db.name("content_type") + ", " + db.name("modified_at") + ", " + db.name("expires_at") + ", "
-        + db.name("counter") + ", " + db.name("value_bytes") + ", " + db.name("sealed") + " FROM " + table
-        + " WHERE " + db.name("ns") + " = ? AND " + db.name("key_bytes") + " = ?")) {
-      select.setString(1, k.namespace());
-      select.setBytes(2, k.key());
-      try (ResultSet rs = select.executeQuery()) {
-        if (!rs.next()) return null;
-        long expires = rs.getLong(4);
-        return new Row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.wasNull() ? null : expires,
-            rs.getBoolean(5), rs.getBytes(6), rs.getBoolean(7));
-      }
-    }
-  }
-
-  /**
-   * Brings the rows of every key the page touched to their state after it:
-   * deletes the rows of keys deleted or expired, and inserts or updates
-   * the live ones (one statement a key, where a delete and an insert were
-   * two rows' work for the database).
-   */
-  private void write(Connection c, Map<NamespaceKey, Row> rows) throws SQLException {
-    if (rows.isEmpty()) return;
-    // One order for every writer, so two nodes applying the same page cannot deadlock.
-    List<Map.Entry<NamespaceKey, Row>> sorted = new ArrayList<>(rows.entrySet());
-    sorted.sort(Comparator.comparing((Map.Entry<NamespaceKey, Row> e) -> e.getKey().namespace())
-        .thenComparing(e -> e.getKey().key(), Arrays::compareUnsigned));
-    try (PreparedStatement delete = c.prepareStatement(deleteSql);
-         PreparedStatement upsert = c.prepareStatement(upsertSql)) {
-      boolean deletes = false;
-      boolean upserts = false;
-      for (var e : sorted) {
-        Row r = e.getValue();
-        if (r.value() == null) {
-          delete.setString(1, e.getKey().namespace());
-          delete.setBytes(2, e.getKey().key());
-          delete.addBatch();
-          deletes = true;
-          continue;
-        }
-        upsert.setString(1, e.getKey().namespace());
-        upsert.setBytes(2, e.getKey().key());
-        upsert.setLong(3, r.revision());
-        upsert.setString(4, r.contentType());
-        upsert.setInt(5, r.sealed() ? ValueSeal.plainLength(r.value().length) : r.value().length);
-        upsert.setLong(6, r.modified());
-        if (r.expires() == null) {
-          upsert.setNull(7, Types.BIGINT);
-        } else {
-          upsert.setLong(7, r.expires());
-        }
-        upsert.setBoolean(8, r.counter());
-        upsert.setBytes(9, r.value());
-        upsert.setBoolean(10, r.sealed());
-        upsert.addBatch();
-        upserts = true;
-      }
-      if (deletes) delete.executeBatch();
-      if (upserts) upsert.executeBatch();
-    }
-  }
-
-  /** Insert a key's row or replace its columns: PostgreSQL's ON CONFLICT, H2's MERGE. */
-  private static String upsertSql(JournalDatabase db, String table) {
-    List<String> columns = List.of("ns", "key_bytes", "revision", "content_type", "value_size", "modified_at",
-        "expires_at", "counter", "value_bytes", "sealed");
-    String names = String.join(", ", columns.stream().map(db::name).toList());
-    String values = " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    if (db.vendor().equals("h2")) {
-      return "MERGE INTO " + table + " (" + names + ") KEY (" + db.name("ns") + ", " + db.name("key_bytes") + ")"
-          + values;
-    }
-    String updates = String.join(", ", columns.subList(2, columns.size()).stream()
-        .map(column -> column + " = EXCLUDED." + column).toList());
-    return "INSERT INTO " + table + " (" + names + ")" + values + " ON CONFLICT (ns, key_bytes) DO UPDATE SET "
-        + updates;
-  }
-
   // ---------------------------------------------------------------- listing
 
   @Override
   public CompletionStage<KeyOutcome> list(String storageName, KeyRequest.List request, Supplier<Duration> left) {
-    return CompletableFuture.supplyAsync(this::head, blocking)
-        .thenCompose(head -> caughtUp(head, left))
-        .thenApplyAsync(ignored -> request.countOnly() ? count(storageName, request) : page(storageName, request), blocking);
+    CompletionStage<Void> caughtUp = position == WRITTEN_BY_JOURNAL ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.supplyAsync(this::head, blocking).thenCompose(head -> caughtUp(head, left));
+    return caughtUp.thenApplyAsync(ignored -> request.countOnly() ? count(storageName, request)
+        : page(storageName, request), blocking);
   }
 
   /** The journal's highest offset now, and the offset the index is applied through. */
@@ -386,7 +303,7 @@ public final class JournalKeyIndex implements KeyIndex {
     }
     sql.append(" AND (").append(db.name("expires_at")).append(" IS NULL OR ").append(db.name("expires_at"))
         .append(" > ?)");
-    parameters.add(nanos(clock.instant()));
+    parameters.add(KeyIndexRows.nanos(clock.instant()));
     return sql.toString();
   }
 
@@ -457,11 +374,6 @@ public final class JournalKeyIndex implements KeyIndex {
       }
     }
     return statement;
-  }
-
-  /** Times are kept as nanoseconds since the epoch, as exact as the events' own. */
-  private static long nanos(Instant t) {
-    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 
   private static Instant instant(long nanos) {

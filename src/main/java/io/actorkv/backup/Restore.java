@@ -172,6 +172,7 @@ public final class Restore {
         }
         refuseUnlessEmpty(c);
         Map<String, Long> counts = insertAll(c, lines, meter);
+        rebuildKeyIndex(c);
         continueOrdering(c);
         c.commit();
         return counts;
@@ -316,6 +317,18 @@ public final class Restore {
   private static boolean set(PreparedStatement insert, int p, int sqlType) throws SQLException {
     insert.setNull(p, sqlType);
     return true;
+  }
+
+  /**
+   * The key index holds no row of the restored keys yet: from offset 0,
+   * the next node to start builds it from the journal.
+   */
+  private void rebuildKeyIndex(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate("DELETE FROM " + database.name("actorkv_key_index"));
+      s.executeUpdate("UPDATE " + database.name("actorkv_key_index_offset") + " SET "
+          + database.name("applied_through") + " = 0");
+    }
   }
 
   /**

@@ -83,6 +83,7 @@ final class JournalWriters implements AutoCloseable {
   }
 
   private final EventTable table;
+  private final JournalHooks hooks;
   private final HikariDataSource pool;
   private final int batchSize;
   private final ActorRef journal;
@@ -93,11 +94,12 @@ final class JournalWriters implements AutoCloseable {
    * {@code writers} threads sharing {@code pool}; each commits at most
    * {@code batchSize} rows at once (a larger request is committed whole) and
    * holds its share of {@code bufferSize} waiting requests, past which a
-   * request fails at once.
+   * request fails at once; {@code hooks}' hook runs in every batch's transaction.
    */
-  JournalWriters(EventTable table, HikariDataSource pool, int writers, int batchSize, int bufferSize,
-                 ActorRef journal) {
+  JournalWriters(EventTable table, JournalHooks hooks, HikariDataSource pool, int writers, int batchSize,
+                 int bufferSize, ActorRef journal) {
     this.table = table;
+    this.hooks = hooks;
     this.pool = pool;
     this.batchSize = batchSize;
     this.journal = journal;
@@ -154,16 +156,19 @@ final class JournalWriters implements AutoCloseable {
   private Throwable commit(List<Request> batch) {
     try (Connection c = pool.getConnection(); PreparedStatement insert = c.prepareStatement(table.insert())) {
       try {
+        List<PersistentRepr> written = new ArrayList<>();
         for (Request request : batch) {
           for (Entry entry : request.entries()) {
             if (!(entry instanceof Events events)) continue;
             for (EventTable.Row row : events.rows()) {
               table.bind(insert, row);
               insert.addBatch();
+              written.add(row.event());
             }
           }
         }
         insert.executeBatch();
+        hooks.hook().written(c, written);
         c.commit();
         return null;
       } catch (Exception | AssertionError e) {

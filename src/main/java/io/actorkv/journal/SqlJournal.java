@@ -75,8 +75,9 @@ public final class SqlJournal extends AbstractActor {
       t.setDaemon(true);
       return t;
     });
-    this.writers = new JournalWriters(rows, database.journalPool("actorkv-journal-writes", writerCount, callTimeout),
-        writerCount, config.getInt("batch-size"), config.getInt("buffer-size"), self());
+    this.writers = new JournalWriters(rows, JournalHooks.get(context().system()),
+        database.journalPool("actorkv-journal-writes", writerCount, callTimeout), writerCount,
+        config.getInt("batch-size"), config.getInt("buffer-size"), self());
   }
 
   /**

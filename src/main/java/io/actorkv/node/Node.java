@@ -20,6 +20,7 @@ import io.actorkv.eventual.EventualStore;
 import io.actorkv.http.HttpApi;
 import io.actorkv.http.ValueLimits;
 import io.actorkv.journal.JournalDatabase;
+import io.actorkv.journal.JournalHooks;
 import io.actorkv.journal.SqlJournal;
 import io.actorkv.metrics.KeyOperationMetrics;
 import io.actorkv.metrics.Metrics;
@@ -133,7 +134,12 @@ public final class Node implements AutoCloseable {
       HikariDataSource indexPool = database.writerPool("actorkv-key-index", full.getInt("actorkv.listing.pool-size"));
       JournalKeyIndex index = new JournalKeyIndex(database, indexPool, changes, blocking, clock,
           JournalKeyIndex.Settings.from(full), seal);
-      index.start();
+      // A journal of this node's own writes the index's rows itself; one that nodes share is read back.
+      if (settings.embeddedDatabase()) {
+        index.startInJournal(JournalHooks.get(system.classicSystem()));
+      } else {
+        index.start();
+      }
       CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-key-index", () -> {
         index.stop();
         return CompletableFuture.completedFuture(Done.getInstance());

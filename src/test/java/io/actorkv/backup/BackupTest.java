@@ -31,6 +31,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -299,6 +300,31 @@ class BackupTest {
   }
 
   /**
+   * A data directory a node started on but never wrote to restores, and the
+   * key index, which that node marked written by the journal, is built
+   * from the restored journal when the next node starts.
+   */
+  @Test
+  void aDataDirectoryOfANodeThatWroteNothingRestoresWithItsKeysListed() throws Exception {
+    Path bare = dir.resolve("bare");
+    TestNodes.start(TestNodes.settings(bare, null, List.of()), SNAPSHOT_OFTEN).close();
+    Outcome restored = cli("restore", "--journal", "h2", "--data-dir", bare.toString(), full.toString());
+    assertEquals(0, restored.code(), restored.toString());
+
+    Node node = TestNodes.start(TestNodes.settings(bare, null, List.of()), SNAPSHOT_OFTEN);
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      HttpResponse<String> listing = kv.send("GET", "/v1/kv/default", null);
+      assertEquals(200, listing.statusCode(), listing.body());
+      List<String> keys = new ArrayList<>();
+      json(listing).get("keys").forEach(k -> keys.add(k.get("key").asText()));
+      assertEquals(List.of("doc", "session", "users/42/name \uD83D\uDE00", "visits"), keys);
+    } finally {
+      node.close();
+    }
+  }
+
+  /**
    * A backup taken while a node writes is one snapshot: no key's snapshot is
    * ahead of its events, every chain is whole, and PostgreSQL restores into H2.
    */
@@ -364,6 +390,14 @@ class BackupTest {
         assertEquals(head, KvClient.revision(read), key);
       });
       heads.forEach((key, head) -> assertEquals(head + 1, KvClient.revision(kv.put("default", key, "next"))));
+      // The key index, built from the restored journal at start, then written with each new event.
+      HttpResponse<String> listing = kv.send("GET", "/v1/kv/default?prefix=busy-", null);
+      assertEquals(200, listing.statusCode(), listing.body());
+      Map<String, Long> listed = new TreeMap<>();
+      KvClient.json(listing).get("keys").forEach(k -> listed.put(k.get("key").asText(), k.get("revision").asLong()));
+      Map<String, Long> next = new TreeMap<>();
+      heads.forEach((key, head) -> next.put(key, head + 1));
+      assertEquals(next, listed);
     } finally {
       onH2.close();
     }

@@ -37,7 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Listings ({@code GET /v1/kv/{ns}}) over real connections: strong
  * namespaces on H2 and on PostgreSQL, where they read the key index, and
- * eventual ones. The index is fed slowly here (every 300 ms), so a listing
+ * eventual ones. On H2, a journal of the node's own, the journal writes the
+ * index; on PostgreSQL it is fed slowly here (every 300 ms), so a listing
  * that did not wait for it would miss writes acknowledged just before it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -71,12 +72,12 @@ class ListingTest {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  private static JsonNode ok(HttpResponse<String> r) {
+  static JsonNode ok(HttpResponse<String> r) {
     assertEquals(200, r.statusCode(), r.body());
     return json(r);
   }
 
-  private static List<String> keys(JsonNode page) {
+  static List<String> keys(JsonNode page) {
     List<String> keys = new ArrayList<>();
     page.get("keys").forEach(k -> keys.add(k.get("key").asText()));
     return keys;
