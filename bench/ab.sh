@@ -10,6 +10,8 @@
 # Or one build with plain HTTP (before) against HTTPS (after), a certificate
 # for 127.0.0.1 made with openssl (docs/security.md):
 #   bench/ab.sh --tls ACTORKV.jar
+# OPS=idle: a warm-up of PUTs, then no requests for DURATION, and the CPU
+# a second the node (and its database) spend on their own.
 # Environment: OPS="put get" ROUNDS=2 DURATION=15s WARMUP=10s CONNECTIONS=32 JOURNAL=h2
 #   AUTH_ON=after (or before): that side's node requires bearer tokens (a
 #   fresh HS256 secret) and the bench sends a root token; with the same jar
@@ -92,12 +94,22 @@ measure() { # round, label, jar
     namespace=(--namespace ev)
   fi
   for op in $ops; do
-    local cpu_before db_before
+    local cpu_before db_before workload=$op
+    [ "$op" = idle ] && workload=put
     # The warm-up as a run of its own, so that the CPU counted is the measured run's alone.
     java -jar "$after" bench ${RATE:+--rate "$RATE"} --target "$scheme://127.0.0.1:$http" "${client[@]}" \
-      --workload "$op" "${namespace[@]}" --duration "${WARMUP:-10s}" --warmup 0s \
+      --workload "$workload" "${namespace[@]}" --duration "${WARMUP:-10s}" --warmup 0s \
       --connections "${CONNECTIONS:-32}" "${token[@]}" > /dev/null 2>&1
     cpu_before=$(node_cpu_ticks) db_before=$(db_cpu_ticks "$data")
+    if [ "$op" = idle ]; then
+      # No requests for DURATION: what the node and its database spend a second on their own.
+      local seconds=${DURATION:-15s}
+      sleep "$seconds"
+      python3 -c 'import sys; n, d, tick, s = (float(a) for a in sys.argv[3:7]); print(f"round {sys.argv[1]}  {sys.argv[2]:6}  idle  node CPU {n / tick / s * 1000:.1f} ms/s" + (f"  database CPU {d / tick / s * 1000:.1f} ms/s" if d else ""))' \
+        "$1" "$2" "$(( $(node_cpu_ticks) - cpu_before ))" "$(( $(db_cpu_ticks "$data") - db_before ))" \
+        "$(getconf CLK_TCK)" "${seconds%s}"
+      continue
+    fi
     java -jar "$after" bench ${RATE:+--rate "$RATE"} --target "$scheme://127.0.0.1:$http" "${client[@]}" \
       --workload "$op" "${namespace[@]}" --duration "${DURATION:-15s}" --warmup 0s --no-load \
       --connections "${CONNECTIONS:-32}" "${token[@]}" --json "$work/r.json" > /dev/null 2>&1
