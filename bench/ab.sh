@@ -12,6 +12,9 @@
 #   bench/ab.sh --tls ACTORKV.jar
 # OPS=idle: a warm-up of PUTs, then no requests for DURATION, and the CPU
 # a second the node (and its database) spend on their own.
+# DB_URL=jdbc:postgresql://... (DB_USER, DB_PASSWORD): every node on that
+# PostgreSQL, one after another, instead of an embedded journal; its CPU is
+# not counted.
 # Environment: OPS="put get" ROUNDS=2 DURATION=15s WARMUP=10s CONNECTIONS=32 JOURNAL=h2
 #   AUTH_ON=after (or before): that side's node requires bearer tokens (a
 #   fresh HS256 secret) and the bench sends a root token; with the same jar
@@ -78,6 +81,9 @@ measure() { # round, label, jar
   if [ "$2" = "${ENCRYPT_ON:-}" ]; then
     [ -f "$work/master.key" ] || java -jar "$after" token --new-secret "$work/master.key" 2> /dev/null
     serve+=(--master-key-file "$work/master.key")
+  fi
+  if [ -n "${DB_URL:-}" ]; then
+    serve+=(--db-url "$DB_URL" --db-user "${DB_USER:-postgres}" --db-password "${DB_PASSWORD:-}")
   fi
   ACTORKV_JOURNAL=${JOURNAL:-h2} java -Xms1g -Xmx1g -jar "$3" serve --data-dir "$data" --http-port "$http" --management-port "$mgmt" \
     --remote-port "$(free_port)" "${serve[@]}" > "$data.log" 2>&1 &
