@@ -30,6 +30,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -61,13 +62,18 @@ public final class JournalKeyIndex implements KeyIndex {
   private static final Logger log = LoggerFactory.getLogger(JournalKeyIndex.class);
 
   /** How the index is fed and waited for: see {@code actorkv.listing} in application.conf. */
-  public record Settings(Duration pollInterval, Duration waitInterval, int rowsPerRead, Duration retryDelay) {
+  public record Settings(Duration pollInterval, Duration idlePollInterval, Duration waitInterval, int rowsPerRead,
+                         Duration retryDelay) {
     public static Settings from(Config root) {
       Config c = root.getConfig("actorkv.listing");
-      return new Settings(c.getDuration("index-poll-interval"), c.getDuration("wait-interval"),
-          c.getInt("index-rows-per-read"), root.getDuration("actorkv.feed.retry-delay"));
+      return new Settings(c.getDuration("index-poll-interval"), c.getDuration("index-idle-poll-interval"),
+          c.getDuration("wait-interval"), c.getInt("index-rows-per-read"),
+          root.getDuration("actorkv.feed.retry-delay"));
     }
   }
+
+  /** What one read of the journal found. */
+  private enum Read { BACKLOG, CHANGES, NOTHING }
 
   private static final byte[] NO_BYTES = new byte[0];
   /** The offset that says the journal writes the index's rows itself: the index is always caught up. */
@@ -86,6 +92,11 @@ public final class JournalKeyIndex implements KeyIndex {
   private final String headSql;
   private final KeyIndexRows rows;
   private volatile long position = -1;
+  /** How long the feeder waits before its next read: longer after each read that found nothing. */
+  private volatile Duration nextRead;
+  /** The feeder's waits are numbered; this is the number of the one it is in, 0 while it reads. */
+  private final AtomicLong waiting = new AtomicLong();
+  private final AtomicLong waits = new AtomicLong();
 
   /**
    * @param pool writable connections of the index's own; @param seal opens the sealed values a listing shows
@@ -105,6 +116,7 @@ public final class JournalKeyIndex implements KeyIndex {
     this.headSql = "SELECT (SELECT COALESCE(MAX(" + db.name("ordering") + "), 0) FROM " + db.name("event_journal")
         + "), (SELECT " + db.name("applied_through") + " FROM " + offsetTable + " WHERE " + db.name("id") + " = 1)";
     this.rows = new KeyIndexRows(db);
+    this.nextRead = settings.pollInterval();
   }
 
   /** Starts feeding the index from the journal, until {@link #stop}: for a journal that nodes share. */
@@ -153,22 +165,52 @@ public final class JournalKeyIndex implements KeyIndex {
 
   // ---------------------------------------------------------------- feeding
 
+  /**
+   * One read of the journal and its page applied, then the next: at once
+   * after a backlog, after the poll interval after changes, and after
+   * twice the last wait (up to the idle poll interval) after nothing, so
+   * that an idle node hardly reads at all. A listing that finds the index
+   * behind ends the wait ({@link #wake}).
+   */
   private void feedOnce() {
     if (stopped.get()) return;
     CompletableFuture.supplyAsync(this::storedPosition, blocking)
         .thenCompose(from -> feed.pageOfAll(from, settings.rowsPerRead(), false)
-            .thenApplyAsync(page -> apply(from, page), blocking))
-        .whenComplete((behind, failure) -> {
+            .thenApplyAsync(page -> apply(from, page) ? Read.BACKLOG
+                : page.next() == from ? Read.NOTHING : Read.CHANGES, blocking))
+        .whenComplete((read, failure) -> {
           if (failure != null) {
             log.warn("the key index could not be fed from the journal after offset {}; trying again in {}",
                 position, settings.retryDelay(), failure);
-            later(settings.retryDelay(), this::feedOnce);
-          } else if (behind) {
+            waitFor(settings.retryDelay());
+          } else if (read == Read.BACKLOG) {
             blocking.execute(this::feedOnce);
           } else {
-            later(settings.pollInterval(), this::feedOnce);
+            Duration longest = settings.idlePollInterval().compareTo(settings.pollInterval()) > 0
+                ? settings.idlePollInterval() : settings.pollInterval();
+            Duration longer = nextRead.multipliedBy(2);
+            nextRead = read == Read.CHANGES ? settings.pollInterval()
+                : longer.compareTo(longest) < 0 ? longer : longest;
+            waitFor(read == Read.CHANGES ? settings.pollInterval() : nextRead);
           }
         });
+  }
+
+  private void waitFor(Duration delay) {
+    long wait = waits.incrementAndGet();
+    waiting.set(wait);
+    later(delay, () -> {
+      if (waiting.compareAndSet(wait, 0)) feedOnce();
+    });
+  }
+
+  /** Reads the journal now if the feeder is waiting for its next read, and at the poll interval from then on. */
+  private void wake() {
+    long wait = waiting.get();
+    if (wait != 0 && waiting.compareAndSet(wait, 0)) {
+      nextRead = settings.pollInterval();
+      blocking.execute(this::feedOnce);
+    }
   }
 
   private void later(Duration delay, Runnable task) {
@@ -268,9 +310,14 @@ public final class JournalKeyIndex implements KeyIndex {
     }
   }
 
-  /** Completes once the index is applied through {@code head[0]}; fails when the time left runs out first. */
+  /**
+   * Completes once the index is applied through {@code head[0]}, waking the
+   * feeder each time it finds it waiting meanwhile; fails when the time left
+   * runs out first.
+   */
   private CompletionStage<Void> caughtUp(long[] head, Supplier<Duration> left) {
     if (head[1] >= head[0]) return CompletableFuture.completedFuture(null);
+    wake();
     if (left.get().isZero()) {
       return CompletableFuture.failedFuture(new TimeoutException(
           "the key index was not applied through journal offset " + head[0] + " in time (it is at " + head[1] + ")"));

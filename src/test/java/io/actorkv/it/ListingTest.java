@@ -245,6 +245,24 @@ class ListingTest {
     assertEquals(List.of("b"), keys(ok(kv.send("GET", "/v1/kv/ranged", null))));
   }
 
+  /** On a shared journal, a listing that finds the index behind has a feeder that waits (an hour here) read now. */
+  @Test
+  void aListingWakesAWaitingFeeder(@TempDir Path dir) {
+    String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
+    Node node = TestNodes.start(TestNodes.settings(dir, url, List.of()),
+        ConfigFactory.parseString("actorkv.listing.index-poll-interval = 1h"));
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      assertEquals(201, kv.put("default", "p", "1").statusCode());
+      assertEquals(201, kv.put("default", "q", "2").statusCode());
+      assertEquals(List.of("p", "q"), keys(ok(kv.send("GET", "/v1/kv/default", null))));
+      assertEquals(201, kv.put("default", "r", "3").statusCode());
+      assertEquals(List.of("p", "q", "r"), keys(ok(kv.send("GET", "/v1/kv/default", null))));
+    } finally {
+      node.close();
+    }
+  }
+
   @Test
   void eventualNamespacesRefuseRangeDeletes() {
     KvClient kv = client("h2");
