@@ -137,7 +137,7 @@ public final class JournalKeyIndex implements KeyIndex {
       log.info("the key index is applied through journal offset {} of {}: applying the rest before serving",
           head[1], head[0]);
     }
-    long from = storedPosition();
+    long from = head[1];
     while (from != WRITTEN_BY_JOURNAL) {
       ChangeLog.Page page = feed.pageOfAll(from, settings.rowsPerRead(), true).toCompletableFuture().join();
       if (page.next() == from) break;
