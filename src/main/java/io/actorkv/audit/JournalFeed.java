@@ -117,8 +117,7 @@ public final class JournalFeed implements ChangeLog {
 
   @Override
   public CompletionStage<Page> page(String namespace, long after, int limit, Filter filter) {
-    return scan(namespace, after, -1, limit, filter)
-        .thenApply(scan -> new Page(scan.entries(), scan.position(), scan.more()));
+    return page(namespace, after, -1, limit, filter);
   }
 
   /**
@@ -128,7 +127,12 @@ public final class JournalFeed implements ChangeLog {
    * passed over at once, without waiting the gap timeout.
    */
   CompletionStage<Page> pageOfAll(long after, int limit, boolean nothingWrites) {
-    return scan(null, after, nothingWrites ? 0 : -1, limit, Filter.ALL)
+    return page(null, after, nothingWrites ? 0 : -1, limit, Filter.ALL);
+  }
+
+  /** One {@link #scan} as a page; {@code gapSince} as there. */
+  private CompletionStage<Page> page(String namespace, long after, long gapSince, int limit, Filter filter) {
+    return scan(namespace, after, gapSince, limit, filter)
         .thenApply(scan -> new Page(scan.entries(), scan.position(), scan.more()));
   }
 

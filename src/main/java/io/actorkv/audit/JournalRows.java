@@ -24,15 +24,25 @@ final class JournalRows implements AutoCloseable {
    * deletes a key's older events (retention): the newest deleted event.
    */
   record Row(String persistenceId, long revision, long ordering, KeyEvent event, String unreadable, boolean deleted) {
-    /** The namespace as stored (with its incarnation), from {@code kv|<namespace>|<key>}. */
     String namespace() {
-      int end = persistenceId.indexOf('|', 3);
-      return persistenceId.substring(3, end);
+      return namespaceOf(persistenceId);
     }
 
     String key() {
-      return persistenceId.substring(persistenceId.indexOf('|', 3) + 1);
+      return keyOf(persistenceId);
     }
+  }
+
+  /** The start of every strong key's persistence id: {@code kv|<namespace as stored>|<key>}. */
+  static final String KEY_PREFIX = "kv|";
+
+  /** The namespace as stored (with its incarnation) of the strong key {@code persistenceId}. */
+  static String namespaceOf(String persistenceId) {
+    return persistenceId.substring(KEY_PREFIX.length(), persistenceId.indexOf('|', KEY_PREFIX.length()));
+  }
+
+  static String keyOf(String persistenceId) {
+    return persistenceId.substring(persistenceId.indexOf('|', KEY_PREFIX.length()) + 1);
   }
 
   /** How rows come: grouped by key, revisions in order; or in the order the journal stored them. */

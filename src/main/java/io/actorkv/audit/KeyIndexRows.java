@@ -48,9 +48,8 @@ final class KeyIndexRows implements JournalHooks.WriteHook {
 
     /** The change that {@code event}, revision {@code revision} of the key {@code persistenceId}, makes. */
     static KeyChange of(String persistenceId, long revision, KeyEvent event) {
-      int end = persistenceId.indexOf('|', PREFIX.length());
-      String namespace = persistenceId.substring(PREFIX.length(), end);
-      String key = persistenceId.substring(end + 1);
+      String namespace = JournalRows.namespaceOf(persistenceId);
+      String key = JournalRows.keyOf(persistenceId);
       if (event instanceof KeyEvent.ValuePut p) {
         return new KeyChange(namespace, key, revision, "put", p.timestamp(), p.expiresAt().instant().orElse(null),
             p.contentType(), p.value(), p.sealed(), 0);
@@ -83,8 +82,6 @@ final class KeyIndexRows implements JournalHooks.WriteHook {
     }
   }
 
-  /** Persistence ids of strong keys: {@code kv|<namespace as stored>|<key>}. */
-  private static final String PREFIX = "kv|";
   private static final Row DELETED = new Row(0, null, 0, null, false, null, false);
 
   private final JournalDatabase db;
@@ -109,7 +106,7 @@ final class KeyIndexRows implements JournalHooks.WriteHook {
   public void written(Connection c, List<PersistentRepr> events) throws SQLException {
     List<KeyChange> changes = new ArrayList<>(events.size());
     for (PersistentRepr event : events) {
-      if (event.persistenceId().startsWith(PREFIX) && event.payload() instanceof KeyEvent e) {
+      if (event.persistenceId().startsWith(JournalRows.KEY_PREFIX) && event.payload() instanceof KeyEvent e) {
         changes.add(KeyChange.of(event.persistenceId(), event.sequenceNr(), e));
       }
     }
