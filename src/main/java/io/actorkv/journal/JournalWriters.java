@@ -24,7 +24,9 @@ import org.apache.pekko.persistence.PersistentRepr;
  * every requesting actor the outcome, in the order its requests came. While
  * one commit waits for the disk, the next batch gathers, so concurrent
  * writers share each flush. A request is acknowledged only after the commit
- * that holds its rows; if that commit fails, every request in it fails.
+ * that holds its rows. If the database refuses one of the batch's rows, each
+ * request is committed again on its own and only those refused fail; if the
+ * commit fails otherwise, every request in it fails.
  */
 final class JournalWriters implements AutoCloseable {
 
@@ -135,9 +137,10 @@ final class JournalWriters implements AutoCloseable {
           rows += next.rows();
         }
         Throwable failure = rows == 0 ? null : commit(batch);
-        for (Request request : batch) {
-          if (failure == null || request.rows() == 0) request.succeeded(journal);
-          else request.failed(failure, journal);
+        if (failure != null && batch.size() > 1 && causedByARow(failure)) {
+          for (Request request : batch) answer(request, request.rows() == 0 ? null : commit(List.of(request)));
+        } else {
+          for (Request request : batch) answer(request, failure);
         }
         batch.clear();
       }
@@ -146,6 +149,29 @@ final class JournalWriters implements AutoCloseable {
       batch.forEach(r -> r.failed(cause, journal));
       queue.forEach(r -> r.failed(cause, journal));
     }
+  }
+
+  private void answer(Request request, Throwable failure) {
+    if (failure == null || request.rows() == 0) request.succeeded(journal);
+    else request.failed(failure, journal);
+  }
+
+  /**
+   * Whether the database refused a row rather than the batch: a constraint
+   * (SQLSTATE class 23, such as a second writer's event at a sequence number
+   * already stored) or the data (class 22). Then each request of the batch
+   * is committed again on its own, so that only the requests at fault fail;
+   * a failure of the connection or the database fails the batch, as trying
+   * each request again would only wait as long again.
+   */
+  private static boolean causedByARow(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      for (SQLException e = t instanceof SQLException s ? s : null; e != null; e = e.getNextException()) {
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("22") || state.startsWith("23"))) return true;
+      }
+    }
+    return false;
   }
 
   /**

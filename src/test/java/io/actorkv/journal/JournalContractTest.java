@@ -13,10 +13,14 @@ import io.actorkv.testing.TestNodes;
 import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
@@ -302,6 +306,61 @@ abstract class JournalContractTest {
     receiver.expectMsg(new JournalProtocol.RecoverySuccess(6));
   }
 
+  // Beyond the TCK: a write that collides with a stored event (a second
+  // writer of one id) fails alone; the other writes committed in its batch
+  // are stored. The first write holds the writer in its transaction while
+  // the next three queue behind it, so they share one batch.
+  @Test
+  void aWriteThatCollidesFailsAloneAndTheRestOfItsBatchIsStored() throws Exception {
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean held = new AtomicBoolean();
+    JournalHooks hooks = JournalHooks.get(system);
+    hooks.register((c, events) -> {
+      if (held.compareAndSet(false, true)) {
+        holding.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SQLException("interrupted while held", e);
+        }
+      }
+    });
+    try {
+      TestKit probe = new TestKit(system); // every write's actor: one actor's writes share a writer
+      String other = pid + "-other";
+      String third = pid + "-third";
+      journal.tell(new JournalProtocol.WriteMessages(writes(new AtomicWrite(list(event("b-6", 6, null)))),
+          probe.getRef(), ACTOR_INSTANCE_ID), ActorRef.noSender());
+      assertTrue(holding.await(10, TimeUnit.SECONDS), "the first write reached its transaction");
+      for (PersistentRepr write : List.of(event(other, "o-1", 1), event("a-3 again", 3, null), event(third, "t-1", 1))) {
+        journal.tell(new JournalProtocol.WriteMessages(writes(new AtomicWrite(list(write))), probe.getRef(),
+            ACTOR_INSTANCE_ID), ActorRef.noSender());
+      }
+      requestReplay(1, Long.MAX_VALUE, Long.MAX_VALUE, pid + "-never"); // answered once the journal took the three
+      receiver.expectMsg(new JournalProtocol.RecoverySuccess(0));
+      release.countDown();
+
+      probe.expectMsg(JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+      assertEvent(probe.expectMsgClass(JournalProtocol.WriteMessageSuccess.class).persistent(), "b-6", 6, null);
+      probe.expectMsg(JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+      assertEquals(other, probe.expectMsgClass(JournalProtocol.WriteMessageSuccess.class).persistent().persistenceId());
+      assertEquals(1, probe.expectMsgClass(JournalProtocol.WriteMessagesFailed.class).writeCount());
+      var failed = probe.expectMsgClass(JournalProtocol.WriteMessageFailure.class);
+      assertEquals("a-3 again", failed.message().payload());
+      probe.expectMsg(JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+      assertEquals(third, probe.expectMsgClass(JournalProtocol.WriteMessageSuccess.class).persistent().persistenceId());
+
+      assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), replayAll(pid));
+      assertEquals(List.of(1L), replayAll(other));
+      assertEquals(List.of(1L), replayAll(third));
+    } finally {
+      release.countDown();
+      hooks.register((c, events) -> { });
+    }
+  }
+
   // TCK, optional (supportsSerialization): "serialize events"
   @Test
   void storesEventsThroughPekkoSerializationAndReadsThemBack() {
@@ -348,6 +407,12 @@ abstract class JournalContractTest {
     return PersistentRepr.apply(payload, sequenceNr, pid, PersistentRepr.Undefined(), false, sender, writerUuid);
   }
 
+  /** Event {@code sequenceNr} of another persistence id than the test's, with no sender. */
+  private PersistentRepr event(String persistenceId, Object payload, long sequenceNr) {
+    return PersistentRepr.apply(payload, sequenceNr, persistenceId, PersistentRepr.Undefined(), false, null,
+        writerUuid);
+  }
+
   private static scala.collection.immutable.List<PersistentRepr> list(PersistentRepr... events) {
     return CollectionConverters.asScala(List.of(events)).toList();
   }
@@ -357,8 +422,24 @@ abstract class JournalContractTest {
   }
 
   private void requestReplay(long fromSequenceNr, long toSequenceNr, long max) {
-    journal.tell(new JournalProtocol.ReplayMessages(fromSequenceNr, toSequenceNr, max, pid, receiver.getRef()),
-        ActorRef.noSender());
+    requestReplay(fromSequenceNr, toSequenceNr, max, pid);
+  }
+
+  private void requestReplay(long fromSequenceNr, long toSequenceNr, long max, String persistenceId) {
+    journal.tell(new JournalProtocol.ReplayMessages(fromSequenceNr, toSequenceNr, max, persistenceId,
+        receiver.getRef()), ActorRef.noSender());
+  }
+
+  /** The sequence numbers of every event stored for {@code persistenceId}, in order. */
+  private List<Long> replayAll(String persistenceId) {
+    requestReplay(1, Long.MAX_VALUE, Long.MAX_VALUE, persistenceId);
+    List<Long> replayed = new ArrayList<>();
+    while (true) {
+      Object reply = receiver.expectMsgAnyClassOf(JournalProtocol.ReplayedMessage.class,
+          JournalProtocol.RecoverySuccess.class);
+      if (reply instanceof JournalProtocol.RecoverySuccess) return replayed;
+      replayed.add(((JournalProtocol.ReplayedMessage) reply).persistent().sequenceNr());
+    }
   }
 
   /** What a replay of fixture events answered: those replayed, in order, then the highest sequence number stored. */
