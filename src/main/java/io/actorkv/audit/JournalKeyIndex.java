@@ -28,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -319,8 +318,7 @@ public final class JournalKeyIndex implements KeyIndex {
     if (head[1] >= head[0]) return CompletableFuture.completedFuture(null);
     wake();
     if (left.get().isZero()) {
-      return CompletableFuture.failedFuture(new TimeoutException(
-          "the key index was not applied through journal offset " + head[0] + " in time (it is at " + head[1] + ")"));
+      return CompletableFuture.failedFuture(new KeyIndex.Behind(head[1], head[0]));
     }
     CompletableFuture<long[]> again = new CompletableFuture<>();
     later(settings.waitInterval(), () -> {

@@ -2,6 +2,7 @@ package io.actorkv.http;
 
 import io.actorkv.base.Stages;
 import io.actorkv.store.ChangeLog;
+import io.actorkv.store.KeyIndex;
 import io.actorkv.store.RequestId;
 import io.actorkv.store.ValueUnreadable;
 import java.util.LinkedHashMap;
@@ -127,6 +128,10 @@ final class ApiError extends RuntimeException {
     if (cause instanceof ChangeLog.Unavailable) {
       return of(StatusCodes.SERVICE_UNAVAILABLE, "journal_unavailable",
           "the journal's database did not answer; nothing was changed: try again").with("mayHaveApplied", false);
+    }
+    if (cause instanceof KeyIndex.Behind behind) {
+      return of(StatusCodes.GATEWAY_TIMEOUT, "timeout", behind.getMessage() + "; nothing was changed: try again")
+          .with("mayHaveApplied", false);
     }
     if (cause instanceof TimeoutException) {
       log.debug("request {} timed out", requestId);

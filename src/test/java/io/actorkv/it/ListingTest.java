@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.actorkv.config.ActorKvSettings;
+import io.actorkv.config.NodeConfig;
+import io.actorkv.journal.JournalDatabase;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
@@ -17,6 +20,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -258,6 +262,44 @@ class ListingTest {
       assertEquals(List.of("p", "q"), keys(ok(kv.send("GET", "/v1/kv/default", null))));
       assertEquals(201, kv.put("default", "r", "3").statusCode());
       assertEquals(List.of("p", "q", "r"), keys(ok(kv.send("GET", "/v1/kv/default", null))));
+    } finally {
+      node.close();
+    }
+  }
+
+  /**
+   * On a shared journal, a transaction holds an offset below a write
+   * acknowledged since: the index cannot pass it (the gap timeout is an hour
+   * here), so a listing times out, and says that the index, not a key's
+   * owner, was late, and that nothing changed. Once the held write
+   * commits, the listing shows both.
+   */
+  @Test
+  void aListingBehindAHeldWriteTimesOutNamingTheIndex(@TempDir Path dir) throws Exception {
+    String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase());
+    var settings = TestNodes.settings(dir, url, List.of());
+    Node node = TestNodes.start(settings,
+        ConfigFactory.parseString("actorkv.request-timeout = 1s\nactorkv.feed.gap-timeout = 1h"));
+    JournalDatabase journal = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      assertEquals(201, kv.put("default", "first", "1").statusCode());
+      try (Connection held = journal.connect()) {
+        held.setAutoCommit(false);
+        WatchTest.insertCopy(journal, held, "kv|default|first", "kv|default|held");
+        assertEquals(201, kv.put("default", "later", "2").statusCode());
+
+        for (var listing : List.of(kv.send("GET", "/v1/kv/default", null),
+            kv.send("DELETE", "/v1/kv/default?prefix=l", null))) {
+          assertEquals(504, listing.statusCode(), listing.body());
+          JsonNode error = json(listing);
+          assertEquals("timeout", error.get("error").asText());
+          assertFalse(error.get("mayHaveApplied").asBoolean(), listing.body());
+          assertTrue(error.get("message").asText().contains("key index"), listing.body());
+        }
+        held.commit();
+      }
+      assertEquals(List.of("first", "held", "later"), keys(ok(kv.send("GET", "/v1/kv/default", null))));
     } finally {
       node.close();
     }

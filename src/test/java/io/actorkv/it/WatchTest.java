@@ -251,7 +251,7 @@ class WatchTest {
   }
 
   /** Inserts, in {@code tx}, a copy of {@code from}'s first event as {@code to}'s first: it takes the next offset. */
-  private static void insertCopy(JournalDatabase db, Connection tx, String from, String to) throws Exception {
+  static void insertCopy(JournalDatabase db, Connection tx, String from, String to) throws Exception {
     String cols = String.join(", ", db.name("writer"), db.name("write_timestamp"), db.name("adapter_manifest"),
         db.name("event_payload"), db.name("event_ser_id"), db.name("event_ser_manifest"));
     try (PreparedStatement insert = tx.prepareStatement("INSERT INTO " + db.name("event_journal") + " ("
