@@ -28,6 +28,10 @@
 #   RATE=2000: open loop at that many requests a second instead of as fast as
 #   the node answers; both sides then do the same work, so their CPU per
 #   request compares even when the disk or neighbours slow both.
+# BEFORE_OPTS="-Xms1g -Xmx1g" (the default), AFTER_OPTS (BEFORE_OPTS unless
+#   set): the node JVM's options on each side; with the same jar twice this
+#   measures JVM options. An empty value gives the JVM's own choices, as the
+#   quick start's `java -jar target/actorkv.jar serve` does.
 # Prints one line per measurement: round, jar (before|after), op, ops/s, p50,
 # p99, and the node JVM's CPU per request of the measured run (user and
 # system time, divided by the requests counted; the warm-up is a run of its
@@ -48,6 +52,8 @@ else
   before=$1 after=$2
 fi
 ops=${OPS:-put get}
+before_opts=${BEFORE_OPTS-"-Xms1g -Xmx1g"}
+after_opts=${AFTER_OPTS-$before_opts}
 rounds=${ROUNDS:-2}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 node=
@@ -85,7 +91,10 @@ measure() { # round, label, jar
   if [ -n "${DB_URL:-}" ]; then
     serve+=(--db-url "$DB_URL" --db-user "${DB_USER:-postgres}" --db-password "${DB_PASSWORD:-}")
   fi
-  ACTORKV_JOURNAL=${JOURNAL:-h2} java -Xms1g -Xmx1g -jar "$3" serve --data-dir "$data" --http-port "$http" --management-port "$mgmt" \
+  local opts=$before_opts
+  [ "$2" = after ] && opts=$after_opts
+  # shellcheck disable=SC2086 # the options split into words, as on a command line
+  ACTORKV_JOURNAL=${JOURNAL:-h2} java $opts -jar "$3" serve --data-dir "$data" --http-port "$http" --management-port "$mgmt" \
     --remote-port "$(free_port)" "${serve[@]}" > "$data.log" 2>&1 &
   node=$!
   for _ in $(seq 1 120); do
