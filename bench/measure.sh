@@ -18,8 +18,10 @@
 #                    PostgreSQL, H2, SQLite, RocksDB, LMDB) appending journal rows
 #                    from N writers through one group commit, durable appends/s.
 # Nodes run inside the measuring JVM, from the test classes; PostgreSQL is the
-# embedded one of the tests. Maven runs offline, holding /tmp/mvn.lock (shared
-# checkout). Traffic stays on 127.0.0.1.
+# embedded one of the tests. Maven holds /tmp/mvn.lock (shared checkout) and
+# fetches only what the local repository lacks (the first run on a new
+# machine needs the network for the dependency plugin). Traffic stays on
+# 127.0.0.1.
 #   bench/measure.sh [visibility|keys|feed|listing|batch|txn|activation|engines|all]   (default: all)
 # Environment: WRITES=1000 RATE=25 MAX_IN_FLIGHT=20 PAUSE_MS=2 (visibility),
 #              SIZES=100000,200000 BUCKETS=128 VALUE_BYTES=256 (keys),
@@ -39,8 +41,8 @@ lock=${MVN_LOCK:-/tmp/mvn.lock}
 # the run cannot change them under the running JVM.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-flock "$lock" mvn -B -q -o test-compile
-flock "$lock" mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test \
+flock "$lock" mvn -B -q test-compile
+flock "$lock" mvn -B -q dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$work/classpath.txt"
 flock "$lock" cp -r target/classes target/test-classes "$work/"
 cp="$work/test-classes:$work/classes:$(cat "$work/classpath.txt")"
