@@ -54,7 +54,7 @@ final class KvInput {
     }
     String key = utf8(bytes);
     if (key == null) throw ApiError.badRequest("bad_key", "the key is not valid UTF-8 once percent-decoded");
-    return key;
+    return storable(key);
   }
 
   /** A key given as it is (in a JSON body): 1 to {@link #MAX_KEY_BYTES} bytes of UTF-8, no lone surrogate. */
@@ -67,7 +67,31 @@ final class KvInput {
       throw ApiError.badRequest("bad_key", "a key is 1 to " + MAX_KEY_BYTES + " bytes of UTF-8; this one has "
           + length).with("keyBytes", length);
     }
+    if (key.equals(".") || key.equals("..")) {
+      throw ApiError.badRequest("bad_key", "a key is not '.' or '..', which no request path can name");
+    }
+    return storable(key);
+  }
+
+  /**
+   * {@code key}, if the journal can store it: PostgreSQL's text refuses
+   * U+0000, and a key's journal rows are named by it.
+   */
+  private static String storable(String key) {
+    if (key.indexOf('\0') >= 0) throw ApiError.badRequest("bad_key", "a key has no U+0000 (NUL) character");
     return key;
+  }
+
+  /**
+   * A value given as a JSON string, stored as its UTF-8: a lone surrogate,
+   * which has none, is refused with {@code code} rather than replaced.
+   */
+  static byte[] textValue(String value, String code) {
+    if (!StandardCharsets.UTF_8.newEncoder().canEncode(value)) {
+      throw ApiError.badRequest(code, "a value given as text is not valid Unicode (it has a lone surrogate); "
+          + "send such bytes as valueBase64");
+    }
+    return value.getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] percentDecode(String s) {
@@ -231,6 +255,8 @@ final class KvInput {
       throw ApiError.badRequest("ambiguous_parameter", "give key or prefix, not both");
     }
     if (key.isPresent() && key.get().isEmpty()) throw ApiError.badRequest("bad_key", "key must not be empty");
+    key.ifPresent(KvInput::storable);
+    prefix.ifPresent(KvInput::storable);
     try {
       return new ChangeLog.Filter(key, prefix, ChangeLog.Filter.time("since", parameter(q, "since").orElse(null)),
           ChangeLog.Filter.time("until", parameter(q, "until").orElse(null)), parameter(q, "principal"));

@@ -171,8 +171,9 @@ final class KvRoutes extends ApiDirectives {
   private Route deleteRange(String ns, HttpRequest request) {
     return answer(request, true, id -> {
       Query q = request.getUri().query();
-      if (q.get("prefix").isEmpty() && q.get("start").isEmpty() && q.get("end").isEmpty()) {
-        throw ApiError.badRequest("bad_range", "name the keys to delete: ?prefix=, or ?start= and/or ?end=");
+      if (q.get("prefix").orElse("").isEmpty() && q.get("start").orElse("").isEmpty() && q.get("end").isEmpty()) {
+        throw ApiError.badRequest("bad_range", "name the keys to delete: a ?prefix= or ?start= that is not empty, "
+            + "or an ?end=; an empty range would name every key");
       }
       KeyRange range = KvInput.range(q);
       int limit = KvInput.limit(Optional.of(KvInput.parameter(q, "limit").orElse("10000")), KvInput.MAX_LIST_LIMIT);

@@ -10,7 +10,6 @@ import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.RequestContext;
 import io.actorkv.store.TxnCompare;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -186,7 +185,7 @@ final class TxnRoutes extends ApiDirectives {
       case "value" -> {
         target = TxnCompare.Target.VALUE;
         if (c.value() != null) {
-          value = c.value().getBytes(StandardCharsets.UTF_8);
+          value = KvInput.textValue(c.value(), "bad_compare");
         } else {
           try {
             value = Base64.getDecoder().decode(required(c.valueBase64(), "value"));

@@ -134,11 +134,23 @@ class KvInputTest {
     assertBadRequest("bad_key", () -> KvInput.key("/" + "%C3%A9".repeat(512) + "k"));
   }
 
+  @ParameterizedTest(name = "given key ''{0}'' in a body, then 400 bad_key")
+  @ValueSource(strings = {"", ".", "..", "\0", "a\0b", "\ud800"})
+  void givenUnstorableOrUnnameableKeyInABody_whenRead_thenBadKey(String key) {
+    assertBadRequest("bad_key", () -> KvInput.plainKey(key));
+  }
+
+  @Test
+  void givenTextValueWithALoneSurrogate_whenRead_thenRefusedNotReplaced() {
+    assertBadRequest("bad_value_code", () -> KvInput.textValue("a\udc00", "bad_value_code"));
+    assertEquals("é\0", new String(KvInput.textValue("é\0", "x"), StandardCharsets.UTF_8));
+  }
+
   @ParameterizedTest(name = "given path ''{0}'', then 400 bad_key")
   @ValueSource(strings = {
       "/", "",
       "/%FF", "/%C3", "/%C0%AF", "/%ED%A0%80", "/%F0%9F%98",
-      "/%4", "/a%", "/%", "/%zz", "/%4G", "/%G4", "/%-1", "/% 1"})
+      "/%4", "/a%", "/%", "/%zz", "/%4G", "/%G4", "/%-1", "/% 1", "/%00", "/a%00b"})
   void givenEmptyOrBadlyEncodedOrInvalidUtf8Key_whenKeyRead_thenBadKey(String path) {
     assertBadRequest("bad_key", () -> KvInput.key(path));
   }

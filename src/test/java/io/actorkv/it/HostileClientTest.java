@@ -12,6 +12,7 @@ import io.actorkv.testing.KvClient;
 import io.actorkv.testing.RawHttp;
 import io.actorkv.testing.RawHttp.Answer;
 import io.actorkv.testing.TestNodes;
+import io.actorkv.testing.TestPostgres;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -36,7 +37,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * still answers a normal request promptly, nothing stored changed unless the
  * request was a valid write, and a refused request got a JSON error with a
  * 4xx status. Timeouts are short here so that slow clients are cut off in
- * seconds; the defaults are in docs/api.md, "Limits".
+ * seconds; the defaults are in docs/api.md, "Limits". The journal is
+ * PostgreSQL, as on the embedded default and in clusters: its text
+ * columns refuse U+0000, which H2 would store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileClientTest {
@@ -51,7 +54,7 @@ class HostileClientTest {
 
   @BeforeAll
   void start(@TempDir Path dataDir) {
-    settings = TestNodes.settings(dataDir, null, List.of());
+    settings = TestNodes.settings(dataDir, TestPostgres.jdbcUrl(TestPostgres.newDatabase()), List.of());
     node = startNode();
     assertEquals(201, kv.put("default", "canary", "alive").statusCode());
     assertEquals(201, kv.putNamespace("ev", "{\"mode\":\"eventual\",\"conflicts\":\"siblings\",\"write\":\"local\"}")
@@ -370,6 +373,91 @@ class HostileClientTest {
         new byte[] {'{', '"', 'm', (byte) 0xff, '"', ':', '1', '}'})).build());
     assertJsonError(invalid, 400, "bad_namespace_definition");
     assertEquals(404, kv.send("GET", "/v1/namespaces/strict", null).statusCode());
+  }
+
+  // --- what the journal's database cannot store, or a path cannot name
+
+  private HttpResponse<String> post(String path, String json) {
+    return kv.send("POST", path, json, "Content-Type", "application/json");
+  }
+
+  private static String batchPut(String key, String valueJson, String extra) {
+    return "{\"operations\": [{\"op\": \"put\", \"namespace\": \"default\", \"key\": \"fine\", \"value\": \"x\"}, "
+        + "{\"op\": \"put\", \"namespace\": \"default\", \"key\": " + key + ", \"value\": " + valueJson + extra
+        + "}]}";
+  }
+
+  private static String txnPut(String key, String valueJson, String extra) {
+    return "{\"success\": [{\"op\": \"put\", \"namespace\": \"default\", \"key\": " + key + ", \"value\": "
+        + valueJson + extra + "}]}";
+  }
+
+  /**
+   * A key with U+0000 is refused everywhere a key is given. A read of one
+   * used to start an entity whose recovery PostgreSQL refused, over and
+   * over; that tripped the journal's circuit breaker, and every key not
+   * already in memory (and the namespace registry) answered 504 until the
+   * node restarted.
+   */
+  @Test
+  void aKeyWithNulIsRefusedAndEveryOtherKeyIsStillServed() {
+    assertJsonError(kv.send("GET", "/v1/kv/default/%00", null), 400, "bad_key");
+    assertJsonError(kv.send("PUT", "/v1/kv/default/a%00b", "x"), 400, "bad_key");
+    assertJsonError(kv.send("GET", "/v1/kv/default/a%00b/history", null), 400, "bad_key");
+    assertJsonError(post("/v1/batch", batchPut("\"\\u0000\"", "\"x\"", "")), 400, "bad_key");
+    assertJsonError(post("/v1/txn", txnPut("\"k\\u0000\"", "\"x\"", "")), 400, "bad_key");
+    assertJsonError(post("/v1/txn", "{\"compare\": [{\"namespace\": \"default\", \"key\": \"\\u0000\", "
+        + "\"target\": \"exists\", \"op\": \"=\", \"exists\": true}], \"success\": []}"), 400, "bad_key");
+    assertJsonError(kv.send("GET", "/v1/audit/default?key=%00", null), 400, "bad_key");
+    assertJsonError(kv.send("GET", "/v1/audit/default?prefix=a%00", null), 400, "bad_key");
+    assertJsonError(kv.send("PUT", "/v1/kv/ev/%00", "x"), 400, "bad_key");
+
+    assertEquals(201, kv.put("default", "cold-after-nul", "x").statusCode()); // a key not yet in memory
+    assertEquals(201, kv.putNamespace("after-nul", "{\"mode\":\"strong\"}").statusCode());
+    assertAbsent("default", "fine");
+  }
+
+  /** Batch and transaction fields that become columns are held to what a header or the database can carry. */
+  @Test
+  void aContentTypeWithAControlCharacterIsRefusedWithTheWholeBatch() {
+    for (String contentType : List.of("text/plain\\u0000x", "text/plain\\r\\nX-Evil: 1", "\\u0007")) {
+      String extra = ", \"contentType\": \"" + contentType + "\"";
+      assertJsonError(post("/v1/batch", batchPut("\"typed\"", "\"x\"", extra)), 400, "bad_operation");
+      assertJsonError(post("/v1/txn", txnPut("\"typed\"", "\"x\"", extra)), 400, "bad_operation");
+    }
+    assertAbsent("default", "typed");
+    assertAbsent("default", "fine");
+  }
+
+  /** JSON can carry a lone surrogate, which has no UTF-8: it used to be stored as '?'. */
+  @Test
+  void aValueThatIsNotUnicodeIsRefusedNotAltered() {
+    assertJsonError(post("/v1/batch", batchPut("\"lone\"", "\"a\\ud800b\"", "")), 400, "bad_operation");
+    assertJsonError(post("/v1/txn", txnPut("\"lone\"", "\"\\udc00\"", "")), 400, "bad_operation");
+    assertJsonError(post("/v1/txn", "{\"compare\": [{\"namespace\": \"default\", \"key\": \"lone\", "
+        + "\"target\": \"value\", \"op\": \"=\", \"value\": \"\\ud800\"}], \"success\": []}"), 400, "bad_compare");
+    assertAbsent("default", "lone");
+    assertAbsent("default", "fine");
+  }
+
+  /** No request path can name the keys "." and "..", so a body cannot create them either. */
+  @ParameterizedTest
+  @ValueSource(strings = {".", ".."})
+  void dotKeysAreRefusedInBodiesAsInPaths(String key) {
+    assertJsonError(post("/v1/batch", batchPut("\"" + key + "\"", "\"x\"", "")), 400, "bad_key");
+    assertJsonError(post("/v1/txn", txnPut("\"" + key + "\"", "\"x\"", "")), 400, "bad_key");
+    assertAbsent("default", "fine");
+    assertEquals(List.of(), ListingTest.keys(ListingTest.ok(kv.send("GET", "/v1/kv/default?prefix=.", null))));
+  }
+
+  /** An empty prefix or start names every key; a client whose variable was empty must not wipe the namespace. */
+  @ParameterizedTest
+  @ValueSource(strings = {"prefix=", "start=", "start=&limit=5"})
+  void aRangeDeleteWithAnEmptyRangeDeletesNothing(String range) {
+    String key = "survivor-" + range;
+    assertEquals(201, kv.put("default", key, "x").statusCode());
+    assertJsonError(kv.send("DELETE", "/v1/kv/default?" + range, null), 400, "bad_range");
+    assertEquals(200, kv.get("default", key).statusCode());
   }
 
   // --- counters: overflow is about the value, not the path taken
