@@ -165,7 +165,7 @@ final class AuthRoutes extends ApiDirectives {
         : type == RevocationRequest.class ? "expected no body, or {\"before\": \"2026-12-06T15:00:00Z\"}"
         : "expected {\"roles\": [\"role\", ...]}";
     try {
-      T parsed = Json.MAPPER.readValue(body, type);
+      T parsed = Json.read(body, type);
       if (parsed == null) throw ApiError.badRequest("bad_rule", expected + ", not null");
       return parsed;
     } catch (JsonMappingException e) {

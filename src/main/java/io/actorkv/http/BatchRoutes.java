@@ -97,7 +97,7 @@ final class BatchRoutes extends ApiDirectives {
   private static List<Operation> parse(byte[] body) {
     Batch batch;
     try {
-      batch = Json.MAPPER.readValue(body, Batch.class);
+      batch = Json.read(body, Batch.class);
     } catch (JsonMappingException e) {
       throw ApiError.badRequest("bad_batch", EXPECTED + ": " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {

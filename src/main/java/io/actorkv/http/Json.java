@@ -1,6 +1,10 @@
 package io.actorkv.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -11,6 +15,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -19,8 +24,9 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 
 /**
  * The API's JSON: one mapper, ISO-8601 times, and strict on input: unknown
- * fields, repeated fields, trailing content and values of another JSON type
- * than the field's are errors, never guessed at.
+ * fields, repeated fields, trailing content, values of another JSON type
+ * than the field's and (read through {@link #read}) an explicit null are
+ * errors, never guessed at.
  */
 final class Json {
 
@@ -51,6 +57,42 @@ final class Json {
   }
 
   private Json() {}
+
+  /**
+   * {@code body} as a {@code type}, read by {@link #MAPPER}; an explicit
+   * null anywhere fails as a {@link JsonMappingException}, where the mapper
+   * alone would take it for an absent field (a batch's {@code "by": null}
+   * for an increment by 1).
+   */
+  static <T> T read(byte[] body, Class<T> type) throws IOException {
+    try (JsonParser parser = new NoNulls(MAPPER.createParser(body))) {
+      return MAPPER.readValue(parser, type);
+    }
+  }
+
+  private static final class NoNulls extends JsonParserDelegate {
+
+    NoNulls(JsonParser parser) {
+      super(parser);
+    }
+
+    @Override
+    public JsonToken nextToken() throws IOException {
+      return refuseNull(super.nextToken());
+    }
+
+    @Override
+    public JsonToken nextValue() throws IOException {
+      return refuseNull(super.nextValue());
+    }
+
+    private JsonToken refuseNull(JsonToken token) throws JsonMappingException {
+      if (token == JsonToken.VALUE_NULL) {
+        throw JsonMappingException.from(this, "null is not a value here; leave the field out instead");
+      }
+      return token;
+    }
+  }
 
   static HttpResponse response(StatusCode status, Object body) {
     try {

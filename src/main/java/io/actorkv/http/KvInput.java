@@ -339,10 +339,15 @@ final class KvInput {
     }
   }
 
-  /** {@code ?by=}: a whole number, default 1. */
+  /**
+   * {@code ?by=}: a whole number in ASCII digits with an optional '-',
+   * default 1 ({@link Long#parseLong} alone would also take '+' and the
+   * digits of other scripts).
+   */
   static long incrementBy(Optional<String> by) {
     if (by.isEmpty()) return 1;
     try {
+      if (!by.get().matches("-?[0-9]{1,19}")) throw new NumberFormatException();
       return Long.parseLong(by.get());
     } catch (NumberFormatException e) {
       throw ApiError.badRequest("bad_increment", "by must be a whole number from -2^63 to 2^63-1, not '" + by.get() + "'");

@@ -80,7 +80,7 @@ final class NamespaceRoutes extends ApiDirectives {
   private static Request parse(byte[] body) {
     if (body.length == 0) return new Request(null, null, null, null, null, null, null);
     try {
-      Request request = Json.MAPPER.readValue(body, Request.class);
+      Request request = Json.read(body, Request.class);
       if (request == null) throw ApiError.badRequest("bad_namespace_definition", EXPECTED + ", not null");
       return request;
     } catch (JsonMappingException e) {

@@ -108,7 +108,7 @@ final class TxnRoutes extends ApiDirectives {
   private static Txn parse(byte[] body) {
     Txn txn;
     try {
-      txn = Json.MAPPER.readValue(body, Txn.class);
+      txn = Json.read(body, Txn.class);
     } catch (JsonMappingException e) {
       throw ApiError.badRequest("bad_txn", EXPECTED + ": " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {

@@ -450,6 +450,29 @@ class HostileClientTest {
     assertEquals(List.of(), ListingTest.keys(ListingTest.ok(kv.send("GET", "/v1/kv/default?prefix=.", null))));
   }
 
+  /** An explicit null is refused as docs/api.md says, not taken for an absent field (an increment by 1, say). */
+  @Test
+  void anExplicitNullInABodyIsRefusedNotTakenForAbsent() {
+    assertJsonError(post("/v1/batch", "{\"operations\": [{\"op\": \"increment\", \"namespace\": \"default\", "
+        + "\"key\": \"nulled\", \"by\": null}]}"), 400, "bad_batch");
+    assertJsonError(post("/v1/batch", batchPut("\"nulled\"", "\"x\"", ", \"valueBase64\": null")), 400, "bad_batch");
+    assertJsonError(post("/v1/txn", txnPut("\"nulled\"", "\"x\"", ", \"ttl\": null")), 400, "bad_txn");
+    assertJsonError(kv.putNamespace("nulled", "{\"mode\": null}"), 400, "bad_namespace_definition");
+    assertJsonError(kv.putNamespace("nulled", "{\"mode\": \"eventual\", \"history\": null}"), 400,
+        "bad_namespace_definition");
+    assertEquals(404, kv.send("GET", "/v1/namespaces/nulled", null).statusCode());
+    assertAbsent("default", "nulled");
+    assertAbsent("default", "fine");
+  }
+
+  /** ?by= is ASCII digits with an optional '-', as every number of the API: no '+', no digits of other scripts. */
+  @ParameterizedTest
+  @ValueSource(strings = {"%2B5", "%EF%BC%91", "%D9%A1", "1%C2%A0", "0x10", "", "-"})
+  void anIncrementByAnythingButAsciiDigitsIs400(String by) {
+    assertJsonError(kv.send("POST", "/v1/kv/default/counted/increment?by=" + by, null), 400, "bad_increment");
+    assertAbsent("default", "counted");
+  }
+
   /** An empty prefix or start names every key; a client whose variable was empty must not wipe the namespace. */
   @ParameterizedTest
   @ValueSource(strings = {"prefix=", "start=", "start=&limit=5"})
