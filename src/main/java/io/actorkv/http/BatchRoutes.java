@@ -3,6 +3,7 @@ package io.actorkv.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.actorkv.namespace.Level;
+import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.store.KeyOutcome;
 import io.actorkv.store.KeyRequest;
@@ -245,7 +246,13 @@ final class BatchRoutes extends ApiDirectives {
     for (int i = 0; i < planned.size(); i++) {
       Planned p = planned.get(i);
       try {
-        requests.add(p.request().apply(namespaces.get(p.namespace())));
+        KeyRequest request = p.request().apply(namespaces.get(p.namespace()));
+        if (request.namespace().mode() == Mode.STRONG) {
+          request.refusedByStrong().ifPresent(r -> {
+            throw ApiError.badRequest(r.code(), r.message());
+          });
+        }
+        requests.add(request);
       } catch (ApiError e) {
         throw e.with("operation", i);
       }

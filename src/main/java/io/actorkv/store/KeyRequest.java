@@ -21,6 +21,33 @@ public sealed interface KeyRequest {
 
   String key();
 
+  /** The replicas an eventual request asks for; empty: the namespace's default, or a request that takes none. */
+  default Optional<Level> level() {
+    return Optional.empty();
+  }
+
+  /** The causal context an eventual write gives; empty if none, or a request that takes none. */
+  default Optional<String> context() {
+    return Optional.empty();
+  }
+
+  /**
+   * Why a strong namespace refuses this request whatever its key holds, if
+   * it does: a level or a context, which only eventual namespaces take.
+   */
+  default Optional<KeyOutcome.Invalid> refusedByStrong() {
+    if (context().isPresent()) {
+      return Optional.of(new KeyOutcome.Invalid("bad_context",
+          "X-KV-Context applies to eventual namespaces; use If-Match with a revision in strong ones"));
+    }
+    if (level().isPresent()) {
+      String name = this instanceof Get || this instanceof List ? "r" : "w";
+      return Optional.of(new KeyOutcome.Invalid("bad_level",
+          name + " applies to eventual namespaces; every request to a strong namespace is linearizable"));
+    }
+    return Optional.empty();
+  }
+
   /**
    * @param level eventual: how many replicas to read; empty: the namespace's default
    * @param revision strong: read the key as it was at this revision; empty: as it is

@@ -105,7 +105,7 @@ public final class StrongStore implements ModeStore {
 
   @Override
   public CompletionStage<KeyOutcome> get(RequestContext context, KeyRequest.Get request) {
-    if (request.level().isPresent()) return levelRefused("r");
+    if (request.refusedByStrong().isPresent()) return refused(request);
     if (request.revision().isPresent()) return readAt(context, request, request.revision().getAsLong());
     String entityId = entityId(request);
     KeyState state = live.read(entityId, ticker.nanoTime(), touch);
@@ -116,8 +116,7 @@ public final class StrongStore implements ModeStore {
 
   @Override
   public CompletionStage<KeyOutcome> put(RequestContext context, KeyRequest.Put request) {
-    if (request.context().isPresent()) return contextRefused();
-    if (request.level().isPresent()) return levelRefused("w");
+    if (request.refusedByStrong().isPresent()) return refused(request);
     Duration ttl = request.ttl().orElse(null);
     Idempotency key = idempotency(context, request);
     return ask(context, entityId(request), replyTo -> new KeyEntity.Put(request.value(), request.contentType(), ttl,
@@ -126,8 +125,7 @@ public final class StrongStore implements ModeStore {
 
   @Override
   public CompletionStage<KeyOutcome> delete(RequestContext context, KeyRequest.Delete request) {
-    if (request.context().isPresent()) return contextRefused();
-    if (request.level().isPresent()) return levelRefused("w");
+    if (request.refusedByStrong().isPresent()) return refused(request);
     Idempotency key = idempotency(context, request);
     return ask(context, entityId(request),
         replyTo -> new KeyEntity.Delete(request.precondition(), context.principal().name(), key, replyTo));
@@ -135,7 +133,7 @@ public final class StrongStore implements ModeStore {
 
   @Override
   public CompletionStage<KeyOutcome> increment(RequestContext context, KeyRequest.Increment request) {
-    if (request.level().isPresent()) return levelRefused("w");
+    if (request.refusedByStrong().isPresent()) return refused(request);
     Idempotency key = idempotency(context, request);
     return ask(context, entityId(request),
         replyTo -> new KeyEntity.Increment(request.by(), context.principal().name(), key, replyTo));
@@ -244,7 +242,7 @@ public final class StrongStore implements ModeStore {
   /** Listings come from the key index, not the entities: see {@link KeyIndex}. */
   @Override
   public CompletionStage<KeyOutcome> list(RequestContext context, KeyRequest.List request) {
-    if (request.level().isPresent()) return levelRefused("r");
+    if (request.refusedByStrong().isPresent()) return refused(request);
     return index.list(request.namespace().storageName(), request, context::remaining);
   }
 
@@ -305,16 +303,9 @@ public final class StrongStore implements ModeStore {
     return Idempotency.of(context.idempotencyKey(), request, context.principal().name()).orElse(null);
   }
 
-  /** Strong namespaces take no level: every request to them is linearizable. */
-  private static CompletionStage<KeyOutcome> levelRefused(String name) {
-    return CompletableFuture.completedFuture(new KeyOutcome.Invalid("bad_level",
-        name + " applies to eventual namespaces; every request to a strong namespace is linearizable"));
-  }
-
-  /** Strong keys are versioned by revision, not by causal context. */
-  private static CompletionStage<KeyOutcome> contextRefused() {
-    return CompletableFuture.completedFuture(new KeyOutcome.Invalid("bad_context",
-        "X-KV-Context applies to eventual namespaces; use If-Match with a revision in strong ones"));
+  /** A level or context, which strong namespaces do not take: see {@link KeyRequest#refusedByStrong}. */
+  private static CompletionStage<KeyOutcome> refused(KeyRequest request) {
+    return CompletableFuture.completedFuture(request.refusedByStrong().orElseThrow());
   }
 
   /**

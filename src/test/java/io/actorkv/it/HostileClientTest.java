@@ -465,6 +465,19 @@ class HostileClientTest {
     assertAbsent("default", "fine");
   }
 
+  /** A level or context on a strong namespace's key refuses the batch whole, as any bad operation does. */
+  @Test
+  void aLevelOrContextForAStrongKeyRefusesTheWholeBatch() {
+    assertJsonError(post("/v1/batch", batchPut("\"leveled\"", "\"x\"", ", \"w\": \"majority\"")), 400, "bad_level");
+    assertJsonError(post("/v1/batch", batchPut("\"leveled\"", "\"x\"", ", \"context\": \"abc\"")), 400,
+        "bad_context");
+    assertJsonError(post("/v1/batch", "{\"operations\": [{\"op\": \"put\", \"namespace\": \"default\", \"key\": "
+        + "\"fine\", \"value\": \"x\"}, {\"op\": \"get\", \"namespace\": \"default\", \"key\": \"leveled\", "
+        + "\"r\": \"all\"}]}"), 400, "bad_level");
+    assertAbsent("default", "leveled");
+    assertAbsent("default", "fine");
+  }
+
   /** ?by= is ASCII digits with an optional '-', as every number of the API: no '+', no digits of other scripts. */
   @ParameterizedTest
   @ValueSource(strings = {"%2B5", "%EF%BC%91", "%D9%A1", "1%C2%A0", "0x10", "", "-"})
