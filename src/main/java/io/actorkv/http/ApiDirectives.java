@@ -1,5 +1,7 @@
 package io.actorkv.http;
 
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import io.actorkv.store.RequestId;
@@ -12,6 +14,29 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /** What every route of the API shares: work that fails answers with its {@link ApiError}. */
 abstract class ApiDirectives extends AllDirectives {
+
+  private static final String RAW_URI = "raw-request-uri";
+
+  /** The request target as the client sent it ({@code pekko.http.server.raw-request-uri-header}). */
+  static String rawUri(HttpRequest request) {
+    for (var h : request.getHeaders()) {
+      if (h.is(RAW_URI)) return h.value();
+    }
+    throw new IllegalStateException("no Raw-Request-URI header: pekko.http.server.raw-request-uri-header is off");
+  }
+
+  /**
+   * {@code inner} with the namespace that the path's last segment names, as
+   * the client sent it, not percent-decoded: a name is [a-z0-9_-], so an
+   * escape in it fails the name's check (400 bad_namespace) instead of
+   * naming the namespace a second way, as in /v1/kv/{namespace}/.
+   */
+  protected Route namespaceSegment(Function<String, Route> inner) {
+    return path(segment(), decoded -> extractRequest(request -> {
+      String raw = RawPath.of(rawUri(request));
+      return inner.apply(raw.substring(raw.lastIndexOf('/') + 1));
+    }));
+  }
 
   /**
    * Completes with the work's result rendered, or its failure as a JSON

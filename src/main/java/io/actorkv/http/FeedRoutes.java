@@ -1,6 +1,5 @@
 package io.actorkv.http;
 
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.actorkv.namespace.Mode;
@@ -64,9 +63,9 @@ final class FeedRoutes extends ApiDirectives {
    */
   Route route() {
     return concat(
-        pathPrefix("watch", () -> path(segment(), ns -> get(() -> readable(ns, (request, access) ->
+        pathPrefix("watch", () -> namespaceSegment(ns -> get(() -> readable(ns, (request, access) ->
             watch(ns, request, access))))),
-        pathPrefix("audit", () -> path(segment(), ns -> get(() -> readable(ns, (request, access) ->
+        pathPrefix("audit", () -> namespaceSegment(ns -> get(() -> readable(ns, (request, access) ->
             audit(ns, request, access))))));
   }
 

@@ -39,7 +39,6 @@ final class KvRoutes extends ApiDirectives {
   private static final String HISTORY_PREFIX = "/v1/history/";
   private static final String INCREMENT = "/increment";
   private static final String REVERT = "/revert";
-  private static final String RAW_URI = "raw-request-uri";
 
   private final KeyValueStore store;
   private final Namespaces namespaces;
@@ -135,13 +134,6 @@ final class KvRoutes extends ApiDirectives {
   }
 
   /** The request target as sent (Pekko adds the header: raw-request-uri-header in http.conf). */
-  private static String rawUri(HttpRequest request) {
-    for (var h : request.getHeaders()) {
-      if (h.is(RAW_URI)) return h.value();
-    }
-    throw new IllegalStateException("no Raw-Request-URI header: pekko.http.server.raw-request-uri-header is off");
-  }
-
   private Route getKey(String ns, String rest, HttpRequest request) {
     return answer(request, false, id -> {
       Query q = request.getUri().query();

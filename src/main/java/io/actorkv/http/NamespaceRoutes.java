@@ -1,6 +1,5 @@
 package io.actorkv.http;
 
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -51,7 +50,7 @@ final class NamespaceRoutes extends ApiDirectives {
         pathEnd(() -> get(() -> guard.authorized(access -> true, "", access -> extractRequest(request ->
             respond(request, false, id -> namespaces.list().thenApply(all -> Json.response(StatusCodes.OK,
                 Map.of("namespaces", all.stream().filter(d -> access.seesNamespace(d.name())).toList())))))))),
-        path(segment(), name -> concat(
+        namespaceSegment(name -> concat(
             get(() -> guard.authorized(access -> access.seesNamespace(name), "a grant in namespace '" + name + "'",
                 access -> extractRequest(request -> respond(request, false, id ->
                     namespaces.find(KvInput.namespace(name)).thenApply(found -> found.map(d ->

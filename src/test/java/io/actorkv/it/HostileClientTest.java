@@ -144,6 +144,12 @@ class HostileClientTest {
   void theNamespaceIsReadFromThePathAsSentNotAsDecoded() {
     assertJsonError(raw(put("/v1/kv/def%61ult/k", "x")), 400, "bad_namespace");
     assertAbsent("default", "k");
+    assertJsonError(kv.send("PUT", "/v1/namespaces/%61", "{\"mode\":\"strong\"}"), 400, "bad_namespace");
+    assertEquals(404, kv.send("GET", "/v1/namespaces/a", null).statusCode());
+    assertJsonError(kv.send("GET", "/v1/namespaces/def%61ult", null), 400, "bad_namespace");
+    assertJsonError(kv.send("GET", "/v1/audit/def%61ult", null), 400, "bad_namespace");
+    assertJsonError(kv.send("DELETE", "/v1/namespaces/%65v", null), 400, "bad_namespace");
+    assertEquals(200, kv.send("GET", "/v1/namespaces/ev", null).statusCode());
   }
 
   // --- request framing
