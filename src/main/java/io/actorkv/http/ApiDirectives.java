@@ -17,7 +17,7 @@ abstract class ApiDirectives extends AllDirectives {
 
   private static final String RAW_URI = "raw-request-uri";
 
-  /** The request target as the client sent it ({@code pekko.http.server.raw-request-uri-header}). */
+  /** The request target as the client sent it (Pekko adds the header: raw-request-uri-header in http.conf). */
   static String rawUri(HttpRequest request) {
     for (var h : request.getHeaders()) {
       if (h.is(RAW_URI)) return h.value();

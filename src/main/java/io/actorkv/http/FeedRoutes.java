@@ -1,6 +1,5 @@
 package io.actorkv.http;
 
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.NamespaceDefinition;

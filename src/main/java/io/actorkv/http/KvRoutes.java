@@ -133,7 +133,6 @@ final class KvRoutes extends ApiDirectives {
     });
   }
 
-  /** The request target as sent (Pekko adds the header: raw-request-uri-header in http.conf). */
   private Route getKey(String ns, String rest, HttpRequest request) {
     return answer(request, false, id -> {
       Query q = request.getUri().query();
