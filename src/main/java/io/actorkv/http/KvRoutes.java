@@ -162,11 +162,11 @@ final class KvRoutes extends ApiDirectives {
   private Route deleteRange(String ns, HttpRequest request) {
     return answer(request, true, id -> {
       Query q = request.getUri().query();
-      if (q.get("prefix").orElse("").isEmpty() && q.get("start").orElse("").isEmpty() && q.get("end").isEmpty()) {
+      KeyRange range = KvInput.range(q);
+      if (range.equals(KeyRange.ALL)) {
         throw ApiError.badRequest("bad_range", "name the keys to delete: a ?prefix= or ?start= that is not empty, "
             + "or an ?end=; an empty range would name every key");
       }
-      KeyRange range = KvInput.range(q);
       int limit = KvInput.limit(Optional.of(KvInput.parameter(q, "limit").orElse("10000")), KvInput.MAX_LIST_LIMIT);
       return lookup.find(ns).thenCompose(namespace ->
           store.deleteRange(contexts.of(id, request), new KeyRequest.DeleteRange(namespace, range, limit)));
