@@ -4,7 +4,9 @@ import static io.actorkv.testing.KvClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
 import io.actorkv.testing.FreePorts;
@@ -14,8 +16,12 @@ import io.actorkv.testing.TestNodes;
 import io.actorkv.testing.TestPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +68,49 @@ class FailureResponsesTest {
       } finally {
         node.close();
       }
+    }
+  }
+
+  /**
+   * A key whose snapshot cannot be read (a row this build cannot
+   * deserialize) cannot serve, but it must not stop the node serving other
+   * keys: every key's recovery loads its snapshot through one snapshot
+   * store, whose circuit breaker opened after 5 failures in a row and then
+   * failed every cold key for a minute, while the broken key kept it open.
+   */
+  @Test
+  void aKeyWhoseSnapshotCannotBeReadFailsAloneAndOtherKeysServe(@TempDir Path dataDir) throws Exception {
+    String database = TestPostgres.newDatabase();
+    Map<Setting, Object> settings = TestNodes.settings(dataDir, TestPostgres.jdbcUrl(database), List.of());
+    Config config = ConfigFactory.parseString("actorkv.snapshot-every = 2\nactorkv.request-timeout = 1s");
+    Node first = TestNodes.start(settings, config);
+    try {
+      KvClient kv = new KvClient(first.httpPort());
+      for (int i = 0; i < 3; i++) assertTrue(kv.put("default", "broken", "v" + i).statusCode() < 300);
+      for (int i = 0; i < 5; i++) assertEquals(201, kv.put("default", "cold-" + i, "v").statusCode());
+    } finally {
+      first.close();
+    }
+    try (Connection c = DriverManager.getConnection(TestPostgres.jdbcUrl(database), "postgres", "postgres");
+         Statement s = c.createStatement()) {
+      assertEquals(1, s.executeUpdate("UPDATE snapshot SET snapshot_ser_id = 987654 "
+          + "WHERE persistence_id = 'kv|default|broken'"));
+    }
+
+    Node node = TestNodes.start(settings, config);
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      for (int i = 0; i < 8; i++) {
+        var broken = kv.get("default", "broken");
+        assertEquals(504, broken.statusCode(), broken.body());
+      }
+      for (int i = 0; i < 5; i++) {
+        var cold = kv.get("default", "cold-" + i);
+        assertEquals(200, cold.statusCode(), "cold-" + i + ": " + cold.body());
+      }
+      assertEquals(201, kv.put("default", "new", "v").statusCode());
+    } finally {
+      node.close();
     }
   }
 
