@@ -53,6 +53,11 @@ import org.tukaani.xz.XZInputStream;
  * without a holder of that lock belongs to a process that was killed (the
  * server outlives it): it is stopped before a new one starts, and a stale
  * {@code postmaster.pid} is PostgreSQL's own to clear.
+ *
+ * <p>A postmaster that exits while its node runs (the kernel's OOM killer,
+ * a signal sent by hand) is started again on the same port, every few
+ * seconds until it runs, so the node's connection pools reconnect to it and
+ * the node serves again; PostgreSQL's crash recovery keeps every commit.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -61,6 +66,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   static final String DATABASE = "actorkv";
   static final String USER = "postgres";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /** The longest wait between two attempts to start a postmaster that exited again. */
+  private static final Duration RESTART_BACKOFF_MAX = Duration.ofSeconds(10);
 
   private final Path home;
   private final Path server;
@@ -68,6 +75,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   private final FileLock lock;
   private final int port;
   private final String password;
+  /** Set by {@link #close}: from then on a postmaster that exits is not started again. */
   private boolean stopped;
 
   private EmbeddedPostgresServer(Path home, Path server, FileChannel lockChannel, FileLock lock, int port,
@@ -121,6 +129,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       int port = startServer(server, home, data);
       EmbeddedPostgresServer started = new EmbeddedPostgresServer(home, server, channel, lock, port, password);
       started.createDatabase();
+      runningPostmaster(data).ifPresentOrElse(started::watch, () -> log.warn(
+          "The embedded PostgreSQL of {} runs, but its process cannot be found: it is not started again if it exits",
+          home));
       return started;
     } catch (IOException e) {
       closeQuietly(channel);
@@ -239,21 +250,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    * a process that is gone is left to PostgreSQL, which removes it.
    */
   private static void stopOrphan(Path server, Path home, Path data) throws IOException {
-    Path pidFile = data.resolve("postmaster.pid");
-    if (!Files.isRegularFile(pidFile)) return;
-    List<String> lines = Files.readAllLines(pidFile);
-    if (lines.isEmpty()) return;
-    long pid;
-    try {
-      pid = Long.parseLong(lines.get(0).strip());
-    } catch (NumberFormatException e) {
-      return;
-    }
-    Optional<ProcessHandle> process = ProcessHandle.of(pid)
-        .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+    Optional<ProcessHandle> process = runningPostmaster(data);
     if (process.isEmpty()) return;
     log.warn("The embedded PostgreSQL of {} still runs (pid {}) after its node stopped without stopping it: "
-        + "stopping it before starting again", home, pid);
+        + "stopping it before starting again", home, process.get().pid());
     pgCtl(server, home, "stop", "-D", data.toString(), "-m", "fast", "-w", "-t", "60");
   }
 
@@ -262,23 +262,96 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     IllegalStateException failure = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = freePort();
-      String options = String.join(" ", "-p", Integer.toString(port),
-          "-c", "listen_addresses=127.0.0.1",
-          "-c", "unix_socket_directories=",
-          "-c", "fsync=on",
-          "-c", "synchronous_commit=on",
-          "-c", "full_page_writes=on",
-          "-c", "max_connections=100",
-          "-c", "timezone=UTC");
       try {
-        pgCtl(server, home, "start", "-D", data.toString(), "-w", "-t", Long.toString(START_TIMEOUT.toSeconds()),
-            "-l", home.resolve("server.log").toString(), "-o", options);
+        startOn(server, home, data, port);
         return port;
       } catch (IllegalStateException e) {
         failure = e;
       }
     }
     throw failure;
+  }
+
+  /** Starts the postmaster on {@code port} and returns once it accepts connections. */
+  private static void startOn(Path server, Path home, Path data, int port) {
+    String options = String.join(" ", "-p", Integer.toString(port),
+        "-c", "listen_addresses=127.0.0.1",
+        "-c", "unix_socket_directories=",
+        "-c", "fsync=on",
+        "-c", "synchronous_commit=on",
+        "-c", "full_page_writes=on",
+        "-c", "max_connections=100",
+        "-c", "timezone=UTC");
+    pgCtl(server, home, "start", "-D", data.toString(), "-w", "-t", Long.toString(START_TIMEOUT.toSeconds()),
+        "-l", home.resolve("server.log").toString(), "-o", options);
+  }
+
+  /** The {@code postgres} process that {@code postmaster.pid} names, if it runs. */
+  private static Optional<ProcessHandle> runningPostmaster(Path data) throws IOException {
+    Path pidFile = data.resolve("postmaster.pid");
+    if (!Files.isRegularFile(pidFile)) return Optional.empty();
+    List<String> lines = Files.readAllLines(pidFile);
+    if (lines.isEmpty()) return Optional.empty();
+    long pid;
+    try {
+      pid = Long.parseLong(lines.get(0).strip());
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    return ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+  }
+
+  /** {@link #runningPostmaster}, which must be there: pg_ctl has just started it. */
+  private static ProcessHandle startedPostmaster(Path data) throws IOException {
+    return runningPostmaster(data).orElseThrow(() -> new IllegalStateException(
+        "pg_ctl started the server, but " + data.resolve("postmaster.pid") + " names no running postgres"));
+  }
+
+  /** Starts the postmaster again, on a thread of its own, once {@code postmaster} has exited. */
+  private void watch(ProcessHandle postmaster) {
+    postmaster.onExit().thenRun(() -> {
+      Thread restart = new Thread(() -> startAgain(postmaster.pid()), "actorkv-embedded-postgres-restart");
+      restart.setDaemon(true);
+      restart.start();
+    });
+  }
+
+  /**
+   * Starts the postmaster again on its port after {@code pid} exited, until
+   * it runs or the node stops; waits between attempts grow to
+   * {@link #RESTART_BACKOFF_MAX}. An attempt holds this object's lock, so
+   * {@link #close} stops whatever it started.
+   */
+  private void startAgain(long pid) {
+    Path data = home.resolve("data");
+    long waitMillis = 500;
+    for (int attempt = 1; ; attempt++) {
+      synchronized (this) {
+        if (stopped) return;
+        if (attempt == 1) {
+          log.error("The embedded PostgreSQL of {} (pid {}) exited while its node runs: starting it again on port {}",
+              home, pid, port);
+        }
+        try {
+          // A server that an attempt before started after pg_ctl stopped waiting for it is not started twice.
+          if (runningPostmaster(data).isEmpty()) startOn(server, home, data, port);
+          ProcessHandle restarted = startedPostmaster(data);
+          log.warn("The embedded PostgreSQL of {} runs again (pid {}, attempt {}); see {} for why it exited",
+              home, restarted.pid(), attempt, home.resolve("server.log"));
+          watch(restarted);
+          return;
+        } catch (IOException | RuntimeException e) {
+          log.error("The embedded PostgreSQL of {} did not start again (attempt {}), trying again in {} ms: {}",
+              home, attempt, waitMillis, e.getMessage());
+        }
+      }
+      try {
+        Thread.sleep(waitMillis);
+      } catch (InterruptedException e) {
+        return;
+      }
+      waitMillis = Math.min(waitMillis * 2, RESTART_BACKOFF_MAX.toMillis());
+    }
   }
 
   private void createDatabase() {
