@@ -48,10 +48,20 @@ public final class HistoryVerifier {
     /** Parses and checks one file; the time limit covers the check, not the parsing. */
     public static FileVerdict verify(String format, Path file, Duration timeout) throws IOException {
         CheckResult<?, ?> result = switch (requireKnown(format)) {
-            case JEPSEN_ETCD -> Checker.check(Models.register(), JepsenEtcdHistory.parse(file), timeout);
-            default -> Checker.check(Models.kv(), PorcupineKvHistory.parse(file), timeout);
+            case JEPSEN_ETCD -> Checker.check(Models.register(), some(JepsenEtcdHistory.parse(file), format, file),
+                    timeout);
+            default -> Checker.check(Models.kv(), some(PorcupineKvHistory.parse(file), format, file), timeout);
         };
         return new FileVerdict(file, result.verdict(), result.report(), result.elapsed());
+    }
+
+    /** {@code history}, unless it is empty: a file with no operation of its format is not a history of it. */
+    private static <T> List<T> some(List<T> history, String format, Path file) {
+        if (history.isEmpty()) {
+            throw new IllegalArgumentException("no " + format + " operations in " + file
+                    + " (is it a history of that format?)");
+        }
+        return history;
     }
 
     private static String requireKnown(String format) {

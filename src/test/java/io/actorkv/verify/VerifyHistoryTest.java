@@ -83,6 +83,24 @@ class VerifyHistoryTest {
         assertEquals(2, run("no-such-format", List.of(good()), Duration.ofSeconds(10), false).code());
     }
 
+    /**
+     * A file with no operation of the format (empty, not a history, or a
+     * history of the other format) is an error, not a linearizable history:
+     * a wrong --format or path used to pass.
+     */
+    @Test
+    void aFileWithNoOperationOfTheFormatIsAnError() throws IOException {
+        Path kv = file("kv.txt", "{:process 0, :type :invoke, :f :get, :key \"1\", :value nil}",
+                "{:process 0, :type :ok, :f :get, :key \"1\", :value nil}");
+        for (Path none : List.of(file("empty.log"), file("junk.log", "hello world"), kv)) {
+            Run result = run("jepsen-etcd", List.of(none), Duration.ofSeconds(10), false);
+            assertEquals(2, result.code(), none.toString());
+            assertEquals(List.of(none + " error: no jepsen-etcd operations in " + none
+                    + " (is it a history of that format?)"), result.lines());
+        }
+        assertEquals(2, run("porcupine-kv", List.of(good()), Duration.ofSeconds(10), false).code());
+    }
+
     @Test
     void kvFormatIsAccepted() throws IOException {
         Path kv = file("h.txt",
