@@ -74,10 +74,14 @@ public final class Audit {
     String[] key = {null};
     long[] revision = {0};
     String[] hash = {null};
+    long[] heads = {0};
     try (JournalRows rows = new JournalRows(database)) {
       rows.read(namespace, JournalRows.Order.BY_KEY, row -> {
         if (!row.persistenceId().equals(key[0])) {
-          if (key[0] != null && hash[0] != null) Checkpoint.writeHead(out, key[0], revision[0], hash[0]);
+          if (key[0] != null && hash[0] != null) {
+            Checkpoint.writeHead(out, key[0], revision[0], hash[0]);
+            heads[0]++;
+          }
           key[0] = row.persistenceId();
           hash[0] = null;
         }
@@ -85,7 +89,11 @@ public final class Audit {
         hash[0] = row.event() == null || row.event().hash() == null ? null : row.event().hash().hex();
         meter.tick();
       });
-      if (key[0] != null && hash[0] != null) Checkpoint.writeHead(out, key[0], revision[0], hash[0]);
+      if (key[0] != null && hash[0] != null) {
+        Checkpoint.writeHead(out, key[0], revision[0], hash[0]);
+        heads[0]++;
+      }
+      Checkpoint.writeEnd(out, heads[0]);
     } catch (Exception e) {
       meter.done();
       progress.println("cannot read the journal: " + e.getMessage());

@@ -6,16 +6,14 @@ import io.actorkv.backup.BackupFormat.Column;
 import io.actorkv.backup.BackupFormat.Scope;
 import io.actorkv.backup.BackupFormat.Table;
 import io.actorkv.base.Meter;
+import io.actorkv.base.OutputFile;
 import io.actorkv.journal.JournalDatabase;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,8 +36,9 @@ import java.util.stream.Collectors;
  * Writes a backup ({@link BackupFormat}) of the journal's database: every
  * table read in one REPEATABLE READ transaction, so the file is one
  * consistent snapshot even while nodes write, streamed row by row to
- * {@code FILE.partial}, flushed to disk and renamed to {@code FILE} only when
- * complete. Exit codes: 0 written, 2 not (nothing is left at {@code FILE}).
+ * {@code FILE.partial} (owner-only: it holds every value and the cluster's
+ * secrets), flushed to disk and renamed to {@code FILE} only when complete
+ * ({@link OutputFile}). Exit codes: 0 written, 2 not (nothing is left at {@code FILE}).
  */
 public final class Backup {
 
@@ -71,23 +70,16 @@ public final class Backup {
 
   /** Writes the backup to {@code out}; says what it wrote on {@code report}, or why not on the progress stream. */
   public int write(Path out, PrintStream report) {
-    if (Files.exists(out)) {
-      progress.println(out + " exists; choose another file or remove it first");
-      return FAILED;
-    }
-    Path partial = out.resolveSibling(out.getFileName() + ".partial");
     Meter meter = new Meter(progress, terminal, "rows", "written");
     Map<String, Long> rows;
     String sha256;
     String schema;
-    try {
+    try (OutputFile file = OutputFile.create(out)) {
       schema = database.schemaVersion().orElseThrow(() -> new IOException(
           "the database has no ActorKV schema: no node has ever started on it"));
-      try (Connection c = database.connect();
-           OutputStream file = Files.newOutputStream(partial, StandardOpenOption.CREATE,
-               StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      try (Connection c = database.connect()) {
         MessageDigest digest = sha256();
-        DigestOutputStream hashed = new DigestOutputStream(new BufferedOutputStream(file, 1 << 16), digest);
+        DigestOutputStream hashed = new DigestOutputStream(new BufferedOutputStream(file.stream(), 1 << 16), digest);
         c.setAutoCommit(false);
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         c.setReadOnly(true);
@@ -110,14 +102,13 @@ public final class Backup {
         line(hashed, trailer);
         hashed.flush();
       }
-      try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
+      file.commit();
+    } catch (FileAlreadyExistsException e) {
+      progress.println(e.getMessage());
+      return FAILED;
     } catch (IOException | SQLException | RuntimeException e) {
       if (meter.count() > 0) meter.done();
-      deleteQuietly(partial);
-      progress.println("backup failed: " + e.getMessage());
+      progress.println("backup failed: " + (e instanceof IOException io ? OutputFile.describe(io) : e.getMessage()));
       return FAILED;
     }
     meter.done();
@@ -218,14 +209,6 @@ public final class Backup {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java has SHA-256", e);
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException ignored) {
-      // what is left is named .partial, never taken for a backup
     }
   }
 }

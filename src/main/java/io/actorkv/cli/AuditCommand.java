@@ -2,6 +2,7 @@ package io.actorkv.cli;
 
 import io.actorkv.audit.Audit;
 import io.actorkv.audit.AuditReport;
+import io.actorkv.base.OutputFile;
 import io.actorkv.journal.JournalDatabase;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.store.ChangeLog;
@@ -10,11 +11,11 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.ToIntBiFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,19 +72,12 @@ final class AuditCommand {
     @Mixin
     Source source;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    @Option(names = "--out", paramLabel = "FILE", description = OUT)
     Path out;
 
     @Override
-    public Integer call() throws IOException {
-      Audit audit = source.audit(System.err);
-      if (audit == null) return Audit.UNREADABLE;
-      try (PrintStream to = out == null ? null : new PrintStream(Files.newOutputStream(out), false,
-          StandardCharsets.UTF_8)) {
-        return audit.checkpoint(to == null ? System.out : to);
-      } finally {
-        source.closeDatabase();
-      }
+    public Integer call() {
+      return print(source, out, "checkpoint", Audit::checkpoint);
     }
   }
 
@@ -109,11 +103,11 @@ final class AuditCommand {
     @Option(names = "--values", description = "Include values (base64).")
     boolean values;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    @Option(names = "--out", paramLabel = "FILE", description = OUT)
     Path out;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
       AuditReport.Format f;
       ChangeLog.Filter filter;
       try {
@@ -124,15 +118,55 @@ final class AuditCommand {
         System.err.println(e.getMessage().startsWith("--") ? e.getMessage() : "--format must be jsonl or csv");
         return Audit.UNREADABLE;
       }
-      Audit audit = source.audit(System.err);
-      if (audit == null) return Audit.UNREADABLE;
-      try (BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(
-          out == null ? System.out : Files.newOutputStream(out), StandardCharsets.UTF_8))) {
-        return audit.report(writer, f, filter, values);
-      } finally {
-        source.closeDatabase();
-      }
+      return print(source, out, "report", (audit, to) -> audit.report(
+          new BufferedWriter(new OutputStreamWriter(to, StandardCharsets.UTF_8)), f, filter, values));
     }
+  }
+
+  private static final String OUT = "Write to FILE instead of standard output: owner-only, whole or not at all "
+      + "(as FILE.partial, renamed when complete); an existing FILE is refused.";
+
+  /**
+   * Runs {@code writing} with the source's audit, printing to {@code out}
+   * (an {@link OutputFile}) or to standard output. Exit 2 if the audit
+   * cannot be made, {@code out} exists or cannot be written, or a write
+   * fails (a full disk): a {@link PrintStream} keeps its failures to itself
+   * until asked.
+   */
+  private static int print(Source source, Path out, String what, ToIntBiFunction<Audit, PrintStream> writing) {
+    try {
+      if (out != null) OutputFile.requireAbsent(out);
+    } catch (IOException e) {
+      System.err.println(e.getMessage());
+      return Audit.UNREADABLE;
+    }
+    Audit audit = source.audit(System.err);
+    if (audit == null) return Audit.UNREADABLE;
+    try {
+      if (out == null) {
+        int code = writing.applyAsInt(audit, System.out);
+        System.out.flush();
+        return System.out.checkError() ? cannotWrite(what, "standard output") : code;
+      }
+      try (OutputFile file = OutputFile.create(out)) {
+        PrintStream to = new PrintStream(file.stream(), false, StandardCharsets.UTF_8);
+        int code = writing.applyAsInt(audit, to);
+        to.flush();
+        if (to.checkError()) return cannotWrite(what, out.toString());
+        if (code == Audit.INTACT) file.commit();
+        return code;
+      } catch (IOException e) {
+        System.err.println("cannot write the " + what + ": " + OutputFile.describe(e));
+        return Audit.UNREADABLE;
+      }
+    } finally {
+      source.closeDatabase();
+    }
+  }
+
+  private static int cannotWrite(String what, String where) {
+    System.err.println("cannot write the " + what + " to " + where + " (is the disk full?)");
+    return Audit.UNREADABLE;
   }
 
   /** A date (midnight UTC) or an ISO-8601 instant. */

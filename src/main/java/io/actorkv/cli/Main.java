@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 
 /** {@code java -jar actorkv.jar [command]}: with no command, {@code serve}. */
 @Command(name = "actorkv", mixinStandardHelpOptions = true, version = "ActorKV 0.2.0",
-    description = "A distributed key-value store where every key is a sharded, event-sourced Pekko actor.",
+    description = {"A distributed key-value store where every key is a sharded, event-sourced Pekko actor.",
+        "With no command, serve."},
     subcommands = {ServeCommand.class, AuditCommand.class, BackupCommand.class, RestoreCommand.class,
         VerifyHistoryCommand.class, TokenCommand.class, BenchCommand.class, HttpCeilingCommand.class,
         CommandLine.HelpCommand.class})
@@ -19,8 +20,14 @@ public final class Main implements Callable<Integer> {
     return new CommandLine(new ServeCommand()).execute();
   }
 
+  /** Runs the command; a command that succeeded but whose output could not be written (a full disk) exits 2. */
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
+    System.out.flush();
+    if (code == 0 && System.out.checkError()) {
+      System.err.println("actorkv: standard output could not be written (is the disk full?)");
+      code = 2;
+    }
     System.exit(code);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import io.actorkv.cli.Main;
 import io.actorkv.config.ActorKvSettings;
 import io.actorkv.config.NodeConfig;
 import io.actorkv.journal.JournalDatabase;
@@ -24,6 +25,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code actorkv audit} on a real journal in PostgreSQL (and the embedded H2
@@ -70,6 +73,24 @@ class AuditTest {
       assertEquals(Audit.INTACT, audit(db).checkpoint(out));
     }
     assertIntact(verify(db, Optional.of(checkpoint)));
+    // Cut short at a line's end, a checkpoint holds fewer keys; it once verified INTACT against them.
+    List<String> lines = Files.readAllLines(checkpoint);
+    Path cut = Files.write(dataDir.resolve("cut.txt"), lines.subList(0, lines.size() - 2));
+    Outcome againstCut = verify(db, Optional.of(cut));
+    assertEquals(Audit.UNREADABLE, againstCut.code(), againstCut.toString());
+    assertTrue(againstCut.summary().contains("is cut short"), againstCut.toString());
+
+    // The command writes it owner-only and whole, and never over an earlier one.
+    Path written = dataDir.resolve("cli-heads.txt");
+    String[] checkpointCommand = {"audit", "checkpoint", "--db-url", url, "--db-user", "postgres", "--db-password",
+        "postgres", "--out", written.toString()};
+    assertEquals(Audit.INTACT, new CommandLine(new Main()).execute(checkpointCommand));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(written)));
+    assertEquals(lines, Files.readAllLines(written));
+    assertEquals("end\t7", lines.get(lines.size() - 1));
+    Files.writeString(written, "kept");
+    assertEquals(Audit.UNREADABLE, new CommandLine(new Main()).execute(checkpointCommand));
+    assertEquals("kept", Files.readString(written));
 
     try (Connection c = db.connect()) {
       rewrite(c, "changed", 3, e -> put(e, "forged value", null));

@@ -26,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -94,6 +95,8 @@ class BackupTest {
     assertEquals(0, written.code(), written.toString());
     assertTrue(written.out().contains("not included: values of eventual namespaces"), written.toString());
     assertFalse(Files.exists(source.resolve("full.actorkv-backup.partial")));
+    // It holds every value and the cluster's secrets: its owner's alone, as a token's secret file is.
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(full)));
   }
 
   @Test
@@ -417,6 +420,10 @@ class BackupTest {
         "--out", full.toString());
     assertEquals(2, exists.code());
     assertTrue(exists.err().contains("exists"), exists.toString());
+    Outcome noDirectory = cli("backup", "--db-url", sourceUrl, "--db-user", "postgres", "--db-password", "postgres",
+        "--out", dir.resolve("no-such-dir/x").toString());
+    assertEquals(2, noDirectory.code());
+    assertTrue(noDirectory.err().contains("no-such-dir/x.partial: no such file or directory"), noDirectory.toString());
     assertEquals(2, cli("backup", "--db-url", sourceUrl).code(), "--out is required");
     assertEquals(2, cli("restore", "--db-url", "jdbc:mysql://db/x", full.toString()).code());
   }
