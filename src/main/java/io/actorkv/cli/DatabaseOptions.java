@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 /**
  * Where the journal's database is, for the commands that open it with no
  * node running. A command that opened it calls {@link #closeDatabase()} when
- * done: that stops an embedded PostgreSQL server started for it.
+ * done: that stops an embedded PostgreSQL server started for it. A command
+ * stopped by a signal (SIGTERM, Ctrl-C) stops it from a shutdown hook, since
+ * the server would outlive the JVM.
  */
 class DatabaseOptions {
 
@@ -25,6 +27,7 @@ class DatabaseOptions {
   String journal = Journal.EMBEDDED_POSTGRES.value();
 
   private JournalDatabase opened;
+  private Thread closeOnExit;
 
   @Option(names = "--db-user", paramLabel = "USER", description = "Database user.")
   String dbUser = "";
@@ -50,16 +53,33 @@ class DatabaseOptions {
       return null;
     }
     try {
-      opened = JournalDatabase.open(dbUrl, dbUser, dbPassword, dir, Journal.parse(journal));
-      return opened;
+      JournalDatabase database = JournalDatabase.open(dbUrl, dbUser, dbPassword, dir, Journal.parse(journal));
+      synchronized (this) {
+        opened = database;
+        closeOnExit = new Thread(() -> {
+          err.println("stopped before it finished: closing the journal");
+          closeDatabase();
+        }, "actorkv-journal-close");
+        Runtime.getRuntime().addShutdownHook(closeOnExit);
+      }
+      return database;
     } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
       err.println(e.getMessage());
       return null;
     }
   }
 
-  /** Stops the embedded journal's server if {@link #database} started one. */
-  void closeDatabase() {
-    if (opened != null) opened.close();
+  /** Stops the embedded journal's server if {@link #database} started one; once. */
+  synchronized void closeDatabase() {
+    if (opened == null) return;
+    opened.close();
+    opened = null;
+    if (closeOnExit != Thread.currentThread()) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(closeOnExit);
+      } catch (IllegalStateException exiting) {
+        // the JVM is running its hooks: this one finds the database closed
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.actorkv.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,6 +12,7 @@ import io.actorkv.testing.FreePorts;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestPostgres;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +25,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -205,6 +210,40 @@ class ServerJarIT {
     assertEquals(2, run("audit", "verify", "--data-dir", data.toString(), "--namespace", "Not A Name"));
     assertEquals(2, run("audit", "report", "--data-dir", data.toString(), "--since", "yesterday"));
     assertEquals(2, run("audit", "verify", "--data-dir", data.toString(), "--against", data.toString()));
+
+    // Stopped by SIGTERM while it runs, a command stops the server it started: it used to outlive the command.
+    Path fifo = tmp.resolve("checkpoint.fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    Process stuck = new ProcessBuilder("java", "-jar", JAR.toString(), "audit", "verify", "--data-dir",
+        data.toString(), "--against", fifo.toString()).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("stuck.log").toFile()).start();
+    // Opening the pipe to write returns once the command opens it to read: after its journal is open.
+    // The command then waits for a checkpoint that never comes.
+    CompletableFuture<OutputStream> reading = CompletableFuture.supplyAsync(() -> {
+      try {
+        return Files.newOutputStream(fifo);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    long postmaster;
+    try (OutputStream neverWritten = reading.get(90, TimeUnit.SECONDS)) {
+      postmaster = Long.parseLong(Files.readAllLines(data.resolve("postgres/data/postmaster.pid")).get(0).strip());
+      stuck.destroy(); // SIGTERM
+      assertTrue(stuck.waitFor(60, TimeUnit.SECONDS));
+    }
+    String said = Files.readString(tmp.resolve("stuck.log"));
+    assertEquals(143, stuck.exitValue(), said);
+    Optional<ProcessHandle> postgres = ProcessHandle.of(postmaster);
+    if (postgres.isPresent()) {
+      try {
+        postgres.get().onExit().get(30, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        postgres.get().destroy();
+        throw new AssertionError("the command's PostgreSQL outlived it; the command said:\n" + said, e);
+      }
+    }
+    assertFalse(Files.exists(data.resolve("postgres/data/postmaster.pid")), said);
   }
 
   @Test
