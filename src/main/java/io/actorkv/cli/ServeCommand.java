@@ -8,11 +8,14 @@ import io.actorkv.config.ActorKvSettings.LogFormat;
 import io.actorkv.config.NodeConfig;
 import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.pekko.stream.BindFailedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -96,10 +99,21 @@ final class ServeCommand implements Callable<Integer> {
     Node node;
     try {
       node = Node.start(ConfigFactory.parseString(processWide).withFallback(loaded));
-    } catch (IllegalArgumentException e) {
-      // Settings the node checks before it starts anything: a value limit over the frame size, a bad master key.
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      // Settings the node checks before it starts anything: a value limit over the frame size, a bad master key,
+      // a data directory that cannot be made.
       spec.commandLine().getErr().println("actorkv serve: " + e.getMessage());
       return BAD_SETTINGS;
+    } catch (IllegalStateException e) {
+      // A port that another process holds is found only once the node binds it.
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof BindException || cause instanceof BindFailedException) {
+          spec.commandLine().getErr().println("actorkv serve: a port of this node (--http-port, --management-port, "
+              + "--remote-port) cannot be listened on: " + cause.getMessage());
+          return BAD_SETTINGS;
+        }
+      }
+      throw e;
     }
     node.system().getWhenTerminated().toCompletableFuture().join();
     return 0;

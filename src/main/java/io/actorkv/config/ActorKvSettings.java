@@ -147,21 +147,31 @@ public record ActorKvSettings(
     }
   }
 
+  /** A TCP port, 0 for one free at start, checked before anything starts on it. */
+  private static int port(Config c, String path, String option) {
+    int port = c.getInt(path);
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("actorkv." + path + " (" + option + ") must be a port from 0 (any free one) "
+          + "to 65535, not " + port);
+    }
+    return port;
+  }
+
   public static ActorKvSettings from(Config root) {
     Config c = root.getConfig("actorkv");
     return new ActorKvSettings(
         Path.of(c.getString("data-dir")).toAbsolutePath().normalize(),
         c.getString("http.host"),
-        c.getInt("http.port"),
+        port(c, "http.port", "--http-port"),
         c.getDuration("http.header-timeout"),
         c.getDuration("http.body-idle-timeout"),
         c.getDuration("http.body-timeout"),
         c.getDuration("http.drain-time"),
         c.getString("remote.host"),
-        c.getInt("remote.port"),
+        port(c, "remote.port", "--remote-port"),
         clusterTlsDir(c),
         https(c),
-        c.getInt("management.port"),
+        port(c, "management.port", "--management-port"),
         Discovery.parse(c.getString("discovery")),
         List.copyOf(c.getStringList("seeds")),
         c.getString("db.url"),

@@ -94,6 +94,8 @@ public final class Node implements AutoCloseable {
     Optional<MasterKeys> masterKeys = LocalMasterKeys.load(config.getString("actorkv.encryption.master-key-file"),
         config.getString("actorkv.encryption.master-key"),
         config.getStringList("actorkv.encryption.previous-master-key-files"));
+    Optional<Tokens> tokens = settings.auth().enabled()
+        ? Optional.of(Tokens.load(tokenSettings(settings.auth()), Clock.systemUTC())) : Optional.empty();
     createDirectories(settings);
     JournalDatabase database = JournalDatabase.open(settings);
     ActorSystem<Void> system;
@@ -169,8 +171,6 @@ public final class Node implements AutoCloseable {
                 metrics.eventualNamespace(ns.name(), size.keys(), size.bytes(), size.largestBucketBytes()))));
       }, system.executionContext());
       AccessControl access = AccessControl.start(system, settings.requestTimeout(), clock);
-      Optional<Tokens> tokens = settings.auth().enabled() ? Optional.of(Tokens.load(tokenSettings(settings.auth()),
-          clock)) : Optional.empty();
       // Every concern that stands between a request and the stores, outermost first.
       List<StoreFilter> filters = new ArrayList<>(List.of(new KeyOperationMetrics(metrics),
           new ReadinessGate(cluster::ready)));

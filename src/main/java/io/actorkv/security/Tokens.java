@@ -15,6 +15,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.actorkv.base.OutputFile;
 import io.actorkv.store.Principal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -209,7 +210,7 @@ public final class Tokens {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read the secret file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot read the secret file " + OutputFile.describe(e), e);
     }
     byte[] secret;
     try {

@@ -72,6 +72,11 @@ class ServeCommandTest {
     assertRefused("cannot read the master key file", "--master-key-file", "no/such.key");
     assertRefused("must hold base64", "--master-key-file", "README.md");
     assertRefused("needs a current one", "--previous-master-key-file", "README.md");
+    assertRefused("must be a port from 0 (any free one) to 65535, not 99999", "--http-port", "99999");
+    assertRefused("must be a port from 0", "--management-port", "-1");
+    assertRefused("cannot read the secret file no/such.secret: no such file or directory",
+        "--auth-secret-file", "no/such.secret");
+    assertRefused("cannot create data directory", "--data-dir", "README.md");
   }
 
   private static void assertRefused(String expected, String... args) {

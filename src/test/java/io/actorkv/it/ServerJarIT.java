@@ -14,6 +14,8 @@ import io.actorkv.testing.TestPostgres;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -296,6 +298,19 @@ class ServerJarIT {
     assertTrue(lastOutput.contains("takes no seeds"), lastOutput);
     assertEquals(2, run("serve", "--discovery", "kubernetes"));
     assertTrue(lastOutput.contains("give --db-url"), lastOutput);
+  }
+
+  /** A port that another process holds is one line and exit 2, not a stack trace and exit 1. */
+  @Test
+  void givenAPortInUse_thenServeExits2SayingSo(@TempDir Path tmp) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertEquals(2, run("serve", "--journal", "h2", "--data-dir", tmp.resolve("data").toString(),
+          "--http-port", Integer.toString(taken.getLocalPort()), "--remote-port", Integer.toString(FreePorts.next()),
+          "--management-port", Integer.toString(FreePorts.next())));
+      assertTrue(lastOutput.contains("actorkv serve: a port of this node (--http-port, --management-port, "
+          + "--remote-port) cannot be listened on: ") && lastOutput.contains("Address already in use"), lastOutput);
+      assertFalse(lastOutput.contains("\tat "), "no stack trace:\n" + lastOutput);
+    }
   }
 
   @Test
