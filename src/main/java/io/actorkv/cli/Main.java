@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
+  /** A system property logback.xml reads: where the text appender writes. */
+  static final String LOG_TARGET_PROPERTY = "actorkv-log.target";
+
   @Override
   public Integer call() {
     return new CommandLine(new ServeCommand()).execute();
@@ -22,6 +25,8 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command; a command that succeeded but whose output could not be written (a full disk) exits 2. */
   public static void main(String[] args) {
+    // Before anything logs: a command's results go to stdout (audit report > file), so its log lines do not.
+    if (args.length > 0 && !args[0].equals("serve")) System.setProperty(LOG_TARGET_PROPERTY, "System.err");
     int code = new CommandLine(new Main()).execute(args);
     System.out.flush();
     if (code == 0 && System.out.checkError()) {

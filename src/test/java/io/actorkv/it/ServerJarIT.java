@@ -124,6 +124,16 @@ class ServerJarIT {
 
   static String lastOutput = "";
 
+  /** Standard output alone, with standard error thrown away. */
+  static String stdoutOf(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+    return out;
+  }
+
   @Test
   void theJarServesAPutAndAGetAndLeavesGracefullyOnSigterm(@TempDir Path tmp) throws Exception {
     Server server = new Server(tmp.resolve("data"));
@@ -207,6 +217,9 @@ class ServerJarIT {
     assertEquals(0, run("audit", "report", "--data-dir", data.toString(), "--format", "csv"));
     assertEquals(6, lastOutput.lines().filter(l -> l.contains(",default,audited,") || l.startsWith("offset,")).count(),
         lastOutput);
+    // The report alone on stdout, as `audit report > file` keeps it: log lines and progress go to stderr.
+    String report = stdoutOf("audit", "report", "--data-dir", data.toString(), "--format", "csv");
+    assertEquals(6, report.lines().count(), report);
 
     assertEquals(2, run("audit", "verify", "--data-dir", tmp.resolve("nothing-here").toString()));
     assertEquals(2, run("audit", "verify", "--data-dir", data.toString(), "--namespace", "Not A Name"));
