@@ -92,7 +92,7 @@ public final class Restore {
       progress.println("restore refused: " + e.getMessage());
     } catch (IOException | SQLException | RuntimeException e) {
       if (meter.count() > 0) meter.done();
-      progress.println("restore failed, nothing was loaded: " + e.getMessage());
+      progress.println("restore failed, nothing was loaded: " + reason(e));
     }
     return REFUSED;
   }
@@ -419,5 +419,16 @@ public final class Restore {
     boolean atEnd() throws IOException {
       return position == limit && !fill();
     }
+  }
+
+  /**
+   * Why the database refused the load, in a few lines: a refused batch's own
+   * message quotes its whole statement, values and all; the database's
+   * reason is the next exception's.
+   */
+  private static String reason(Exception e) {
+    Throwable shown = e instanceof SQLException sql && sql.getNextException() != null ? sql.getNextException() : e;
+    String message = String.valueOf(shown.getMessage());
+    return message.length() > 500 ? message.substring(0, 500) + " ..." : message;
   }
 }

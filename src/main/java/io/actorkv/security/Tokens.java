@@ -18,7 +18,6 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.actorkv.base.OutputFile;
 import io.actorkv.store.Principal;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -200,7 +199,7 @@ public final class Tokens {
       throw new IllegalArgumentException(file + " exists already; a new secret would end every token signed with it. "
           + "Remove it first to replace it", e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw new IllegalArgumentException("cannot write " + OutputFile.describe(e), e);
     }
   }
 

@@ -45,6 +45,11 @@ class TokenCommandTest {
     assertEquals(2, again.code());
     assertTrue(again.err().contains("exists already"), again.err());
     assertEquals(first, Files.readString(file));
+
+    Run noDirectory = run("--new-secret", dir.resolve("no-such-dir/secret").toString());
+    assertEquals(2, noDirectory.code(), noDirectory.err());
+    assertEquals("actorkv token: cannot write " + dir.resolve("no-such-dir/secret") + ": no such file or directory",
+        noDirectory.err().strip());
   }
 
   @Test
