@@ -2,6 +2,7 @@ package io.actorkv.cli;
 
 import io.actorkv.backup.Restore;
 import io.actorkv.journal.JournalDatabase;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,6 +21,12 @@ final class RestoreCommand extends DatabaseOptions implements Callable<Integer> 
 
   @Override
   public Integer call() {
+    // Before a new data directory's database is made for it.
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      System.err.println("restore refused: " + file
+          + (Files.exists(file) ? " is not a file this process can read" : ": no such file"));
+      return Restore.REFUSED;
+    }
     JournalDatabase database = database(System.err, false);
     if (database == null) return Restore.REFUSED;
     try {

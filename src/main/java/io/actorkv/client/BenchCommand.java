@@ -4,6 +4,7 @@ import io.actorkv.client.TargetProtocol.Kind;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -134,6 +135,16 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   BenchSettings settings() {
+    if (rate != null && !(rate > 0)) {
+      throw new ParameterException(spec.commandLine(), "--rate must be positive, not " + rate
+          + " (leave it out for a closed loop)");
+    }
+    Path jsonDir = json == null ? null : json.toAbsolutePath().getParent();
+    if (jsonDir != null && !(Files.isDirectory(jsonDir) && Files.isWritable(jsonDir))) {
+      // Found now rather than after the whole run.
+      throw new ParameterException(spec.commandLine(), "--json " + json + ": " + jsonDir
+          + " is not a directory this process can write in");
+    }
     try {
       Workload chosen = Workload.of(workload, readFraction, Workload.Distribution.of(distribution));
       return new BenchSettings(URI.create(target), Kind.of(kind), namespace, chosen, keys, valueSize, connections,

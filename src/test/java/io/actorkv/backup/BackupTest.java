@@ -162,6 +162,9 @@ class BackupTest {
     assertTrue(restore(target, altered).err().contains("SHA-256"));
     assertTrue(restore(target, foreign).err().contains("not an ActorKV backup"));
     assertTrue(restore(target, missing).err().contains("no such file"));
+    Path neverMade = dir.resolve("never-made");
+    assertEquals(2, cli("restore", "--data-dir", neverMade.toString(), missing.toString()).code());
+    assertFalse(Files.exists(neverMade), "a refused restore made a data directory");
     assertTrue(restore(target, newer).err().contains("newer than this release's"));
     assertEquals(0, restore(target, full).code(), "the database the refusals left is still a fine target");
   }

@@ -98,7 +98,8 @@ class BenchCommandTest {
     for (String[] args : new String[][] {
         {"--workload", "scan"}, {"--kind", "redis"}, {"--distribution", "normal"}, {"--keys", "0"},
         {"--target", "ftp://127.0.0.1:8080"}, {"--ca-file", "ca.crt"}, {"--namespace", "Bad!"}, {"--duration", "0s"},
-        {"--read-fraction", "1.5"}, {"--rate", "-1"}, {"--duration", "soon"}}) {
+        {"--read-fraction", "1.5"}, {"--rate", "-1"}, {"--duration", "soon"}, {"--rate", "0"},
+        {"--json", "no/such/dir/results.json"}}) {
       StringWriter err = new StringWriter();
       CommandLine cli = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err));
       // Were an option wrongly accepted, the run would find nothing listening on the discard port.
