@@ -168,7 +168,4 @@ final class AuditCommand {
     System.err.println("cannot write the " + what + " to " + where + " (is the disk full?)");
     return Audit.UNREADABLE;
   }
-
-  /** A date (midnight UTC) or an ISO-8601 instant. */
-
 }

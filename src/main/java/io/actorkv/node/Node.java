@@ -94,8 +94,9 @@ public final class Node implements AutoCloseable {
     Optional<MasterKeys> masterKeys = LocalMasterKeys.load(config.getString("actorkv.encryption.master-key-file"),
         config.getString("actorkv.encryption.master-key"),
         config.getStringList("actorkv.encryption.previous-master-key-files"));
+    Clock clock = Clock.systemUTC();
     Optional<Tokens> tokens = settings.auth().enabled()
-        ? Optional.of(Tokens.load(tokenSettings(settings.auth()), Clock.systemUTC())) : Optional.empty();
+        ? Optional.of(Tokens.load(tokenSettings(settings.auth()), clock)) : Optional.empty();
     createDirectories(settings);
     JournalDatabase database = JournalDatabase.open(settings);
     ActorSystem<Void> system;
@@ -120,7 +121,6 @@ public final class Node implements AutoCloseable {
       }
       Drain.install(system.classicSystem(), settings.drainTime());
 
-      Clock clock = Clock.systemUTC();
       Ticker ticker = Ticker.SYSTEM;
       // Keys learn their namespace's retention from the namespaces, which start after the stores.
       CompletableFuture<Namespaces> namespacesStarted = new CompletableFuture<>();
