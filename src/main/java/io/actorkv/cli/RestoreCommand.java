@@ -23,8 +23,8 @@ final class RestoreCommand extends DatabaseOptions implements Callable<Integer> 
   public Integer call() {
     // Before a new data directory's database is made for it.
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      System.err.println("restore refused: " + file
-          + (Files.exists(file) ? " is not a file this process can read" : ": no such file"));
+      System.err.println("restore refused: "
+          + (Files.exists(file) ? file + " is not a file this process can read" : "no such file " + file));
       return Restore.REFUSED;
     }
     JournalDatabase database = database(System.err, false);
