@@ -6,6 +6,7 @@ import io.actorkv.backup.BackupFormat.Column;
 import io.actorkv.backup.BackupFormat.Scope;
 import io.actorkv.backup.BackupFormat.Table;
 import io.actorkv.base.Meter;
+import io.actorkv.base.FileFailures;
 import io.actorkv.base.OutputFile;
 import io.actorkv.journal.JournalDatabase;
 import java.io.BufferedOutputStream;
@@ -108,7 +109,7 @@ public final class Backup {
       return FAILED;
     } catch (IOException | SQLException | RuntimeException e) {
       if (meter.count() > 0) meter.done();
-      progress.println("backup failed: " + (e instanceof IOException io ? OutputFile.describe(io) : e.getMessage()));
+      progress.println("backup failed: " + (e instanceof IOException io ? FileFailures.describe(io) : e.getMessage()));
       return FAILED;
     }
     meter.done();

@@ -3,10 +3,8 @@ package io.actorkv.base;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -45,7 +43,7 @@ public final class OutputFile implements AutoCloseable {
       Files.deleteIfExists(partial);
       Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (IOException e) {
-      throw new IOException(describe(e), e);
+      throw new IOException(FileFailures.describe(e), e);
     }
     return new OutputFile(target, partial, Files.newOutputStream(partial, StandardOpenOption.WRITE));
   }
@@ -84,12 +82,5 @@ public final class OutputFile implements AutoCloseable {
     } catch (IOException ignored) {
       // what is left is named .partial, never taken for the file itself
     }
-  }
-
-  /** An I/O failure in a line for people: the JDK's file exceptions say only the path for these. */
-  public static String describe(IOException e) {
-    if (e instanceof NoSuchFileException) return e.getMessage() + ": no such file or directory";
-    if (e instanceof AccessDeniedException) return e.getMessage() + ": permission denied";
-    return e.getMessage();
   }
 }

@@ -2,6 +2,7 @@ package io.actorkv.cli;
 
 import io.actorkv.audit.Audit;
 import io.actorkv.audit.AuditReport;
+import io.actorkv.base.FileFailures;
 import io.actorkv.base.OutputFile;
 import io.actorkv.journal.JournalDatabase;
 import io.actorkv.namespace.NamespaceDefinition;
@@ -156,7 +157,7 @@ final class AuditCommand {
         if (code == Audit.INTACT) file.commit();
         return code;
       } catch (IOException e) {
-        System.err.println("cannot write the " + what + ": " + OutputFile.describe(e));
+        System.err.println("cannot write the " + what + ": " + FileFailures.describe(e));
         return Audit.UNREADABLE;
       }
     } finally {

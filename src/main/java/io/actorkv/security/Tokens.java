@@ -15,7 +15,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import io.actorkv.base.OutputFile;
+import io.actorkv.base.FileFailures;
 import io.actorkv.store.Principal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -199,7 +199,7 @@ public final class Tokens {
       throw new IllegalArgumentException(file + " exists already; a new secret would end every token signed with it. "
           + "Remove it first to replace it", e);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write " + OutputFile.describe(e), e);
+      throw new IllegalArgumentException("cannot write " + FileFailures.describe(e), e);
     }
   }
 
@@ -209,7 +209,7 @@ public final class Tokens {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read the secret file " + OutputFile.describe(e), e);
+      throw new IllegalArgumentException("cannot read the secret file " + FileFailures.describe(e), e);
     }
     byte[] secret;
     try {
