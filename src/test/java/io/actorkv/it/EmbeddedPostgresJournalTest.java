@@ -13,11 +13,16 @@ import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -141,6 +146,54 @@ class EmbeddedPostgresJournalTest {
       node.close();
     }
     assertFalse(Files.exists(dataDir.resolve("postgres/data/postmaster.pid")), "the node stopped the new server");
+  }
+
+  /**
+   * While the server cannot be started again (here its data directory's
+   * mode, which PostgreSQL refuses; a full disk in life), the node says it
+   * is not ready, so that a load balancer sends its requests elsewhere;
+   * once the server runs again, it is ready again. /alive stays yes: a
+   * restart of the node would not mend the journal.
+   */
+  @Test
+  void aNodeWhoseServerCannotStartAgainIsNotReadyUntilItRuns(@TempDir Path dataDir) throws Exception {
+    Map<Setting, Object> settings = TestNodes.settings(dataDir, null, List.of());
+    settings.remove(Setting.JOURNAL);
+    Node node = TestNodes.start(settings, ConfigFactory.empty());
+    String management = "http://127.0.0.1:" + settings.get(Setting.MANAGEMENT_PORT);
+    Path data = dataDir.resolve("postgres/data");
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      assertEquals(201, kv.put("default", "kept", "before the crash").statusCode());
+      Await.assertEventually(Duration.ofSeconds(30), () -> assertEquals(200, status(management + "/ready")));
+
+      Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
+      ProcessHandle process = ProcessHandle.of(postmaster(dataDir)).orElseThrow();
+      process.destroyForcibly();
+      process.onExit().get(30, TimeUnit.SECONDS);
+      Await.assertEventually(Duration.ofSeconds(30), () -> assertEquals(500, status(management + "/ready")));
+      assertEquals(200, status(management + "/alive"));
+
+      Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+      Await.assertEventually(Duration.ofSeconds(60), () -> assertEquals(200, status(management + "/ready")));
+      Await.assertEventually(Duration.ofSeconds(30), () -> {
+        HttpResponse<String> write = kv.put("default", "after", "the crash");
+        assertTrue(write.statusCode() == 201 || write.statusCode() == 200, write.body());
+      });
+      assertEquals("before the crash", kv.get("default", "kept").body());
+    } finally {
+      Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+      node.close();
+    }
+  }
+
+  private static int status(String url) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException | InterruptedException e) {
+      throw new AssertionError(url + ": " + e, e);
+    }
   }
 
   @Test
