@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
 
 /** {@code actorkv audit verify|checkpoint|report}: the journal as an audit log, read from its database. */
 @Command(name = "audit", mixinStandardHelpOptions = true,
+    header = "Verify, checkpoint or report the journal with no node running.",
     description = {"Read the journal straight from its database, with no node running: verify the keys' hash",
         "chains, write a checkpoint of their heads, or report who changed what and when. See docs/audit.md.",
         "Exit code: 0 intact, 1 tampered, 2 could not read."},
@@ -47,8 +48,9 @@ final class AuditCommand {
   }
 
   @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = {"Recompute every key's hash chain and report each event where the journal disagrees:",
-          "changed, removed, inserted or reordered. With --against, also keys cut back or gone since a checkpoint."})
+      header = "Recompute every key's hash chain; report where the journal disagrees.",
+      description = {"An event is reported changed, removed, inserted or reordered; with --against, also keys",
+          "cut back or gone since the checkpoint."})
   static final class Verify implements Callable<Integer> {
     @Mixin
     Source source;
@@ -68,7 +70,8 @@ final class AuditCommand {
   }
 
   @Command(name = "checkpoint", mixinStandardHelpOptions = true,
-      description = {"Write every key's head (revision and hash) to keep elsewhere; 'verify --against' it later."})
+      header = "Write every key's head (revision and hash) to keep elsewhere.",
+      description = {"Keep it where the journal's writers cannot reach; 'verify --against' it later."})
   static final class CheckpointCommand implements Callable<Integer> {
     @Mixin
     Source source;
@@ -83,8 +86,8 @@ final class AuditCommand {
   }
 
   @Command(name = "report", mixinStandardHelpOptions = true,
-      description = {"Every change of strong keys in journal order: who, when, what. Values as size and SHA-256",
-          "unless --values."})
+      header = "Every change of strong keys in journal order: who, when, what.",
+      description = {"Values as their size and SHA-256 unless --values."})
   static final class Report implements Callable<Integer> {
     @Mixin
     Source source;
@@ -113,10 +116,15 @@ final class AuditCommand {
       ChangeLog.Filter filter;
       try {
         f = AuditReport.Format.valueOf(format.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        System.err.println("--format must be jsonl or csv, not '" + format + "'");
+        return Audit.UNREADABLE;
+      }
+      try {
         filter = new ChangeLog.Filter(Optional.empty(), Optional.empty(), ChangeLog.Filter.time("--since", since),
             ChangeLog.Filter.time("--until", until), Optional.ofNullable(principal));
       } catch (IllegalArgumentException e) {
-        System.err.println(e.getMessage().startsWith("--") ? e.getMessage() : "--format must be jsonl or csv");
+        System.err.println(e.getMessage());
         return Audit.UNREADABLE;
       }
       return print(source, out, "report", (audit, to) -> audit.report(

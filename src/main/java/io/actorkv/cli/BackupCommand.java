@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code actorkv backup}: one consistent, checksummed file of the journal's database. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
+    header = "Back up the journal and the cluster's secrets, consistently.",
     description = {"Write a consistent backup of the journal (events, tags, snapshots, the",
         "namespace registry) and the cluster's secrets to FILE, read in one snapshot",
         "while nodes may keep writing. Values of eventual namespaces live in each",

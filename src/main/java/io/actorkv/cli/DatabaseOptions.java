@@ -47,6 +47,10 @@ class DatabaseOptions {
       err.println("give --db-url or --data-dir, not both");
       return null;
     }
+    if (dataDir != null && dataDir.toString().isBlank()) {
+      err.println("--data-dir must name a directory, not be empty");
+      return null;
+    }
     Path dir = dataDir == null ? Path.of("data") : dataDir;
     if (dbUrl.isEmpty() && existing && JournalDatabase.embeddedIn(dir.toAbsolutePath().normalize()).isEmpty()) {
       err.println("no embedded journal in " + dir.toAbsolutePath() + " (give --data-dir, or --db-url)");

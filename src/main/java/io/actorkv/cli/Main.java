@@ -5,9 +5,10 @@ import io.actorkv.client.HttpCeilingCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 /** {@code java -jar actorkv.jar [command]}: with no command, {@code serve}. */
-@Command(name = "actorkv", mixinStandardHelpOptions = true, version = "ActorKV 0.2.0",
+@Command(name = "actorkv", mixinStandardHelpOptions = true, version = "ActorKV 0.2.0", scope = ScopeType.INHERIT,
     description = {"A distributed key-value store where every key is a sharded, event-sourced Pekko actor.",
         "With no command, serve."},
     subcommands = {ServeCommand.class, AuditCommand.class, BackupCommand.class, RestoreCommand.class,

@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code actorkv restore}: a backup into an empty database, all of it or nothing. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
+    header = "Load a backup into an empty database or a new data directory.",
     description = {"Load a backup written by 'actorkv backup' into an empty database (a new",
         "PostgreSQL database, or a new --data-dir) in one transaction: a truncated,",
         "changed or foreign file loads nothing. Run no node on the target meanwhile.",

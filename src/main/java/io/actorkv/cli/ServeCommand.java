@@ -29,9 +29,10 @@ import picocli.CommandLine.Spec;
  * {@link NodeConfig.Setting}, one per setting.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, modelTransformer = ServeCommand.SettingOptions.class,
+    header = "Start an ActorKV node (the command run when none is given).",
     description = {
-        "Start an ActorKV node. Every option can also be set by the environment variable named in its",
-        "description, or in a HOCON file given by --config (keys under 'actorkv', see README.md).",
+        "Every option can also be set by the environment variable named in its description,",
+        "or in a HOCON file given by --config (keys under 'actorkv', see README.md).",
         "Precedence: option, then environment, then --config file, then built-in default.",
         "Settings that cannot run a node (an unknown value, seeds with kubernetes discovery, ...) exit 2."})
 final class ServeCommand implements Callable<Integer> {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
  * first admin comes to be (docs/security.md).
  */
 @Command(name = "token", mixinStandardHelpOptions = true,
+    header = "Make a secret for tokens, or print a token signed with one.",
     description = {"Make a secret file (--new-secret FILE), or print a token signed with one:",
         "  actorkv token --new-secret secret",
         "  actorkv token --secret-file secret --subject alice --role root --ttl 1h",
@@ -74,6 +75,10 @@ final class TokenCommand implements Callable<Integer> {
       }
       if (secretFile == null || subject == null || subject.isBlank()) {
         err.println("actorkv token: give --secret-file FILE and --subject SUB (or --new-secret FILE)");
+        return CommandLine.ExitCode.USAGE;
+      }
+      if (roles.stream().anyMatch(String::isBlank)) {
+        err.println("actorkv token: --role must name a role, not be empty");
         return CommandLine.ExitCode.USAGE;
       }
       Duration valid = TtlSyntax.parse(ttl);

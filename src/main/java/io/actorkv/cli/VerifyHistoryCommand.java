@@ -12,9 +12,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code actorkv verify-history}: checks recorded histories for linearizability. */
 @Command(name = "verify-history", mixinStandardHelpOptions = true,
+    header = "Check recorded operation histories for linearizability.",
     description = {
-        "Check recorded operation histories for linearizability and print, per file,",
-        "'FILE linearizable|not-linearizable|unknown'.",
+        "Prints, per file, 'FILE linearizable|not-linearizable|unknown', or 'FILE error: WHY'.",
         "Exit code: 0 all linearizable, 1 any not linearizable, 2 any unknown (time limit) or unreadable."})
 final class VerifyHistoryCommand implements Callable<Integer> {
 
@@ -37,6 +37,10 @@ final class VerifyHistoryCommand implements Callable<Integer> {
   public Integer call() {
     if (!HistoryVerifier.FORMATS.contains(format)) {
       System.err.println("unknown format '" + format + "'; expected one of " + HistoryVerifier.FORMATS);
+      return VerifyHistory.EXIT_UNDECIDED;
+    }
+    if (timeoutSeconds < 1) {
+      System.err.println("--timeout must be at least 1 second, not " + timeoutSeconds);
       return VerifyHistory.EXIT_UNDECIDED;
     }
     return VerifyHistory.run(format, files, System.out, Duration.ofSeconds(timeoutSeconds), verbose);

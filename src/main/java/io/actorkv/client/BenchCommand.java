@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
  * none did or the target could not be reached, 2 for bad options.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Benchmark a key-value store (ActorKV or etcd) over HTTP.",
     description = {
         "Benchmark a key-value store over HTTP with a fixed number of keep-alive connections.",
         "Closed loop by default: each connection sends its next request when the previous answer arrives. "

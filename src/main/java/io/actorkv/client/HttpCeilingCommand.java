@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
  * durable, nothing is checked.
  */
 @Command(name = "http-ceiling", mixinStandardHelpOptions = true,
+    header = "Serve keys from memory with Pekko HTTP: a benchmark's ceiling.",
     description = {"Serve PUT/GET /v1/kv/{ns}/{key} from memory with Pekko HTTP: the ceiling for benchmarks.",
         "Holds everything in memory and loses it on exit; not a store."})
 public final class HttpCeilingCommand extends AllDirectives implements Callable<Integer> {

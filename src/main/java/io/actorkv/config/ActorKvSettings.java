@@ -147,6 +147,16 @@ public record ActorKvSettings(
     }
   }
 
+  /** The data directory; an empty one would be the working directory, which nobody means. */
+  private static Path dataDir(Config c) {
+    String dir = c.getString("data-dir");
+    if (dir.isBlank()) {
+      throw new IllegalArgumentException("actorkv.data-dir (--data-dir, ACTORKV_DATA_DIR) must name a directory, "
+          + "not be empty");
+    }
+    return Path.of(dir).toAbsolutePath().normalize();
+  }
+
   /** A TCP port, 0 for one free at start, checked before anything starts on it. */
   private static int port(Config c, String path, String option) {
     int port = c.getInt(path);
@@ -160,7 +170,7 @@ public record ActorKvSettings(
   public static ActorKvSettings from(Config root) {
     Config c = root.getConfig("actorkv");
     return new ActorKvSettings(
-        Path.of(c.getString("data-dir")).toAbsolutePath().normalize(),
+        dataDir(c),
         c.getString("http.host"),
         port(c, "http.port", "--http-port"),
         c.getDuration("http.header-timeout"),

@@ -78,6 +78,13 @@ public interface ChangeLog {
   record Filter(Optional<String> key, Optional<String> prefix, Optional<Instant> since, Optional<Instant> until,
                 Optional<String> principal, Optional<List<String>> readable) {
 
+    public Filter {
+      if (since.isPresent() && until.isPresent() && !since.get().isBefore(until.get())) {
+        throw new IllegalArgumentException("since (" + since.get() + ") must be before until (" + until.get()
+            + "): the range holds no time");
+      }
+    }
+
     public static final Filter ALL = new Filter(Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty());
 

@@ -1,5 +1,6 @@
 package io.actorkv.verify;
 
+import io.actorkv.base.FileFailures;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -55,7 +56,10 @@ public final class VerifyHistory {
                 }
                 violation |= verdict.verdict() == Verdict.NOT_LINEARIZABLE;
                 undecided |= verdict.verdict() == Verdict.UNKNOWN;
-            } catch (IOException | IllegalArgumentException e) {
+            } catch (IOException e) {
+                out.println(file + " error: " + FileFailures.reason(e));
+                undecided = true;
+            } catch (IllegalArgumentException e) {
                 out.println(file + " error: " + e.getMessage());
                 undecided = true;
             }

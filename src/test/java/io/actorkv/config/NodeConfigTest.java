@@ -154,6 +154,17 @@ class NodeConfigTest {
     }
   }
 
+  /** An empty data directory would be the working directory: refused, as an option or in a file. */
+  @Test
+  void givenAnEmptyDataDirectory_whenSettingsRead_thenRefused() {
+    for (Config config : List.of(NodeConfig.load(Map.of(Setting.DATA_DIR, Path.of("")), Map.of(), null),
+        NodeConfig.of(Map.of(), ConfigFactory.parseString("actorkv.data-dir = \"\"")))) {
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> ActorKvSettings.from(config));
+      assertTrue(refused.getMessage().contains("must name a directory, not be empty"), refused.getMessage());
+    }
+  }
+
   // --- TLS ---
 
   @Test

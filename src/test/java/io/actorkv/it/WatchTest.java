@@ -171,6 +171,7 @@ class WatchTest {
       assertEquals("bad_offset", w.error().get("error").asText());
     }
     assertError(kv.send("GET", "/v1/audit/strict?since=yesterday", null), 400, "bad_time");
+    assertError(kv.send("GET", "/v1/audit/strict?since=2026-12-05&until=2026-12-04", null), 400, "bad_time");
     assertError(kv.send("GET", "/v1/audit/strict?limit=0", null), 400, "bad_limit");
     assertError(kv.send("GET", "/v1/audit/strict?cursor=-3", null), 400, "bad_offset");
     assertError(kv.send("GET", "/v1/audit/loose", null), 400, "audit_requires_strong");

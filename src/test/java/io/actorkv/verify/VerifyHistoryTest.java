@@ -83,6 +83,18 @@ class VerifyHistoryTest {
         assertEquals(2, run("no-such-format", List.of(good()), Duration.ofSeconds(10), false).code());
     }
 
+    /** A file that cannot be read says why once, after its name. */
+    @Test
+    void anUnreadableFileSaysWhy() throws IOException {
+        Path binary = Files.write(Files.createTempDirectory("histories").resolve("binary.log"),
+                new byte[] {(byte) 0xC3, (byte) 0x28, 0, 1});
+        Path missing = binary.resolveSibling("missing.log");
+        Run result = run("jepsen-etcd", List.of(binary, missing, binary.getParent()), Duration.ofSeconds(10), false);
+        assertEquals(2, result.code());
+        assertEquals(List.of(binary + " error: not UTF-8 text", missing + " error: no such file or directory",
+                binary.getParent() + " error: Is a directory"), result.lines());
+    }
+
     /**
      * A file with no operation of the format (empty, not a history, or a
      * history of the other format) is an error, not a linearizable history:
