@@ -20,7 +20,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
@@ -129,18 +128,6 @@ final class BatchRoutes extends ApiDirectives {
     return planned;
   }
 
-  /** A content type given in a body, served later as a header: no control characters, as in a header. */
-  private static String contentType(String given) {
-    for (int i = 0; i < given.length(); i++) {
-      char c = given.charAt(i);
-      if (c < 0x20 && c != '\t' || c == 0x7f) {
-        throw ApiError.badRequest("bad_operation", "contentType has a control character (U+"
-            + String.format(Locale.ROOT, "%04X", (int) c) + "); a content type is a header's value");
-      }
-    }
-    return given;
-  }
-
   Planned plan(Operation o) {
     if (o == null || o.op() == null) throw ApiError.badRequest("bad_operation", "each operation needs \"op\"");
     if (o.namespace() == null || o.key() == null) {
@@ -163,7 +150,7 @@ final class BatchRoutes extends ApiDirectives {
           throw ApiError.badRequest("bad_operation", "a put needs exactly one of \"value\" and \"valueBase64\"");
         }
         byte[] value = o.value() != null ? KvInput.textValue(o.value(), "bad_operation") : base64(o.valueBase64());
-        String contentType = o.contentType() != null ? contentType(o.contentType())
+        String contentType = o.contentType() != null ? KvInput.contentType(o.contentType(), "bad_operation")
             : o.value() != null ? "text/plain; charset=UTF-8" : "application/octet-stream";
         Optional<Duration> ttl = Optional.ofNullable(KvInput.ttl(Optional.ofNullable(o.ttl())));
         Precondition pre = precondition(o);

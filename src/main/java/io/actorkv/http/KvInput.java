@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.Query;
@@ -153,6 +154,42 @@ final class KvInput {
       value = h.value();
     }
     return Optional.ofNullable(value);
+  }
+
+  /**
+   * The longest content type a value is stored with. Every read answers with
+   * it as a header, listings and histories repeat it, and eventual replicas
+   * carry it: a PUT's header could be 8 KiB, a JSON body's as long as the body.
+   */
+  static final int MAX_CONTENT_TYPE_CHARS = 1024;
+
+  /**
+   * The content type a value is stored with, as a PUT's {@code Content-Type}
+   * header stores it: parsed and written back, so that a batch or a
+   * transaction stores {@code application/json; charset=utf-8} as a PUT
+   * does. {@code code} is the error's code; one that does not parse or is
+   * longer than {@link #MAX_CONTENT_TYPE_CHARS} is refused.
+   */
+  static String contentType(String given, String code) {
+    if (given.length() > MAX_CONTENT_TYPE_CHARS) {
+      throw ApiError.badRequest(code, "a content type is at most " + MAX_CONTENT_TYPE_CHARS + " characters; this one "
+          + "has " + given.length()).with("limit", MAX_CONTENT_TYPE_CHARS);
+    }
+    try {
+      return ContentTypes.parse(given).toString();
+    } catch (RuntimeException e) {
+      throw ApiError.badRequest(code, "'" + printable(given) + "' is not a content type (type/subtype; parameters)");
+    }
+  }
+
+  /** {@code given} with control characters shown as U+XXXX, for a message that quotes it. */
+  private static String printable(String given) {
+    StringBuilder shown = new StringBuilder();
+    given.codePoints().forEach(c -> {
+      if (Character.isISOControl(c)) shown.append(String.format(Locale.ROOT, "U+%04X", c));
+      else shown.appendCodePoint(c);
+    });
+    return shown.toString();
   }
 
   static final int MAX_IDEMPOTENCY_KEY = 255;

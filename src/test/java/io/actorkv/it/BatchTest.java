@@ -145,6 +145,38 @@ class BatchTest {
     assertEquals(405, kv.send("GET", "/v1/batch", null).statusCode());
   }
 
+  /**
+   * A content type in a body is stored as a PUT's header stores it, and is
+   * refused where a header could not carry it: a 70,000-character one was
+   * stored, stopped every eventual replica of the node from reaching LMDB
+   * (past what its serializer writes), and made the key unreadable to
+   * clients that cap a header's length.
+   */
+  @Test
+  void aContentTypeIsStoredAsAPutStoresItAndOneNoHeaderCouldCarryIsRefused() {
+    String good = "{\"op\":\"put\",\"namespace\":\"default\",\"key\":\"never-typed\",\"value\":\"x\"}";
+    for (String ns : List.of("default", "ev")) {
+      assertRefused(batch(good, "{\"op\":\"put\",\"namespace\":\"" + ns + "\",\"key\":\"k\",\"value\":\"x\","
+          + "\"contentType\":\"text/plain; x=" + "a".repeat(70_000) + "\"}"), 400, "bad_operation", 1);
+    }
+    for (String notAType : List.of("garbage", "text/plain\\n", "text/plain; charset=\\u0000")) {
+      assertRefused(batch(good, "{\"op\":\"put\",\"namespace\":\"default\",\"key\":\"k\",\"value\":\"x\","
+          + "\"contentType\":\"" + notAType + "\"}"), 400, "bad_operation", 1);
+    }
+    assertEquals(404, kv.get("default", "never-typed").statusCode(), "nothing was applied");
+    HttpResponse<String> longHeader = kv.send("PUT", "/v1/kv/default/never-typed", "x",
+        "Content-Type", "text/plain; x=" + "a".repeat(2000));
+    assertEquals(400, longHeader.statusCode(), longHeader.body());
+    assertEquals("bad_content_type", json(longHeader).get("error").asText());
+
+    String type = "application/json; charset=utf-8";
+    assertEquals(201, kv.put("default", "ct/put", "{}", "Content-Type", type).statusCode());
+    results(batch("{\"op\":\"put\",\"namespace\":\"default\",\"key\":\"ct/batch\",\"value\":\"{}\","
+        + "\"contentType\":\"" + type + "\"}"));
+    assertEquals(kv.get("default", "ct/put").headers().firstValue("Content-Type"),
+        kv.get("default", "ct/batch").headers().firstValue("Content-Type"));
+  }
+
   private static void assertRefused(HttpResponse<String> r, int status, String code, int operation) {
     assertEquals(status, r.statusCode(), r.body());
     JsonNode body = json(r);
