@@ -13,7 +13,6 @@ import io.actorkv.store.RequestContext;
 import io.actorkv.store.Stamp;
 import io.actorkv.store.Value;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -246,12 +245,14 @@ final class BatchRoutes extends ApiDirectives {
     }
     Map<String, CompletableFuture<Map<String, Object>>> lastOnKey = new HashMap<>();
     List<CompletableFuture<Map<String, Object>>> results = new ArrayList<>(requests.size());
+    ValueBudget budget = new ValueBudget(maxBytes);
     for (KeyRequest request : requests) {
       String onKey = request.namespace().name() + "|" + request.key();
       CompletableFuture<Map<String, Object>> before = lastOnKey.get(onKey);
+      Supplier<CompletionStage<Map<String, Object>>> work = () -> execute(context, request, budget);
       CompletableFuture<Map<String, Object>> result = (before == null
-          ? limited(() -> execute(context, request))
-          : before.thenCompose(ignored -> limited(() -> execute(context, request)))).toCompletableFuture();
+          ? limited(work)
+          : before.thenCompose(ignored -> limited(work))).toCompletableFuture();
       lastOnKey.put(onKey, result);
       results.add(result);
     }
@@ -285,10 +286,16 @@ final class BatchRoutes extends ApiDirectives {
     }
   }
 
-  /** One operation's result; a failure (a timeout) is its result, never the batch's. */
-  private CompletionStage<Map<String, Object>> execute(RequestContext context, KeyRequest request) {
+  /**
+   * One operation's result; a failure (a timeout) is its result, never the
+   * batch's. A GET's value takes its share of {@code budget}, and a GET is
+   * not made once the budget is spent.
+   */
+  private CompletionStage<Map<String, Object>> execute(RequestContext context, KeyRequest request,
+                                                       ValueBudget budget) {
     CompletionStage<KeyOutcome> outcome;
     if (request instanceof KeyRequest.Get get) {
+      if (budget.spent()) return CompletableFuture.completedFuture(budget.tooLarge());
       outcome = store.get(context, get);
     } else if (request instanceof KeyRequest.Put put) {
       outcome = store.put(context, put);
@@ -300,7 +307,7 @@ final class BatchRoutes extends ApiDirectives {
     boolean write = !(request instanceof KeyRequest.Get);
     return outcome.handle((o, failure) -> failure != null
         ? result(ApiError.from(failure, write, context.requestId()).response())
-        : result(o));
+        : budget.take(result(o)));
   }
 
   /** An outcome as a batch shows it: the status and body its single-key request would answer. */
@@ -332,7 +339,9 @@ final class BatchRoutes extends ApiDirectives {
         throw new IllegalStateException("an answer of ours is not JSON", e);
       }
     } else if (body.length > 0) {
-      r.put("value", new String(body, StandardCharsets.UTF_8));
+      // A value served as it is (an eventual counter's number): base64, as every value in a result is.
+      r.put("value", Base64.getEncoder().encodeToString(body));
+      r.put("contentType", response.entity().getContentType().toString());
     }
     response.getHeader(KeyResponses.REVISION_HEADER).ifPresent(h -> r.putIfAbsent("revision", Long.parseLong(h.value())));
     response.getHeader(KeyResponses.CONTEXT_HEADER).ifPresent(h -> r.putIfAbsent("context", h.value()));

@@ -98,7 +98,7 @@ final class TxnRoutes extends ApiDirectives {
             return request.writes() ? outcome : outcome.exceptionallyCompose(cause ->
                 CompletableFuture.failedFuture(ApiError.from(cause, false, id)));
           });
-        }), TxnRoutes::render))));
+        }), this::render))));
   }
 
   private static final String EXPECTED = "expected {\"compare\": [{\"namespace\", \"key\", \"target\": \"revision\"|"
@@ -252,11 +252,12 @@ final class TxnRoutes extends ApiDirectives {
    * batch shows it; 409 naming the operation that could not apply; other
    * outcomes as a single-key request shows them.
    */
-  private static HttpResponse render(KeyOutcome outcome) {
+  private HttpResponse render(KeyOutcome outcome) {
     if (outcome instanceof KeyOutcome.TxnDone done) {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("succeeded", done.succeeded());
-      body.put("results", done.results().stream().map(BatchRoutes::result).toList());
+      ValueBudget budget = new ValueBudget(maxBytes);
+      body.put("results", done.results().stream().map(BatchRoutes::result).map(budget::take).toList());
       return Json.response(StatusCodes.OK, body);
     }
     if (outcome instanceof KeyOutcome.TxnRefused refused) {

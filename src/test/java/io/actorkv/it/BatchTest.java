@@ -3,6 +3,7 @@ package io.actorkv.it;
 import static io.actorkv.testing.KvClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
@@ -40,7 +41,7 @@ class BatchTest {
   @BeforeAll
   void start() {
     node = TestNodes.start(TestNodes.settings(dataDir, null, List.of()), ConfigFactory.parseString(
-        "actorkv-journal.buffer-size = 50\nactorkv.batch.max-in-flight = 16"));
+        "actorkv-journal.buffer-size = 50\nactorkv.batch.max-in-flight = 16\nactorkv.batch.max-bytes = 1 MiB"));
     kv = new KvClient(node.httpPort());
     assertEquals(201, kv.putNamespace("ev", "{\"mode\":\"eventual\",\"write\":\"local\"}").statusCode());
   }
@@ -175,6 +176,60 @@ class BatchTest {
         + "\"contentType\":\"" + type + "\"}"));
     assertEquals(kv.get("default", "ct/put").headers().firstValue("Content-Type"),
         kv.get("default", "ct/batch").headers().firstValue("Content-Type"));
+  }
+
+  /**
+   * The values of one answer take at most the body's limit (here 1 MiB):
+   * past it a GET answers 413 in its result and the other operations still
+   * apply. A thousand GETs of 1 MiB values in a 54 KB batch made a 1.4 GB
+   * answer, and three at once ran the node out of memory (a 500).
+   */
+  @Test
+  void theValuesOfOneAnswerTakeAtMostTheBodysLimit() {
+    String big = "x".repeat(400_000);
+    for (int i = 0; i < 3; i++) assertEquals(201, kv.put("default", "big/" + i, big).statusCode());
+    String[] ops = new String[9];
+    for (int i = 0; i < 8; i++) ops[i] = "{\"op\":\"get\",\"namespace\":\"default\",\"key\":\"big/" + (i % 3) + "\"}";
+    ops[8] = "{\"op\":\"put\",\"namespace\":\"default\",\"key\":\"big/after\",\"value\":\"applied\"}";
+    assertBudgetKept(results(batch(ops)).subList(0, 8));
+    assertEquals("applied", kv.get("default", "big/after").body());
+
+    StringJoiner gets = new StringJoiner(",");
+    for (int i = 0; i < 8; i++) gets.add("{\"op\":\"get\",\"namespace\":\"default\",\"key\":\"big/" + (i % 3) + "\"}");
+    HttpResponse<String> txn = kv.send("POST", "/v1/txn", "{\"compare\":[],\"success\":[" + gets + "],\"failure\":[]}",
+        "Content-Type", "application/json");
+    assertEquals(200, txn.statusCode(), txn.body().substring(0, Math.min(300, txn.body().length())));
+    List<JsonNode> inTxn = new java.util.ArrayList<>();
+    json(txn).get("results").forEach(inTxn::add);
+    assertBudgetKept(inTxn);
+    assertEquals(200, inTxn.get(0).get("status").asInt(), "a transaction's results are taken in order");
+    assertEquals(413, inTxn.get(7).get("status").asInt());
+  }
+
+  private static void assertBudgetKept(List<JsonNode> gets) {
+    long chars = 0;
+    int served = 0;
+    for (JsonNode r : gets) {
+      if (r.get("status").asInt() == 200) {
+        chars += r.get("value").asText().length();
+        served++;
+      } else {
+        assertEquals(413, r.get("status").asInt(), r.toString());
+        assertEquals("response_too_large", r.get("error").asText());
+      }
+    }
+    assertTrue(served >= 1 && served < gets.size(), served + " of " + gets.size() + " served");
+    assertTrue(chars <= 1024 * 1024, chars + " characters of values");
+  }
+
+  /** An eventual counter's value in a result is base64, as every value there is, with its type. */
+  @Test
+  void anEventualCountersValueIsBase64LikeEveryValue() {
+    assertEquals(200, kv.send("POST", "/v1/kv/ev/c1234/increment?by=1234", null).statusCode());
+    JsonNode r = results(batch("{\"op\":\"get\",\"namespace\":\"ev\",\"key\":\"c1234\",\"r\":\"local\"}")).get(0);
+    assertEquals(200, r.get("status").asInt(), r.toString());
+    assertEquals("1234", new String(Base64.getDecoder().decode(r.get("value").asText()), StandardCharsets.UTF_8));
+    assertTrue(r.get("contentType").asText().startsWith("text/plain"), r.toString());
   }
 
   private static void assertRefused(HttpResponse<String> r, int status, String code, int operation) {
