@@ -256,7 +256,8 @@ public final class EventualStore implements ModeStore {
   /**
    * Deletes the value (a tombstone that wins or loses like a write), or a
    * whole counter. Without a context it deletes every version this node has.
-   * Answers not found, writing nothing, if this node sees no live value.
+   * Answers not found, writing nothing, if this node sees no live value;
+   * with {@code If-None-Match: *}, 412 if it sees one (or a counter).
    */
   @Override
   public CompletionStage<KeyOutcome> delete(RequestContext context, KeyRequest.Delete request) {
@@ -269,8 +270,12 @@ public final class EventualStore implements ModeStore {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedStage(badContext());
     }
+    boolean ifAbsent = request.precondition() instanceof Precondition.IfAbsent;
     return update(ns, request.key(), request.level().orElse(ns.write()), current -> {
       long now = clock.millis();
+      if (ifAbsent && (current.hasCounter() || !current.visibleAt(ns.conflicts(), now).isEmpty())) {
+        return Change.refuse(new KeyOutcome.PreconditionFailed(true, OptionalLong.empty()));
+      }
       if (current.hasCounter()) {
         return Change.removeKey(new KeyOutcome.Deleted(stamp(ns, request.key(), current)));
       }

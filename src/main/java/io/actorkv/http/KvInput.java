@@ -157,6 +157,18 @@ final class KvInput {
   }
 
   /**
+   * Refuses an {@code Idempotency-Key} on a write that does not take one
+   * ({@code what}: a batch, a range delete, ...): ignored, it let a retried
+   * batch apply twice while the client believed it safe.
+   */
+  static void noIdempotencyKey(HttpRequest request, String what) {
+    if (request.getHeader("Idempotency-Key").isPresent()) {
+      throw ApiError.badRequest("idempotency_not_supported", what + " takes no Idempotency-Key: only single-key "
+          + "writes (PUT, DELETE, increment, revert) and transactions of strong namespaces do; nothing was changed");
+    }
+  }
+
+  /**
    * The longest content type a value is stored with. Every read answers with
    * it as a header, listings and histories repeat it, and eventual replicas
    * carry it: a PUT's header could be 8 KiB, a JSON body's as long as the body.

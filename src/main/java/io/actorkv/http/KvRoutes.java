@@ -161,6 +161,7 @@ final class KvRoutes extends ApiDirectives {
   /** {@code DELETE /v1/kv/{ns}?prefix=}: deletes a range's keys, each with a delete of its own. */
   private Route deleteRange(String ns, HttpRequest request) {
     return answer(request, true, id -> {
+      KvInput.noIdempotencyKey(request, "a range delete");
       Query q = request.getUri().query();
       KeyRange range = KvInput.range(q);
       if (range.equals(KeyRange.ALL)) {
@@ -219,6 +220,10 @@ final class KvRoutes extends ApiDirectives {
 
   private Route incrementKey(String ns, String rest, HttpRequest request) {
     return answer(request, true, id -> {
+      if (!(precondition(request) instanceof Precondition.None)) {
+        throw ApiError.badRequest("bad_precondition", "an increment takes no If-Match or If-None-Match: it adds to "
+            + "whatever the counter holds; compare and increment in a transaction (POST /v1/txn)");
+      }
       Query q = request.getUri().query();
       long by = KvInput.incrementBy(KvInput.parameter(q, "by"));
       Optional<Level> level = KvInput.level("w", KvInput.parameter(q, "w"));

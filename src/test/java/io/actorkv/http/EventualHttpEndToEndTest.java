@@ -153,6 +153,15 @@ class EventualHttpEndToEndTest {
     assertEquals(201, kv.put("lww", "cas", "first", "If-None-Match", "*").statusCode());
     assertError(kv.put("lww", "cas", "second", "If-None-Match", "*"), 412, "precondition_failed");
     assertEquals("first", kv.get("lww", "cas").body());
+    // A delete takes the same If-None-Match as a PUT, as a strong key does: it deleted the value before.
+    for (String ns : List.of("lww", "default")) {
+      assertEquals(201, kv.put(ns, "kept", "precious").statusCode());
+      assertError(kv.delete(ns, "kept", "If-None-Match", "*"), 412, "precondition_failed");
+      assertEquals("precious", kv.get(ns, "kept").body());
+      assertEquals(200, kv.send("POST", "/v1/kv/" + ns + "/kept-count/increment", null).statusCode());
+      assertError(kv.delete(ns, "kept-count", "If-None-Match", "*"), 412, "precondition_failed");
+      assertEquals("1", kv.get(ns, "kept-count").body());
+    }
   }
 
   @Test
@@ -182,6 +191,12 @@ class EventualHttpEndToEndTest {
       assertError(kv.send("POST", "/v1/kv/" + ns + "/hits/increment?by=" + Long.MAX_VALUE, null), 409,
           "counter_overflow");
       assertError(kv.send("POST", "/v1/kv/" + ns + "/hits", null), 405, "method_not_allowed");
+      // An increment takes no precondition: it was accepted and applied unconditionally.
+      assertError(kv.send("POST", "/v1/kv/" + ns + "/hits/increment", null, "If-Match", "\"5\""), 400,
+          "bad_precondition");
+      assertError(kv.send("POST", "/v1/kv/" + ns + "/hits/increment", null, "If-None-Match", "*"), 400,
+          "bad_precondition");
+      assertEquals("4", kv.get(ns, "hits").body());
 
       assertEquals(204, kv.delete(ns, "hits").statusCode());
       assertError(kv.get(ns, "hits"), 404, "key_not_found");

@@ -153,6 +153,25 @@ class IdempotencyKeyTest {
     assertEquals(404, kv.get("idem-eventual", "c").statusCode());
   }
 
+  /**
+   * Writes that keep no idempotency key refuse one rather than ignore it:
+   * a retried batch applied twice while its client believed it safe.
+   */
+  @Test
+  void writesThatKeepNoIdempotencyKeyRefuseOneAndApplyNothing() {
+    String batch = "{\"operations\":[{\"op\":\"increment\",\"namespace\":\"default\",\"key\":\"batched\"}]}";
+    assertError(kv.send("POST", "/v1/batch", batch, KEY_HEADER, "b1", "Content-Type", "application/json"), 400,
+        "idempotency_not_supported");
+    assertEquals(404, kv.get("default", "batched").statusCode());
+    assertEquals(201, kv.put("default", "ranged/1", "v").statusCode());
+    assertError(kv.send("DELETE", "/v1/kv/default?prefix=ranged/", null, KEY_HEADER, "r1"), 400,
+        "idempotency_not_supported");
+    assertEquals(200, kv.get("default", "ranged/1").statusCode());
+    assertError(kv.send("PUT", "/v1/namespaces/idem-ns", "{}", KEY_HEADER, "n1"), 400, "idempotency_not_supported");
+    assertEquals(404, kv.send("GET", "/v1/namespaces/idem-ns", null).statusCode());
+    assertEquals(200, kv.send("GET", "/v1/namespaces", null, KEY_HEADER, "reads-ignore-it").statusCode());
+  }
+
   @Test
   void aRepeatAfterTheNodeRestartedFromItsJournalAnswersTheFirstOutcome(@TempDir Path otherDir) {
     Node first = TestNodes.single(otherDir);
