@@ -185,12 +185,15 @@ public final class HttpApi extends AllDirectives {
     return "unmatched";
   }
 
-  /** {@code route} for paths with no dot segment; others answer 400 ({@link RawPath}). */
+  /** {@code route} for targets with no dot segment and only UTF-8 escapes; others answer 400 ({@link RawPath}). */
   private Route unambiguous(Route route) {
     return headerValueByName("Raw-Request-URI", raw -> RawPath.hasDotSegment(RawPath.of(raw))
         ? complete(BAD_PATH.response())
-        : route);
+        : RawPath.escapesAreUtf8(raw) ? route : complete(BAD_ESCAPE.response()));
   }
+
+  static final ApiError BAD_ESCAPE = ApiError.badRequest("bad_encoding",
+      "the request's path or query has percent-escapes that are not UTF-8 (such as %FF); nothing was changed");
 
   static final ApiError BAD_PATH = ApiError.badRequest("bad_path",
       "the path has a '.' or '..' segment, which clients and proxies resolve differently; nothing was changed. "

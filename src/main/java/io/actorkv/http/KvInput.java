@@ -103,8 +103,8 @@ final class KvInput {
         if (i + 2 >= s.length()) {
           throw ApiError.badRequest("bad_key", "the key has a truncated percent-escape");
         }
-        int hi = hexDigit(s.charAt(i + 1));
-        int lo = hexDigit(s.charAt(i + 2));
+        int hi = RawPath.hex(s.charAt(i + 1));
+        int lo = RawPath.hex(s.charAt(i + 2));
         if (hi < 0 || lo < 0) {
           throw ApiError.badRequest("bad_key", "the key has an invalid percent-escape");
         }
@@ -124,11 +124,6 @@ final class KvInput {
       }
     }
     return out.toByteArray();
-  }
-
-  /** ASCII hex only: Character.digit would also take digits of other scripts. */
-  private static int hexDigit(char c) {
-    return c < 0x80 ? Character.digit(c, 16) : -1;
   }
 
   /** A query parameter given at most once: {@code ?ttl=1s&ttl=1h} could mean either, so it answers 400. */

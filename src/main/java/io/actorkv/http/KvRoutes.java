@@ -56,6 +56,7 @@ final class KvRoutes extends ApiDirectives {
   private final Route notAllowedOnNamespace = reject(Rejections.method(HttpMethods.GET),
       Rejections.method(HttpMethods.DELETE));
   private final Route badPath = complete(HttpApi.BAD_PATH.response());
+  private final Route badEscape = complete(HttpApi.BAD_ESCAPE.response());
   private final Route notAsSent = complete(ApiError.badRequest("bad_path",
       "key paths are /v1/kv/{namespace}/{key} as they are sent, with no percent-escapes before the key").response());
 
@@ -90,8 +91,10 @@ final class KvRoutes extends ApiDirectives {
    */
   private Route dispatch(RequestContext ctx) {
     HttpRequest request = ctx.getRequest();
-    String path = RawPath.of(rawUri(request));
+    String raw = rawUri(request);
+    String path = RawPath.of(raw);
     if (RawPath.hasDotSegment(path)) return badPath;
+    if (!RawPath.escapesAreUtf8(RawPath.query(raw))) return badEscape; // the key is decoded strictly itself
     if (!path.startsWith(PREFIX)) return notAsSent;
     int slash = path.indexOf('/', PREFIX.length());
     String ns = slash < 0 ? path.substring(PREFIX.length()) : path.substring(PREFIX.length(), slash);
@@ -115,8 +118,10 @@ final class KvRoutes extends ApiDirectives {
 
   /** {@code GET /v1/history/{ns}/{key}}: a page of the key's changes. */
   private Route history(HttpRequest request) {
-    String path = RawPath.of(rawUri(request));
+    String raw = rawUri(request);
+    String path = RawPath.of(raw);
     if (RawPath.hasDotSegment(path)) return badPath;
+    if (!RawPath.escapesAreUtf8(RawPath.query(raw))) return badEscape;
     if (!path.startsWith(HISTORY_PREFIX)) return notAsSent;
     if (!request.method().equals(HttpMethods.GET)) return onlyGet;
     int slash = path.indexOf('/', HISTORY_PREFIX.length());

@@ -140,6 +140,25 @@ class HostileClientTest {
     assertEquals("dots", kv.get("default", "a/../b").body());
   }
 
+  /**
+   * A percent-escape that is not UTF-8 names nothing: Pekko decoded %FF to
+   * U+FFFD, so ?prefix=%FF deleted the keys under U+FFFD and a binding for
+   * the subject %FF was made for U+FFFD. Valid escapes still work.
+   */
+  @Test
+  void escapesThatAreNotUtf8AreRefusedInQueriesAndPathsAlike() {
+    assertEquals(201, kv.put("default", "\uFFFDreplaced", "kept").statusCode());
+    assertJsonError(raw("DELETE /v1/kv/default?prefix=%FF HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "bad_encoding");
+    assertJsonError(raw("GET /v1/kv/default?prefix=%C3%28 HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "bad_encoding");
+    assertJsonError(raw("GET /v1/history/default/k?cursor=%FF HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "bad_encoding");
+    assertEquals("kept", kv.get("default", "\uFFFDreplaced").body());
+    assertJsonError(raw(put("/v1/auth/bindings/subject/%FF", "{\"roles\":[\"root\"]}")), 400, "bad_encoding");
+    assertJsonError(raw("GET /v1/audit/default?principal=%E9 HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "bad_encoding");
+    Answer valid = raw("GET /v1/kv/default?prefix=%EF%BF%BD HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertEquals(200, valid.status(), valid.body());
+    assertTrue(valid.body().contains("replaced"), valid.body());
+  }
+
   @Test
   void theNamespaceIsReadFromThePathAsSentNotAsDecoded() {
     assertJsonError(raw(put("/v1/kv/def%61ult/k", "x")), 400, "bad_namespace");
