@@ -9,7 +9,8 @@ public final class TtlSyntax {
 
   public static final Duration MAX = Duration.ofDays(365 * 100);
 
-  private static final Pattern TTL = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+  private static final Pattern TTL = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final String RANGE = "ttl must be more than 0 and at most 100 years";
 
   private TtlSyntax() {}
 
@@ -20,6 +21,7 @@ public final class TtlSyntax {
       throw new IllegalArgumentException(
           "ttl must be a whole number followed by ms, s, m, h or d (e.g. 30s, 5m), not '" + text + "'");
     }
+    if (m.group(1).length() > 12) throw new IllegalArgumentException(RANGE + ", not '" + text + "'");
     long n = Long.parseLong(m.group(1));
     Duration d = switch (m.group(2)) {
       case "ms" -> Duration.ofMillis(n);
@@ -29,7 +31,7 @@ public final class TtlSyntax {
       default -> Duration.ofDays(n);
     };
     if (d.isZero() || d.compareTo(MAX) > 0) {
-      throw new IllegalArgumentException("ttl must be more than 0 and at most 100 years");
+      throw new IllegalArgumentException(RANGE + ", not '" + text + "'");
     }
     return d;
   }

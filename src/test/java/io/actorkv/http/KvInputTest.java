@@ -3,6 +3,7 @@ package io.actorkv.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.actorkv.store.Precondition;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,14 @@ class KvInputTest {
       "36501d", "876001h", "999999999999d", "1000000000000ms"})
   void givenTtlThatIsNotAPositiveWholeNumberWithUnitUpTo100Years_whenTtlRead_thenBadTtl(String ttl) {
     assertBadRequest("bad_ttl", () -> KvInput.ttl(Optional.of(ttl)));
+  }
+
+  /** A TTL past 100 years says so, however many digits it has: 13 digits were called "not a whole number". */
+  @ParameterizedTest(name = "given ttl={0}, then 400 bad_ttl saying at most 100 years")
+  @ValueSource(strings = {"36501d", "9999999999999ms", "99999999999999999999999d"})
+  void givenTtlPast100Years_whenTtlRead_thenTheMessageSaysSo(String ttl) {
+    ApiError error = assertBadRequest("bad_ttl", () -> KvInput.ttl(Optional.of(ttl)));
+    assertTrue(error.getMessage().contains("at most 100 years"), error.getMessage());
   }
 
   // --- preconditions ---
