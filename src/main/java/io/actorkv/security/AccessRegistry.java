@@ -3,6 +3,7 @@ package io.actorkv.security;
 import io.actorkv.base.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -75,6 +76,17 @@ final class AccessRegistry
       roles.put(d.role().name(), d.role());
     } else if (event instanceof RoleRemoved r) {
       roles.remove(r.name());
+      // The role leaves every binding that gave it; one left with none goes. Else a role of the same name
+      // defined later would give its grants to bindings made for the old one.
+      for (Binding b : List.copyOf(bindings.values())) {
+        if (!b.roles().contains(r.name())) continue;
+        List<String> left = b.roles().stream().filter(role -> !role.equals(r.name())).toList();
+        if (left.isEmpty()) {
+          bindings.remove(b.id());
+        } else {
+          bindings.put(b.id(), new Binding(b.kind(), b.name(), left, r.by(), r.at()));
+        }
+      }
     } else if (event instanceof BindingSet b) {
       bindings.put(b.binding().id(), b.binding());
     } else if (event instanceof BindingRemoved r) {

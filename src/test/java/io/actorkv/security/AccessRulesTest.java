@@ -223,6 +223,18 @@ class AccessRulesTest {
     assertForbidden(kv.get("other", "x", dave));
     assertStatus(204, kv.send("DELETE", "/v1/auth/roles/temp", null, admin));
     assertForbidden(kv.get("other", "yes", dave));
+    // The role leaves the bindings that gave it (etcd's role delete does too): a role of that name defined
+    // later gave dave its grants again, as if his binding had been kept for it.
+    assertStatus(404, kv.send("GET", "/v1/auth/bindings/subject/dave", null, admin));
+    assertStatus(201, kv.send("PUT", "/v1/auth/roles/temp", "{\"grants\":[{\"permission\":\"read\","
+        + "\"namespace\":\"other\"}]}", admin));
+    assertForbidden(kv.get("other", "x", dave));
+    assertStatus(201, kv.send("PUT", "/v1/auth/roles/temp-2", "{\"grants\":[]}", admin));
+    assertStatus(201, kv.send("PUT", "/v1/auth/bindings/subject/erin", "{\"roles\":[\"temp\",\"temp-2\"]}",
+        admin));
+    assertStatus(204, kv.send("DELETE", "/v1/auth/roles/temp", null, admin));
+    JsonNode erin = json(kv.send("GET", "/v1/auth/bindings/subject/erin", null, admin));
+    assertEquals("[\"temp-2\"]", erin.get("roles").toString(), erin.toString());
   }
 
   @Test
