@@ -82,6 +82,7 @@ final class TokenCommand implements Callable<Integer> {
         return CommandLine.ExitCode.USAGE;
       }
       Duration valid = TtlSyntax.parse(ttl);
+      Tokens.exposure(secretFile).ifPresent(warning -> err.println("actorkv token: warning: " + warning));
       spec.commandLine().getOut().println(Tokens.mint(Tokens.readSecret(secretFile), subject, roles, roleClaim, valid,
           Optional.ofNullable(issuer), Optional.ofNullable(audience), Clock.systemUTC()));
       return 0;

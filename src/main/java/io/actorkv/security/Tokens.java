@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.text.ParseException;
@@ -36,6 +37,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bearer tokens: JWTs signed with HS256 by a shared secret, or with RS256
@@ -49,6 +52,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the same token again costs a map lookup.
  */
 public final class Tokens {
+
+  private static final Logger log = LoggerFactory.getLogger(Tokens.class);
 
   /** How a node verifies tokens; empty paths and names leave that part out. */
   public record Settings(Optional<Path> secretFile, Optional<Path> jwksFile, Optional<String> issuer,
@@ -111,6 +116,7 @@ public final class Tokens {
     Set<JWSAlgorithm> algorithms = new HashSet<>();
     settings.secretFile().ifPresent(file -> {
       keys.add(new OctetSequenceKey.Builder(readSecret(file)).build());
+      exposure(file).ifPresent(log::warn);
       algorithms.add(JWSAlgorithm.HS256);
     });
     settings.jwksFile().ifPresent(file -> {
@@ -200,6 +206,25 @@ public final class Tokens {
           + "Remove it first to replace it", e);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot write " + FileFailures.describe(e), e);
+    }
+  }
+
+  /**
+   * A warning if users other than the file's owner may read the secret
+   * file: whoever reads it can mint a token of any role, root included.
+   * Kubernetes mounts a Secret 0644 unless told (our manifests say 0400).
+   */
+  public static Optional<String> exposure(Path file) {
+    try {
+      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+      if (!mode.contains(PosixFilePermission.GROUP_READ) && !mode.contains(PosixFilePermission.OTHERS_READ)) {
+        return Optional.empty();
+      }
+      return Optional.of("the secret file " + file + " is readable by users other than its owner (mode "
+          + PosixFilePermissions.toString(mode) + "): whoever reads it can mint tokens of any role. "
+          + "chmod 600 it (or defaultMode: 0400 for a Kubernetes Secret)");
+    } catch (IOException | UnsupportedOperationException e) {
+      return Optional.empty(); // read already, or no POSIX modes to check
     }
   }
 

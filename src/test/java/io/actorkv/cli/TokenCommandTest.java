@@ -52,6 +52,19 @@ class TokenCommandTest {
         noDirectory.err().strip());
   }
 
+  /** A secret others may read lets them mint any token: warned of, by the command and by a node that loads it. */
+  @Test
+  void aSecretReadableByOthersIsWarnedOf(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("secret");
+    run("--new-secret", file.toString());
+    assertEquals(Optional.empty(), Tokens.exposure(file));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    assertTrue(Tokens.exposure(file).orElseThrow().contains("readable by users other than its owner"));
+    Run minted = run("--secret-file", file.toString(), "--subject", "alice");
+    assertEquals(0, minted.code(), minted.err());
+    assertTrue(minted.err().contains("warning: the secret file " + file + " is readable"), minted.err());
+  }
+
   @Test
   void givenASecret_thenTheMintedTokenCarriesSubjectAndRolesAndExpires(@TempDir Path dir) {
     Path file = dir.resolve("secret");
