@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -178,14 +179,25 @@ final class KvInput {
    * longer than {@link #MAX_CONTENT_TYPE_CHARS} is refused.
    */
   static String contentType(String given, String code) {
-    if (given.length() > MAX_CONTENT_TYPE_CHARS) {
-      throw ApiError.badRequest(code, "a content type is at most " + MAX_CONTENT_TYPE_CHARS + " characters; this one "
-          + "has " + given.length()).with("limit", MAX_CONTENT_TYPE_CHARS);
-    }
+    checkContentTypeLength(given, code);
     try {
       return ContentTypes.parse(given).toString();
     } catch (RuntimeException e) {
       throw ApiError.badRequest(code, "'" + printable(given) + "' is not a content type (type/subtype; parameters)");
+    }
+  }
+
+  /** A PUT's content type, which Pekko parsed already: only its length is checked. */
+  static String contentType(ContentType parsed) {
+    String type = parsed.toString();
+    checkContentTypeLength(type, "bad_content_type");
+    return type;
+  }
+
+  private static void checkContentTypeLength(String type, String code) {
+    if (type.length() > MAX_CONTENT_TYPE_CHARS) {
+      throw ApiError.badRequest(code, "a content type is at most " + MAX_CONTENT_TYPE_CHARS + " characters; this one "
+          + "has " + type.length()).with("limit", MAX_CONTENT_TYPE_CHARS);
     }
   }
 
