@@ -1,43 +1,61 @@
 package io.actorkv.http;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
  * How many characters of values (base64) one answer of a batch or a
- * transaction may still carry. A thousand GETs of 1 MiB values in a 54 KB
- * batch made a 1.4 GB answer, and three such batches at once ran the node
- * out of memory; past the budget a GET's result is {@code 413
- * response_too_large} instead of its value, and the client reads that key
- * alone or in another batch. Results share it from any thread.
+ * transaction may still carry, so that a small request cannot make an
+ * answer that runs the node out of memory. Once a result's values do not
+ * fit, that result is {@code 413 response_too_large} instead, and no later
+ * GET of the batch is made. Results share it from any thread.
  */
 final class ValueBudget {
   private final long limit;
   private final AtomicLong left;
+  private volatile boolean spent;
 
   ValueBudget(long limit) {
     this.limit = limit;
     this.left = new AtomicLong(limit);
   }
 
-  /** Whether nothing is left: a GET not yet made need not be. */
+  /** Whether a result did not fit: a GET not yet made is not made. */
   boolean spent() {
-    return left.get() <= 0;
+    return spent;
   }
 
-  /** {@code result} if its value fits in what is left, which it then takes; else a 413 result. */
+  /**
+   * {@code result} if its values (a value, or siblings' values) fit in what
+   * is left, which they then take; else a 413 result.
+   */
   Map<String, Object> take(Map<String, Object> result) {
-    if (!(result.get("value") instanceof String value)) return result;
+    long size = size(result);
+    if (size == 0) return result;
     for (long now = left.get(); ; now = left.get()) {
-      if (value.length() > now) return tooLarge();
-      if (left.compareAndSet(now, now - value.length())) return result;
+      if (size > now) {
+        spent = true;
+        return tooLarge();
+      }
+      if (left.compareAndSet(now, now - size)) return result;
     }
+  }
+
+  private static long size(Map<String, Object> result) {
+    long size = result.get("value") instanceof String value ? value.length() : 0;
+    if (result.get("siblings") instanceof List<?> siblings) {
+      for (Object sibling : siblings) {
+        if (sibling instanceof Map<?, ?> s && s.get("value") instanceof String value) size += value.length();
+      }
+    }
+    return size;
   }
 
   Map<String, Object> tooLarge() {
     return BatchRoutes.result(ApiError.of(StatusCodes.PAYLOAD_TOO_LARGE, "response_too_large",
         "one answer carries at most " + limit + " characters of values (base64), and the results before this "
-            + "one took them: read this key alone or in another request").with("limit", limit).response());
+            + "one took them: read this key with a GET of its own").with("limit", limit).response());
   }
 }
