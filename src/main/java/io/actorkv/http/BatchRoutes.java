@@ -82,12 +82,14 @@ final class BatchRoutes extends ApiDirectives {
   }
 
   Route route() {
-    return path("batch", () -> post(() -> extractRequestContext(ctx -> respond(ctx.getRequest(), true, id ->
-        bodies.read(ctx.getRequest().entity(), ctx.getMaterializer(), maxBytes).thenCompose(body -> {
-          List<Planned> planned = plan(parse(body));
-          RequestContext context = contexts.of(id, ctx.getRequest());
-          return namespaces(planned).thenCompose(found -> run(context, planned, found));
-        })))));
+    return path("batch", () -> post(() -> extractRequestContext(ctx -> respond(ctx.getRequest(), true, id -> {
+      KvInput.noIdempotencyKey(ctx.getRequest(), "a batch");
+      return bodies.read(ctx.getRequest().entity(), ctx.getMaterializer(), maxBytes).thenCompose(body -> {
+        List<Planned> planned = plan(parse(body));
+        RequestContext context = contexts.of(id, ctx.getRequest());
+        return namespaces(planned).thenCompose(found -> run(context, planned, found));
+      });
+    }))));
   }
 
   private static final String EXPECTED = "expected {\"operations\": [{\"op\": \"get\"|\"put\"|\"delete\"|"

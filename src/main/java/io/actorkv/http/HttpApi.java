@@ -114,30 +114,19 @@ public final class HttpApi extends AllDirectives {
     // Key routes check their path themselves (KvRoutes.dispatch): they read it anyway, and a directive
     // here would be objects made for every request on the hottest path.
     Route others = concat(
+        namespaceRoutes.route(),
+        feedRoutes.route(),
+        batchRoutes.route(),
         txnRoutes.route(),
-        noIdempotencyKey(concat(
-            namespaceRoutes.route(),
-            feedRoutes.route(),
-            batchRoutes.route(),
-            authRoutes.route(),
-            path("cluster", () -> get(() -> guard.authorized(Permission.ADMIN, Grant.ALL_NAMESPACES, () ->
-                complete(Json.response(StatusCodes.OK, clusterDescription()))))))));
+        authRoutes.route(),
+        path("cluster", () -> get(() -> guard.authorized(Permission.ADMIN, Grant.ALL_NAMESPACES, () ->
+            complete(Json.response(StatusCodes.OK, clusterDescription()))))));
     Route v1 = pathPrefix("v1", () -> guard.authenticated(() -> concat(kv.route(), unambiguous(others))));
     Route all = testRoutes.map(test -> concat(v1, unambiguous(test.route()))).orElse(v1);
     Route rejectionsHandled = handleRejections(rejections(), () -> all);
     Route exceptionsHandled = handleExceptions(exceptions(), () -> rejectionsHandled);
     Route measured = measured(exceptionsHandled);
     return withRequestTimeoutResponse(HttpApi::requestTimedOut, () -> measured);
-  }
-
-  /** {@code route}, where a write (not a GET or HEAD) with an {@code Idempotency-Key} is refused. */
-  private Route noIdempotencyKey(Route route) {
-    return extractRequest(request -> {
-      if (!request.method().equals(HttpMethods.GET) && !request.method().equals(HttpMethods.HEAD)) {
-        KvInput.noIdempotencyKey(request, request.method().name() + " " + routeTemplate(request));
-      }
-      return route;
-    });
   }
 
   /** What {@code GET /v1/cluster} shows: the members, and a warning while the node serves without authentication. */

@@ -153,9 +153,9 @@ final class KvInput {
   }
 
   /**
-   * Refuses an {@code Idempotency-Key} on a write that does not take one
-   * ({@code what}: a batch, a range delete, ...): ignored, it let a retried
-   * batch apply twice while the client believed it safe.
+   * Refuses an {@code Idempotency-Key} on a write of several keys that does
+   * not take one ({@code what}: a batch, a range delete): ignored, it let a
+   * retried batch apply twice while the client believed it safe.
    */
   static void noIdempotencyKey(HttpRequest request, String what) {
     if (request.getHeader("Idempotency-Key").isPresent()) {

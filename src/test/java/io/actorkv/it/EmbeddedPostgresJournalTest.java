@@ -187,9 +187,11 @@ class EmbeddedPostgresJournalTest {
     }
   }
 
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
   private static int status(String url) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
           HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException | InterruptedException e) {
       throw new AssertionError(url + ": " + e, e);
