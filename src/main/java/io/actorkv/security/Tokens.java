@@ -210,17 +210,16 @@ public final class Tokens {
   }
 
   /**
-   * A warning if users other than the file's owner may read the secret
-   * file: whoever reads it can mint a token of any role, root included.
-   * Kubernetes mounts a Secret 0644 unless told (our manifests say 0400).
+   * A warning if every user of the machine may read the secret file:
+   * whoever reads it can mint a token of any role, root included.
+   * Kubernetes mounts a Secret 0644 unless told; our manifests say 0400,
+   * which an fsGroup makes 0440, so the group alone is not warned of.
    */
   public static Optional<String> exposure(Path file) {
     try {
       Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-      if (!mode.contains(PosixFilePermission.GROUP_READ) && !mode.contains(PosixFilePermission.OTHERS_READ)) {
-        return Optional.empty();
-      }
-      return Optional.of("the secret file " + file + " is readable by users other than its owner (mode "
+      if (!mode.contains(PosixFilePermission.OTHERS_READ)) return Optional.empty();
+      return Optional.of("the secret file " + file + " is readable by every user (mode "
           + PosixFilePermissions.toString(mode) + "): whoever reads it can mint tokens of any role. "
           + "chmod 600 it (or defaultMode: 0400 for a Kubernetes Secret)");
     } catch (IOException | UnsupportedOperationException e) {

@@ -52,14 +52,16 @@ class TokenCommandTest {
         noDirectory.err().strip());
   }
 
-  /** A secret others may read lets them mint any token: warned of, by the command and by a node that loads it. */
+  /** A secret every user may read lets them mint any token: warned of, by the command and a node that loads it. */
   @Test
   void aSecretReadableByOthersIsWarnedOf(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("secret");
     run("--new-secret", file.toString());
     assertEquals(Optional.empty(), Tokens.exposure(file));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r-----"));
+    assertEquals(Optional.empty(), Tokens.exposure(file), "a group, as an fsGroup makes of a Secret's 0400");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    assertTrue(Tokens.exposure(file).orElseThrow().contains("readable by users other than its owner"));
+    assertTrue(Tokens.exposure(file).orElseThrow().contains("readable by every user"));
     Run minted = run("--secret-file", file.toString(), "--subject", "alice");
     assertEquals(0, minted.code(), minted.err());
     assertTrue(minted.err().contains("warning: the secret file " + file + " is readable"), minted.err());
