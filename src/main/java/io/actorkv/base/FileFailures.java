@@ -13,8 +13,8 @@ public final class FileFailures {
 
   /** The JDK's file exceptions say only the path for these; the reason is added. */
   public static String describe(IOException e) {
-    if (e instanceof NoSuchFileException || e instanceof AccessDeniedException) return e.getMessage() + ": " + reason(e);
-    return e.getMessage();
+    boolean pathOnly = e instanceof NoSuchFileException || e instanceof AccessDeniedException;
+    return pathOnly ? e.getMessage() + ": " + reason(e) : e.getMessage();
   }
 
   /** Why, without the path, for a line that names the file already. */

@@ -21,8 +21,9 @@ public final class TtlSyntax {
       throw new IllegalArgumentException(
           "ttl must be a whole number followed by ms, s, m, h or d (e.g. 30s, 5m), not '" + text + "'");
     }
-    if (m.group(1).length() > 12) throw new IllegalArgumentException(RANGE + ", not '" + text + "'");
-    long n = Long.parseLong(m.group(1));
+    String digits = m.group(1).replaceFirst("^0+(?=\\d)", "");
+    if (digits.length() > 12) throw new IllegalArgumentException(RANGE + ", not '" + text + "'");
+    long n = Long.parseLong(digits);
     Duration d = switch (m.group(2)) {
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);

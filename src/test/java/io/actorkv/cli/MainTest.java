@@ -57,6 +57,21 @@ class MainTest {
     }
     assertEquals(version, out("audit", "verify", "-V").strip());
   }
+
+  /** Main's attributes are inherited (its version): a command without a description of its own would show Main's. */
+  @Test
+  void everyCommandHasADescriptionOfItsOwn() {
+    CommandLine main = new CommandLine(new Main());
+    List<String> mains = List.of(main.getCommandSpec().usageMessage().description());
+    List<CommandLine> commands = new java.util.ArrayList<>(main.getSubcommands().values());
+    for (int i = 0; i < commands.size(); i++) {
+      CommandLine command = commands.get(i);
+      commands.addAll(command.getSubcommands().values());
+      assertTrue(!List.of(command.getCommandSpec().usageMessage().description()).equals(mains),
+          command.getCommandName() + " shows Main's description");
+    }
+  }
+
   /** Input that cannot mean anything is refused with exit 2 and a reason, before a database is opened. */
   @Test
   void meaninglessInputIsRefusedBeforeAnythingStarts(@TempDir Path dir) {

@@ -35,6 +35,11 @@ class KvInputTest {
   }
 
   @Test
+  void givenLeadingZeros_whenTtlRead_thenTheyCountForNothing() {
+    assertEquals(Duration.ofSeconds(5), KvInput.ttl(Optional.of("00000000000005s")));
+  }
+
+  @Test
   void givenNoTtlParameter_whenTtlRead_thenNullMeaningNeverExpires() {
     assertNull(KvInput.ttl(Optional.empty()));
   }
@@ -53,6 +58,19 @@ class KvInputTest {
   void givenTtlPast100Years_whenTtlRead_thenTheMessageSaysSo(String ttl) {
     ApiError error = assertBadRequest("bad_ttl", () -> KvInput.ttl(Optional.of(ttl)));
     assertTrue(error.getMessage().contains("at most 100 years"), error.getMessage());
+  }
+
+  // --- content types ---
+
+  @Test
+  void aContentTypeInABodyIsStoredAsAHeaderWouldBeAndOneTooLongOrNotATypeIsRefused() {
+    assertEquals("application/json", KvInput.contentType("application/json; charset=utf-8", "bad_operation"));
+    assertEquals("text/plain; charset=UTF-8", KvInput.contentType("text/plain;charset=utf-8", "bad_operation"));
+    assertBadRequest("bad_operation", () -> KvInput.contentType("garbage", "bad_operation"));
+    assertBadRequest("bad_operation", () -> KvInput.contentType("text/plain\n", "bad_operation"));
+    ApiError tooLong = assertBadRequest("bad_operation",
+        () -> KvInput.contentType("text/plain; x=" + "a".repeat(KvInput.MAX_CONTENT_TYPE_CHARS), "bad_operation"));
+    assertTrue(tooLong.getMessage().contains("at most " + KvInput.MAX_CONTENT_TYPE_CHARS), tooLong.getMessage());
   }
 
   // --- preconditions ---

@@ -148,10 +148,10 @@ class BatchTest {
 
   /**
    * A content type in a body is stored as a PUT's header stores it, and is
-   * refused where a header could not carry it: a 70,000-character one was
-   * stored, stopped every eventual replica of the node from reaching LMDB
-   * (past what its serializer writes), and made the key unreadable to
-   * clients that cap a header's length.
+   * refused where a header could not carry it: one past what the eventual
+   * serializer writes was stored, kept every eventual replica of the node
+   * from reaching LMDB, and made the key unreadable to clients that cap a
+   * header's length.
    */
   @Test
   void aContentTypeIsStoredAsAPutStoresItAndOneNoHeaderCouldCarryIsRefused() {
@@ -181,8 +181,8 @@ class BatchTest {
   /**
    * The values of one answer take at most the body's limit (here 1 MiB):
    * past it a GET answers 413 in its result and the other operations still
-   * apply. A thousand GETs of 1 MiB values in a 54 KB batch made a 1.4 GB
-   * answer, and three at once ran the node out of memory (a 500).
+   * apply. Before, a small batch of GETs of large values made an answer
+   * many times the heap's free memory, and a few at once a 500.
    */
   @Test
   void theValuesOfOneAnswerTakeAtMostTheBodysLimit() {

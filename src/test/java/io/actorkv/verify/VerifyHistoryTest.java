@@ -86,7 +86,7 @@ class VerifyHistoryTest {
     /** A file that cannot be read says why once, after its name. */
     @Test
     void anUnreadableFileSaysWhy() throws IOException {
-        Path binary = Files.write(Files.createTempDirectory("histories").resolve("binary.log"),
+        Path binary = Files.write(dir.resolve("binary.log"),
                 new byte[] {(byte) 0xC3, (byte) 0x28, 0, 1});
         Path missing = binary.resolveSibling("missing.log");
         Run result = run("jepsen-etcd", List.of(binary, missing, binary.getParent()), Duration.ofSeconds(10), false);
