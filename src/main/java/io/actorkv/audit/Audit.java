@@ -64,7 +64,16 @@ public final class Audit {
         + (result.anchored() > 0 ? ", " + result.anchored() + " keys anchored where retention deleted older events"
             : "")
         + (against.isPresent() ? ", against " + against.get() : ""));
+    noteIfNoKeys(result.keys());
     return result.intact() ? INTACT : TAMPERED;
+  }
+
+  /** A namespace asked for that no key has an event of is more likely a misspelt name than an empty one. */
+  private void noteIfNoKeys(long keys) {
+    if (keys == 0) {
+      namespace.ifPresent(ns -> progress.println("note: no key of namespace '" + ns + "' has an event in this "
+          + "journal; is the name right?"));
+    }
   }
 
   /** Writes every key's head (revision and link) to {@code out}. */
@@ -94,6 +103,7 @@ public final class Audit {
         heads[0]++;
       }
       Checkpoint.writeEnd(out, heads[0]);
+      noteIfNoKeys(heads[0]);
     } catch (Exception e) {
       meter.done();
       progress.println("cannot read the journal: " + e.getMessage());

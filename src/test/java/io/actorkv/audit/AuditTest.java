@@ -68,6 +68,12 @@ class AuditTest {
     }
     JournalDatabase db = JournalDatabase.open(ActorKvSettings.from(NodeConfig.of(settings, ConfigFactory.empty())));
     assertIntact(verify(db, Optional.empty()));
+    // A namespace no key has an event of is verified (it may be empty), with a note: it used to pass silently.
+    ByteArrayOutputStream progress = new ByteArrayOutputStream();
+    assertEquals(Audit.INTACT, new Audit(db, Optional.of("defualt"), new PrintStream(progress, true,
+        StandardCharsets.UTF_8), false).verify(Optional.empty(), new PrintStream(new ByteArrayOutputStream())));
+    assertTrue(progress.toString(StandardCharsets.UTF_8).contains("no key of namespace 'defualt' has an event"),
+        progress.toString(StandardCharsets.UTF_8));
     Path checkpoint = dataDir.resolve("heads.txt");
     try (PrintStream out = new PrintStream(Files.newOutputStream(checkpoint), true, StandardCharsets.UTF_8)) {
       assertEquals(Audit.INTACT, audit(db).checkpoint(out));
