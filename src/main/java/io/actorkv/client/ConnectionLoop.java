@@ -7,6 +7,9 @@ import java.util.SplittableRandom;
  * One connection's run: take the next due time from the pacer, wait for it, perform an operation,
  * and record its latency from the due time (see {@link Pacer}). Requests due before
  * {@code measureFrom} go to the warm-up tally; no request due at or after {@code end} is sent.
+ * In an open loop, the requests due before {@code end} that a stall kept from being sent by then
+ * count as {@link TargetClient#UNSENT} errors: dropped silently, a stall at the end of a run
+ * vanished from it.
  */
 final class ConnectionLoop implements Runnable {
 
@@ -42,7 +45,14 @@ final class ConnectionLoop implements Runnable {
       long due = pacer.next();
       if (due >= end) return;
       ticker.sleepUntil(due);
-      if (ticker.nanoTime() >= end) return;
+      if (ticker.nanoTime() >= end) {
+        if (pacer.scheduled()) {
+          for (long unsent = due; unsent < end; unsent = pacer.next()) {
+            (unsent < measureFrom ? warmup : measured).error(TargetClient.UNSENT);
+          }
+        }
+        return;
+      }
       Op op = workload.nextOp(random);
       String error = client.perform(op, keys.next());
       long done = ticker.nanoTime();

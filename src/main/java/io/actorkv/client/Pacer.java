@@ -16,6 +16,11 @@ interface Pacer {
   /** The time (on the connection's {@link Ticker}) the next request is due. */
   long next();
 
+  /** Whether requests are due on a schedule (open loop), so one not sent in time was omitted. */
+  default boolean scheduled() {
+    return false;
+  }
+
   static Pacer closedLoop(Ticker ticker) {
     return ticker::nanoTime;
   }
@@ -29,6 +34,11 @@ interface Pacer {
       @Override
       public long next() {
         return first + (long) (sent++ * intervalNanos);
+      }
+
+      @Override
+      public boolean scheduled() {
+        return true;
       }
     };
   }

@@ -13,6 +13,8 @@ interface TargetClient {
   String TIMEOUT = "timeout";
   String CONNECT = "connect";
   String IO = "io";
+  /** An open loop's request due before the end that was never sent: the connection was still waiting. */
+  String UNSENT = "unsent";
 
   /** {@code null} on success, else the kind of error. */
   String perform(Op op, int key);

@@ -70,6 +70,18 @@ class ConnectionLoopTest {
     assertEquals(List.of(40 * MS), ticker.sleptUntil);
   }
 
+  /** A stall at the end of an open loop: the requests it kept from being sent count, as errors. */
+  @Test
+  void openLoopCountsRequestsDueBeforeTheEndThatAStallKeptUnsent() {
+    // Due every 10 ms until 50 ms; the first answer takes 100 ms, past the end.
+    ConnectionLoop loop = loop(Pacer.openLoop(0, 10 * MS), server(1 * MS, 100 * MS), 0, 50 * MS);
+
+    loop.run();
+
+    assertArrayEquals(new long[] {100}, latenciesMs(loop.measured().drainInterval()));
+    assertEquals(Map.of(TargetClient.UNSENT, 4L), loop.measured().errors(), "due at 10, 20, 30 and 40 ms");
+  }
+
   @Test
   void closedLoopMeasuresOnlyServiceTimeSoTheStallShowsOnce() {
     ConnectionLoop loop = loop(Pacer.closedLoop(ticker), server(1 * MS, 35 * MS), 0, 50 * MS);
