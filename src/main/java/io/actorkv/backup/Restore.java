@@ -88,10 +88,11 @@ public final class Restore {
     } catch (NoSuchFileException e) {
       progress.println("restore refused: no such file " + file);
     } catch (Refused e) {
-      if (meter.count() > 0) meter.done();
-      progress.println("restore refused: " + e.getMessage());
+      // The rows read so far were loaded in the one transaction, rolled back: no final count of them.
+      meter.stop();
+      progress.println("restore refused, nothing was loaded: " + e.getMessage());
     } catch (IOException | SQLException | RuntimeException e) {
-      if (meter.count() > 0) meter.done();
+      meter.stop();
       progress.println("restore failed, nothing was loaded: " + reason(e));
     }
     return REFUSED;

@@ -39,6 +39,11 @@ public final class Meter {
     return count;
   }
 
+  /** Ends the line without a final count: the run stopped short, and its caller says why. */
+  public void stop() {
+    line.finish();
+  }
+
   /** Shows the final count and ends the line. */
   public void done() {
     line.show(summary(System.nanoTime()));

@@ -158,7 +158,10 @@ class BackupTest {
       assertFalse(refused.err().isBlank(), file + " is refused with a message");
       assertEquals(0, journalRows(target), file + " loaded nothing");
     }
-    assertTrue(restore(target, noTrailer).err().contains("truncated"));
+    Outcome truncated = restore(target, noTrailer);
+    assertTrue(truncated.err().contains("restore refused, nothing was loaded: ") && truncated.err().contains("truncated"),
+        truncated.toString());
+    assertFalse(truncated.err().contains("rows loaded in"), "no final count of rows rolled back: " + truncated);
     assertTrue(restore(target, altered).err().contains("SHA-256"));
     assertTrue(restore(target, foreign).err().contains("not an ActorKV backup"));
     assertTrue(restore(target, missing).err().contains("no such file"));
@@ -437,6 +440,7 @@ class BackupTest {
     assertTrue(refused.err().contains("restore failed, nothing was loaded: ERROR: duplicate key value"),
         refused.toString());
     assertFalse(refused.err().contains("INSERT INTO"), refused.toString());
+    assertFalse(refused.err().contains("rows loaded in"), "no final count of rows rolled back: " + refused);
   }
 
   @Test
