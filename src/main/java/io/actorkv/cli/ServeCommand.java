@@ -11,6 +11,7 @@ import io.actorkv.node.Node;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
         "Every option can also be set by the environment variable named in its description,",
         "or in a HOCON file given by --config (keys under 'actorkv', see README.md).",
         "Precedence: option, then environment, then --config file, then built-in default.",
-        "Settings that cannot run a node (an unknown value, seeds with kubernetes discovery, ...) exit 2."})
+        "Settings that cannot run a node (an unknown value, seeds with kubernetes discovery, ...) exit 2;",
+        "a journal database out of reach at start exits 1."})
 final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE", description = "HOCON file layered over the defaults.")
@@ -105,13 +107,18 @@ final class ServeCommand implements Callable<Integer> {
       // a data directory that cannot be made.
       spec.commandLine().getErr().println("actorkv serve: " + e.getMessage());
       return BAD_SETTINGS;
-    } catch (IllegalStateException e) {
-      // A port that another process holds is found only once the node binds it.
+    } catch (RuntimeException e) {
       for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        // A port that another process holds is found only once the node binds it.
         if (cause instanceof BindException || cause instanceof BindFailedException) {
           spec.commandLine().getErr().println("actorkv serve: a port of this node (--http-port, --management-port, "
               + "--remote-port) cannot be listened on: " + cause.getMessage());
           return BAD_SETTINGS;
+        }
+        // A database out of reach, or refusing the user: not a setting the node could check, so exit 1.
+        if (cause instanceof SQLException sql) {
+          spec.commandLine().getErr().println("actorkv serve: cannot use the journal's database: " + sql.getMessage());
+          return CommandLine.ExitCode.SOFTWARE;
         }
       }
       throw e;

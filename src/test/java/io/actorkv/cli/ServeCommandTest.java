@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.actorkv.config.NodeConfig.Setting;
+import io.actorkv.testing.FreePorts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code serve}'s options come from the settings table, one each, and reach the node's configuration typed. */
@@ -77,6 +79,21 @@ class ServeCommandTest {
     assertRefused("cannot read the secret file no/such.secret: no such file or directory",
         "--auth-secret-file", "no/such.secret");
     assertRefused("cannot create data directory", "--data-dir", "README.md");
+  }
+
+  /** A database out of reach at start is one line and exit 1; it was a 45-line stack trace of Flyway's. */
+  @Test
+  void aJournalDatabaseOutOfReachIsOneLineAndExit1(@TempDir Path dir) {
+    StringWriter err = new StringWriter();
+    int code = new CommandLine(new ServeCommand()).setErr(new PrintWriter(err)).execute(
+        "--db-url", "jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/nothing", "--data-dir", dir.toString(),
+        "--http-port", "0", "--management-port", String.valueOf(FreePorts.next()),
+        "--remote-port", String.valueOf(FreePorts.next()));
+
+    assertEquals(1, code, err.toString());
+    assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    assertTrue(err.toString().startsWith("actorkv serve: cannot use the journal's database: Connection to 127.0.0.1:"),
+        err.toString());
   }
 
   private static void assertRefused(String expected, String... args) {
