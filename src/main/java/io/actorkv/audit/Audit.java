@@ -52,7 +52,7 @@ public final class Audit {
         meter.tick();
       });
     } catch (Exception e) {
-      meter.done();
+      meter.stop();
       out.println("cannot read the journal: " + e.getMessage());
       return UNREADABLE;
     }
@@ -105,7 +105,7 @@ public final class Audit {
       Checkpoint.writeEnd(out, heads[0]);
       noteIfNoKeys(heads[0]);
     } catch (Exception e) {
-      meter.done();
+      meter.stop();
       progress.println("cannot read the journal: " + e.getMessage());
       return UNREADABLE;
     }
@@ -124,7 +124,7 @@ public final class Audit {
       });
       out.flush();
     } catch (Exception e) {
-      meter.done();
+      meter.stop();
       progress.println("cannot read the journal: " + e.getMessage());
       return UNREADABLE;
     }

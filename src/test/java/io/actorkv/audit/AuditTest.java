@@ -1,6 +1,7 @@
 package io.actorkv.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import io.actorkv.store.ChangeLog;
 import io.actorkv.store.Expiry;
 import io.actorkv.strong.KeyEvent;
 import io.actorkv.strong.KeyJournalSerializer;
+import io.actorkv.testing.FreePorts;
 import io.actorkv.testing.JournalFixtures;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
@@ -176,6 +178,20 @@ class AuditTest {
     String[] lines = csv.toString().split("\n");
     assertEquals(43, lines.length);
     assertEquals(String.join(",", AuditReport.COLUMNS), lines[0]);
+  }
+
+  /** A journal that cannot be read says so, with no count of events "verified" before it. */
+  @Test
+  void aJournalOutOfReachIsUnreadableWithNoCountOfEvents() {
+    JournalDatabase nowhere = JournalDatabase.open("jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/x", "u", "p",
+        dataDir, ActorKvSettings.Journal.EMBEDDED_POSTGRES);
+    ByteArrayOutputStream progress = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = new Audit(nowhere, Optional.empty(), new PrintStream(progress, true, StandardCharsets.UTF_8), false)
+        .verify(Optional.empty(), new PrintStream(out, true, StandardCharsets.UTF_8));
+    assertEquals(Audit.UNREADABLE, code);
+    assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("cannot read the journal: "), out.toString());
+    assertFalse(progress.toString(StandardCharsets.UTF_8).contains("verified"), progress.toString());
   }
 
   // --- helpers
