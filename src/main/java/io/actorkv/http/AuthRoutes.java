@@ -91,7 +91,8 @@ final class AuthRoutes extends ApiDirectives {
         pathEnd(() -> get(() -> listing(rules -> Map.of("revision", rules.revision(),
             "roles", List.copyOf(rules.roles().values()))))),
         path(segment(), name -> concat(
-            get(() -> found(rules -> Optional.ofNullable(rules.roles().get(name)), "role '" + name + "'")),
+            // The built-in root too: PUT and DELETE of it answer role_built_in, so GET shows what it is.
+            get(() -> found(rules -> Optional.ofNullable(rules.role(name)), "role '" + name + "'")),
             put(() -> change((body, by) -> control.defineRole(name, parse(body, RoleRequest.class).grants(), by))),
             delete(() -> change((body, by) -> control.removeRole(name, by)))))));
   }

@@ -34,7 +34,7 @@ public record AccessRules(long revision, Map<String, Role> roles, Map<String, Bi
   }
 
   /** The role of that name, the built-in one included; null if there is none. */
-  Role role(String name) {
+  public Role role(String name) {
     return name.equals(Role.ROOT) ? Role.ROOT_ROLE : roles.get(name);
   }
 

@@ -207,6 +207,8 @@ class AccessRulesTest {
     assertStatus(400, kv.send("PUT", "/v1/auth/bindings/group/carol", "{\"roles\":[]}", admin));
     assertStatus(409, kv.send("PUT", "/v1/auth/roles/root", "{\"grants\":[]}", admin));
     assertStatus(409, kv.send("DELETE", "/v1/auth/roles/root", null, admin));
+    JsonNode root = json(kv.send("GET", "/v1/auth/roles/root", null, admin));
+    assertEquals("admin", root.get("grants").get(0).get("permission").asText(), root.toString());
     assertStatus(404, kv.send("GET", "/v1/auth/roles/bad", null, admin));
     assertStatus(404, kv.send("DELETE", "/v1/auth/bindings/subject/carol", null, admin));
   }
