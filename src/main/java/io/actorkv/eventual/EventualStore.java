@@ -228,7 +228,7 @@ public final class EventualStore implements ModeStore {
   @Override
   public CompletionStage<KeyOutcome> put(RequestContext context, KeyRequest.Put request) {
     NamespaceDefinition ns = request.namespace();
-    KeyOutcome refused = refuse(context, request.precondition());
+    KeyOutcome refused = refuse(context, request);
     if (refused != null) return CompletableFuture.completedStage(refused);
     Optional<VClock> seen;
     try {
@@ -262,7 +262,7 @@ public final class EventualStore implements ModeStore {
   @Override
   public CompletionStage<KeyOutcome> delete(RequestContext context, KeyRequest.Delete request) {
     NamespaceDefinition ns = request.namespace();
-    KeyOutcome refused = refuse(context, request.precondition());
+    KeyOutcome refused = refuse(context, request);
     if (refused != null) return CompletableFuture.completedStage(refused);
     Optional<VClock> given;
     try {
@@ -291,7 +291,7 @@ public final class EventualStore implements ModeStore {
   @Override
   public CompletionStage<KeyOutcome> increment(RequestContext context, KeyRequest.Increment request) {
     NamespaceDefinition ns = request.namespace();
-    KeyOutcome refused = refuse(context, Precondition.NONE);
+    KeyOutcome refused = refuse(context, request);
     if (refused != null) return CompletableFuture.completedStage(refused);
     return update(ns, request.key(), request.level().orElse(ns.write()), current -> {
       if (!current.visibleAt(ns.conflicts(), clock.millis()).isEmpty()) {
@@ -348,16 +348,13 @@ public final class EventualStore implements ModeStore {
    * retries could both apply, a counter would count twice. Refusing says so
    * instead of promising what the CRDTs cannot keep (docs/consistency.md).
    */
-  private static KeyOutcome refuse(RequestContext context, Precondition pre) {
+  private static KeyOutcome refuse(RequestContext context, KeyRequest request) {
     if (context.idempotencyKey().isPresent()) {
       return new KeyOutcome.Invalid("idempotency_not_supported", "Idempotency-Key needs a strong namespace: "
           + "an eventual write can be taken by several nodes at once, so a retry could apply twice; nothing was "
           + "written");
     }
-    return pre instanceof Precondition.IfRevision || pre instanceof Precondition.IfPresent
-        ? new KeyOutcome.Invalid("cas_requires_strong",
-            "If-Match (compare-and-set) needs a strong namespace; eventual namespaces take X-KV-Context instead")
-        : null;
+    return request.refusedByEventual().orElse(null);
   }
 
   private static KeyOutcome badContext() {

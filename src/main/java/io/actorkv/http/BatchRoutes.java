@@ -235,11 +235,10 @@ final class BatchRoutes extends ApiDirectives {
       Planned p = planned.get(i);
       try {
         KeyRequest request = p.request().apply(namespaces.get(p.namespace()));
-        if (request.namespace().mode() == Mode.STRONG) {
-          request.refusedByStrong().ifPresent(r -> {
-            throw ApiError.badRequest(r.code(), r.message());
-          });
-        }
+        (request.namespace().mode() == Mode.STRONG ? request.refusedByStrong() : request.refusedByEventual())
+            .ifPresent(r -> {
+              throw ApiError.badRequest(r.code(), r.message());
+            });
         requests.add(request);
       } catch (ApiError e) {
         throw e.with("operation", i);

@@ -49,6 +49,20 @@ public sealed interface KeyRequest {
   }
 
   /**
+   * Why an eventual namespace refuses this request whatever its key holds,
+   * if it does: compare-and-set ({@code If-Match}), which needs a key's one
+   * writer. {@code If-None-Match: *} is taken, checked on the answering node.
+   */
+  default Optional<KeyOutcome.Invalid> refusedByEventual() {
+    Precondition pre = this instanceof Put put ? put.precondition()
+        : this instanceof Delete delete ? delete.precondition() : Precondition.NONE;
+    return pre instanceof Precondition.IfRevision || pre instanceof Precondition.IfPresent
+        ? Optional.of(new KeyOutcome.Invalid("cas_requires_strong",
+            "If-Match (compare-and-set) needs a strong namespace; eventual namespaces take X-KV-Context instead"))
+        : Optional.empty();
+  }
+
+  /**
    * @param level eventual: how many replicas to read; empty: the namespace's default
    * @param revision strong: read the key as it was at this revision; empty: as it is
    */
