@@ -224,8 +224,10 @@ public final class StrongStore implements ModeStore {
                   seal.open(persistenceId, e.revision(), e.event()))).toList()))
           .thenCompose(events -> {
         if (events.isEmpty()) {
+          // The revision next to the cursor, the one the page was asked from, not the far end of the page.
+          long asked = request.newestFirst() ? to : from;
           return journal.oldestKept(persistenceId, head)
-              .thenApply(oldest -> new KeyOutcome.RevisionCompacted(from, oldest));
+              .thenApply(oldest -> new KeyOutcome.RevisionCompacted(asked, oldest));
         }
         long oldest = events.get(0).revision(); // above from only where retention removed the ones before
         List<Change> changes = new ArrayList<>(events.stream().map(KeyJournal::change).toList());

@@ -81,7 +81,10 @@ class RetentionTest {
       assertEquals(List.of(10L, 9L, 8L, 7L), revisions);
       assertEquals(6, history.get("compactedThrough").asLong());
       assertFalse(history.has("next"));
-      assertError(kv.send("GET", "/v1/history/short/doc?cursor=4", null), 410, "revision_compacted");
+      JsonNode pageGone = assertError(kv.send("GET", "/v1/history/short/doc?cursor=4", null), 410,
+          "revision_compacted");
+      assertEquals(3, pageGone.get("revision").asLong(), "the revision next to the cursor, not the page's far end");
+      assertEquals(7, pageGone.get("oldest").asLong());
 
       // A counter's past counts need every increment since its start: those removed answer 410.
       assertEquals("10", kv.get("short", "hits").body());
