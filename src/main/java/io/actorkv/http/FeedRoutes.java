@@ -109,13 +109,24 @@ final class FeedRoutes extends ApiDirectives {
       OptionalLong start = lastEventId.isPresent() ? lastEventId : from;
       return strong(ns, "watch").thenCompose(namespace ->
           (start.isPresent() ? CompletableFuture.completedFuture(start.getAsLong()) : changes.head())
-              .thenApply(after -> stream(namespace, after, filter, values, ndjson)));
+              .thenApply(after -> stream(namespace, after, filter, values, ndjson, request)));
     });
   }
 
+  /**
+   * The changes after {@code after}, each sent only while the request's token
+   * still lets its caller read that key: the stream ends at the first change
+   * it no longer may (the token revoked, a role or binding taken away), and
+   * when the token expires. It was checked once, at the start, and a watch
+   * opened before a revocation went on sending values.
+   */
   private HttpResponse stream(NamespaceDefinition namespace, long after, ChangeLog.Filter filter, boolean values,
-                              boolean ndjson) {
-    var events = changes.follow(namespace.storageName(), after, filter)
+                              boolean ndjson, HttpRequest request) {
+    String ns = namespace.name();
+    var allowed = changes.follow(namespace.storageName(), after, filter)
+        .takeWhile(entry -> guard.accessNow(request).map(a -> a.permits(Permission.READ, ns, entry.key()))
+            .orElse(false));
+    var events = guard.validFor(request).map(allowed::takeWithin).orElse(allowed)
         .map(entry -> ndjson ? ndjsonLine(entry, values) : sseEvent(entry, values))
         .keepAlive(heartbeat, () -> ndjson ? NDJSON_HEARTBEAT : SSE_HEARTBEAT);
     return HttpResponse.create()

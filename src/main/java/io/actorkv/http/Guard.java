@@ -7,6 +7,7 @@ import io.actorkv.security.Permission;
 import io.actorkv.security.Revocation;
 import io.actorkv.security.Tokens;
 import io.actorkv.store.Principal;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,7 +15,6 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.AttributeKey;
-import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -33,7 +33,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class Guard extends AllDirectives {
 
   static final AttributeKey<Principal> PRINCIPAL = AttributeKey.create("actorkv-principal", Principal.class);
-  private static final String AUTHORIZATION = "authorization";
+  private static final AttributeKey<Tokens.VerifiedToken> TOKEN =
+      AttributeKey.create("actorkv-token", Tokens.VerifiedToken.class);
   private static final String BEARER = "Bearer ";
   private static final String REALM = "Bearer realm=\"actorkv\"";
 
@@ -68,7 +69,8 @@ final class Guard extends AllDirectives {
         return invalidToken(e.getMessage());
       }
       Principal principal = verified.principal();
-      Supplier<Route> accepted = () -> mapRequest(r -> r.addAttribute(PRINCIPAL, principal), inner);
+      Supplier<Route> accepted = () -> mapRequest(r -> r.addAttribute(PRINCIPAL, principal).addAttribute(TOKEN, verified),
+          inner);
       Optional<Revocation> known = control.cachedRevocation(principal.name());
       if (known != null) return revokedOr(known, verified, accepted);
       return onSuccess(control.revocation(principal.name()), revocation -> revokedOr(revocation, verified, accepted));
@@ -87,16 +89,13 @@ final class Guard extends AllDirectives {
         REALM + ", error=\"invalid_token\", error_description=\"" + why.replace('"', '\'') + "\""));
   }
 
+  /** The bearer token; null without one. Two Authorization headers could mean either: 400 (KvInput.header). */
   private static String bearerToken(HttpRequest request) {
-    for (HttpHeader h : request.getHeaders()) {
-      if (h.is(AUTHORIZATION)) {
-        String value = h.value().trim();
-        if (value.equalsIgnoreCase(BEARER.trim())) return "";
-        return value.regionMatches(true, 0, BEARER, 0, BEARER.length()) ? value.substring(BEARER.length()).trim()
-            : null;
-      }
-    }
-    return null;
+    Optional<String> header = KvInput.header(request, "Authorization");
+    if (header.isEmpty()) return null;
+    String value = header.get().trim();
+    if (value.equalsIgnoreCase(BEARER.trim())) return "";
+    return value.regionMatches(true, 0, BEARER, 0, BEARER.length()) ? value.substring(BEARER.length()).trim() : null;
   }
 
   private static HttpResponse unauthorized(String code, String message, String challenge) {
@@ -115,6 +114,29 @@ final class Guard extends AllDirectives {
     Principal principal = principal(request);
     Access known = control.cachedAccess(principal);
     return known != null ? CompletableFuture.completedFuture(known) : control.access(principal);
+  }
+
+  /**
+   * What the request's token allows now, for an answer that outlives the
+   * request (a watch), asked again before each change it sends: empty once
+   * the token has expired or been revoked. The rules are this node's, which
+   * it has since it let the request in; its access shrinks with a role or a
+   * binding taken away.
+   */
+  Optional<Access> accessNow(HttpRequest request) {
+    if (tokens.isEmpty()) return Optional.of(Access.ALL);
+    Tokens.VerifiedToken token = request.getAttribute(TOKEN).orElseThrow();
+    if (!tokens.get().stillValid(token)) return Optional.empty();
+    Optional<Revocation> revocation = control.cachedRevocation(token.principal().name());
+    if (revocation == null || revocation.isPresent() && revocation.get().refuses(token.issuedAt())) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(control.cachedAccess(token.principal()));
+  }
+
+  /** How long the request's token passes from now; empty without authentication. */
+  Optional<Duration> validFor(HttpRequest request) {
+    return tokens.map(verifier -> verifier.validFor(request.getAttribute(TOKEN).orElseThrow()));
   }
 
   /**

@@ -74,16 +74,15 @@ public final class Tokens {
   static final int SECRET_BYTES = 32;
 
   /** A token that passed: whom it acts for, and when it was issued ({@code iat}), if it says. */
-  public record VerifiedToken(Principal principal, Optional<Instant> issuedAt) {}
-
-  private record Verified(VerifiedToken token, long expiresAtMillis) {}
+  /** A token that passed: who it acts for, when it was issued, and until when it passes (expiry and skew). */
+  public record VerifiedToken(Principal principal, Optional<Instant> issuedAt, Instant validUntil) {}
 
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
   private final String roleClaim;
   private final int cacheSize;
   private final long skewMillis;
   private final Clock clock;
-  private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, VerifiedToken> verified = new ConcurrentHashMap<>();
 
   private Tokens(JWKSet keys, Set<JWSAlgorithm> algorithms, Settings settings, Clock clock) {
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, new ImmutableJWKSet<>(keys)));
@@ -144,21 +143,41 @@ public final class Tokens {
    * @throws InvalidToken when it does not pass
    */
   public VerifiedToken verify(String token) {
-    long now = clock.millis();
-    Verified known = verified.get(token);
-    if (known != null && now < known.expiresAtMillis()) return known.token();
+    VerifiedToken known = verified.get(token);
+    if (known != null && stillValid(known)) return known;
     try {
       JWTClaimsSet claims = processor.process(token, null);
-      VerifiedToken passed = new VerifiedToken(new Principal(claims.getSubject(), roles(claims)),
-          Optional.ofNullable(claims.getIssueTime()).map(Date::toInstant));
+      Optional<Instant> issuedAt = Optional.ofNullable(claims.getIssueTime()).map(Date::toInstant);
+      if (issuedAt.isPresent() && issuedAt.get().toEpochMilli() > clock.millis() + skewMillis) {
+        // Issued later than now: a revocation of its subject "until now" would not reach it.
+        throw new InvalidToken("it was issued in the future (iat " + issuedAt.get() + ")");
+      }
+      try {
+        Role.checkTokenValue("its subject", claims.getSubject());
+      } catch (IllegalArgumentException e) {
+        // A subject no revocation or binding could name.
+        throw new InvalidToken(e.getMessage());
+      }
+      VerifiedToken passed = new VerifiedToken(new Principal(claims.getSubject(), roles(claims)), issuedAt,
+          Instant.ofEpochMilli(claims.getExpirationTime().getTime() + skewMillis));
       if (verified.size() >= cacheSize) verified.clear();
-      verified.put(token, new Verified(passed, claims.getExpirationTime().getTime() + skewMillis));
+      verified.put(token, passed);
       return passed;
     } catch (ParseException e) {
       throw new InvalidToken("the token is not a JWT");
     } catch (BadJOSEException | JOSEException e) {
       throw new InvalidToken(e.getMessage());
     }
+  }
+
+  /** Whether {@code token} still passes now: it has not expired (past the clock skew). */
+  public boolean stillValid(VerifiedToken token) {
+    return clock.millis() < token.validUntil().toEpochMilli();
+  }
+
+  /** How long {@code token} passes from now: at least a millisecond, since it passed a moment ago. */
+  public Duration validFor(VerifiedToken token) {
+    return Duration.ofMillis(Math.max(1, token.validUntil().toEpochMilli() - clock.millis()));
   }
 
   private List<String> roles(JWTClaimsSet claims) throws ParseException {

@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.actorkv.node.Node;
+import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
 import io.actorkv.testing.TestTokens;
+import io.actorkv.testing.Watcher;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +49,8 @@ class RevocationTest {
 
   private Node startNode() {
     Node started = TestNodes.start(TestNodes.settings(dir.resolve("data"), null, List.of()), ConfigFactory.empty()
-        .withValue("actorkv.auth.secret-file", ConfigValueFactory.fromAnyRef(tokens.secretFile.toString())));
+        .withValue("actorkv.auth.secret-file", ConfigValueFactory.fromAnyRef(tokens.secretFile.toString()))
+        .withValue("actorkv.auth.clock-skew", ConfigValueFactory.fromAnyRef("1s")));
     kv = new KvClient(started.httpPort());
     return started;
   }
@@ -147,5 +150,32 @@ class RevocationTest {
     HttpResponse<String> refused = kv.send("PUT", "/v1/auth/revocations/mallory", null, plain);
     assertEquals(403, refused.statusCode(), refused.body());
     assertEquals(0, json(kv.send("GET", "/v1/auth/revocations", null, admin)).get("revocations").size());
+  }
+
+  /**
+   * A watch sends no change once its token is revoked or has expired: it
+   * was checked once, at its start, and went on sending values after both.
+   */
+  @Test
+  void aWatchEndsWhenItsTokenIsRevokedOrExpires() {
+    String[] mallory = tokenIssuedAt("mallory", Instant.now().minusSeconds(60));
+    try (Watcher watch = Watcher.open(node.httpPort(), "/v1/watch/default?values=true", mallory)) {
+      assertEquals(200, watch.status());
+      assertEquals(201, kv.put("default", "before", "seen", admin).statusCode());
+      assertEquals("before", watch.next(Duration.ofSeconds(10)).key());
+      assertEquals(201, kv.send("PUT", "/v1/auth/revocations/mallory", null, admin).statusCode());
+      assertEquals(201, kv.put("default", "after-revocation", "secret", admin).statusCode());
+      Await.until(Duration.ofSeconds(10), watch::ended);
+      assertEquals(List.of(), watch.drain(), "nothing after the revocation");
+    }
+
+    var shortLived = TestTokens.claims("eve", "root").expirationTime(Date.from(Instant.now().plusSeconds(2)));
+    try (Watcher watch = Watcher.open(node.httpPort(), "/v1/watch/default?values=true",
+        bearer(tokens.hs256(shortLived)))) {
+      assertEquals(200, watch.status());
+      Await.until(Duration.ofSeconds(20), watch::ended);
+      assertEquals(201, kv.put("default", "after-expiry", "secret", admin).statusCode());
+      assertTrue(watch.drain().stream().noneMatch(e -> e.key().equals("after-expiry")));
+    }
   }
 }

@@ -150,4 +150,30 @@ class TokenAuthenticationTest {
     assertRefused(whoami(tokens.hs256(new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE)
         .expirationTime(Date.from(Instant.now().plusSeconds(600))))));
   }
+
+  /** Two Authorization headers could mean either token: 400, as any repeated header; the first one was used. */
+  @Test
+  void givenTwoAuthorizationHeaders_then400() {
+    String token = tokens.hs256("alice");
+    HttpResponse<String> twice = kv.send("GET", "/v1/auth/whoami", null, "Authorization", "Bearer " + token,
+        "Authorization", "Bearer " + token);
+    assertEquals(400, twice.statusCode(), twice.body());
+    assertEquals("ambiguous_header", json(twice).get("error").asText());
+  }
+
+  /**
+   * A subject no revocation or binding could name (empty, a control
+   * character, over 256 characters), or an iat past the clock skew, which
+   * a revocation "until now" would not reach: 401. They passed before.
+   */
+  @Test
+  void givenASubjectTheRulesCannotNameOrAnIatInTheFuture_then401() {
+    for (String subject : List.of("", "ev\u0007il", "x".repeat(257))) {
+      assertRefused(whoami(tokens.hs256(new JWTClaimsSet.Builder().subject(subject).issuer(ISSUER).audience(AUDIENCE)
+          .expirationTime(Date.from(Instant.now().plusSeconds(600))))));
+    }
+    assertRefused(whoami(tokens.hs256(new JWTClaimsSet.Builder().subject("alice").issuer(ISSUER).audience(AUDIENCE)
+        .issueTime(Date.from(Instant.now().plusSeconds(3600)))
+        .expirationTime(Date.from(Instant.now().plusSeconds(7200))))));
+  }
 }
