@@ -79,9 +79,13 @@ final class Guard extends AllDirectives {
 
   /** 401 if {@code revocation} refuses the token, else {@code accepted}. */
   private Route revokedOr(Optional<Revocation> revocation, Tokens.VerifiedToken token, Supplier<Route> accepted) {
-    if (revocation.isEmpty() || !revocation.get().refuses(token.issuedAt())) return accepted.get();
+    if (!revoked(revocation, token)) return accepted.get();
     return invalidToken("the tokens of subject '" + token.principal().name() + "' issued before "
         + revocation.get().before() + " are revoked" + (token.issuedAt().isEmpty() ? ", and this one has no iat" : ""));
+  }
+
+  private static boolean revoked(Optional<Revocation> revocation, Tokens.VerifiedToken token) {
+    return revocation.isPresent() && revocation.get().refuses(token.issuedAt());
   }
 
   private Route invalidToken(String why) {
@@ -128,9 +132,7 @@ final class Guard extends AllDirectives {
     Tokens.VerifiedToken token = request.getAttribute(TOKEN).orElseThrow();
     if (!tokens.get().stillValid(token)) return Optional.empty();
     Optional<Revocation> revocation = control.cachedRevocation(token.principal().name());
-    if (revocation == null || revocation.isPresent() && revocation.get().refuses(token.issuedAt())) {
-      return Optional.empty();
-    }
+    if (revocation == null || revoked(revocation, token)) return Optional.empty();
     return Optional.ofNullable(control.cachedAccess(token.principal()));
   }
 

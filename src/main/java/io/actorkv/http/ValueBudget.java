@@ -1,5 +1,6 @@
 package io.actorkv.http;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +17,8 @@ final class ValueBudget {
   private final long limit;
   private final AtomicLong left;
   private volatile boolean spent;
+  /** The 413 result, made once: a batch may refuse hundreds of GETs with it. */
+  private volatile Map<String, Object> tooLarge;
 
   ValueBudget(long limit) {
     this.limit = limit;
@@ -54,8 +57,13 @@ final class ValueBudget {
   }
 
   Map<String, Object> tooLarge() {
-    return BatchRoutes.result(ApiError.of(StatusCodes.PAYLOAD_TOO_LARGE, "response_too_large",
-        "one answer carries at most " + limit + " characters of values (base64), and the results before this "
-            + "one took them: read this key with a GET of its own").with("limit", limit).response());
+    Map<String, Object> made = tooLarge;
+    if (made == null) {
+      made = Collections.unmodifiableMap(BatchRoutes.result(ApiError.of(StatusCodes.PAYLOAD_TOO_LARGE, "response_too_large",
+          "one answer carries at most " + limit + " characters of values (base64), and the results before this "
+              + "one took them: read this key with a GET of its own").with("limit", limit).response()));
+      tooLarge = made;
+    }
+    return made;
   }
 }

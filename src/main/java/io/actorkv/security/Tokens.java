@@ -73,7 +73,6 @@ public final class Tokens {
   /** The fewest secret bytes HS256 takes (RFC 7518: a key as long as the hash). */
   static final int SECRET_BYTES = 32;
 
-  /** A token that passed: whom it acts for, and when it was issued ({@code iat}), if it says. */
   /** A token that passed: who it acts for, when it was issued, and until when it passes (expiry and skew). */
   public record VerifiedToken(Principal principal, Optional<Instant> issuedAt, Instant validUntil) {}
 
