@@ -59,6 +59,8 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   /** A write; {@code idempotency} null when the client sent no idempotency key. */
   public sealed interface Write extends Request {
     Idempotency idempotency();
+
+    String principal();
   }
 
   /** {@code ttl} null means the value never expires. */
@@ -384,7 +386,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     if (shredded()) {
       return Effect().reply(cmd.replyTo(), new KeyReply.Shredded());
     }
-    KeyReply recalled = state.recall(cmd.idempotency(), clock.instant(), idempotency);
+    KeyReply recalled = state.recall(cmd.idempotency(), cmd.principal(), clock.instant(), idempotency);
     if (recalled != null) return Effect().reply(cmd.replyTo(), recalled);
     if (cmd instanceof Put put) return onPut(state, put);
     if (cmd instanceof Delete delete) return onDelete(state, delete);

@@ -18,6 +18,9 @@ public sealed interface KeyEvent {
 
   Instant timestamp();
 
+  /** Who asked for the change; null for an expiry, which no client asks for. */
+  String principal();
+
   /** This event's link of the key's hash chain; null for an event written before the chain existed. */
   ChainHash hash();
 
@@ -160,6 +163,11 @@ public sealed interface KeyEvent {
     /** No client asked for an expiry. */
     @Override
     public Idempotency idempotency() {
+      return null;
+    }
+
+    @Override
+    public String principal() {
       return null;
     }
 

@@ -36,10 +36,17 @@ public record KeyState(long revision, StoredValue value, ChainHash hash, List<Re
    * What a write that came with idempotency key {@code key} answered, made
    * again from its event: {@code operation} is the event's stable name,
    * {@code created} whether a put or revert made the key exist, {@code count}
-   * an increment's counter after it.
+   * an increment's counter after it. The key is {@code principal}'s: another
+   * principal's write with the same key is a write of its own. Null in
+   * snapshots written before keys were scoped: such a key holds for every
+   * principal, as it did then.
    */
   public record Remembered(String key, String fingerprint, Instant at, String operation, long revision,
-                           boolean created, long count) {
+                           boolean created, long count, String principal) {
+
+    boolean sentBy(Idempotency idempotency, String by) {
+      return key.equals(idempotency.key()) && (principal == null || principal.equals(by));
+    }
 
     KeyReply reply() {
       return switch (operation) {
@@ -51,15 +58,16 @@ public record KeyState(long revision, StoredValue value, ChainHash hash, List<Re
   }
 
   /**
-   * The outcome recorded for {@code idempotency}'s key within {@code window}
-   * of {@code now}: the same outcome if the fingerprint matches, else
-   * {@link KeyReply.IdempotencyKeyReused}; null if the key is not remembered.
+   * The outcome recorded for {@code idempotency}'s key, sent by
+   * {@code principal}, within {@code window} of {@code now}: the same outcome
+   * if the fingerprint matches, else {@link KeyReply.IdempotencyKeyReused};
+   * null if the key is not remembered.
    */
-  KeyReply recall(Idempotency idempotency, Instant now, IdempotencyLimits limits) {
+  KeyReply recall(Idempotency idempotency, String principal, Instant now, IdempotencyLimits limits) {
     if (idempotency == null) return null;
     for (int i = recent.size() - 1; i >= 0; i--) {
       Remembered r = recent.get(i);
-      if (!r.key().equals(idempotency.key()) || !r.at().plus(limits.window()).isAfter(now)) continue;
+      if (!r.sentBy(idempotency, principal) || !r.at().plus(limits.window()).isAfter(now)) continue;
       return r.fingerprint().equals(idempotency.fingerprint()) ? r.reply() : new KeyReply.IdempotencyKeyReused();
     }
     return null;
@@ -117,7 +125,7 @@ public record KeyState(long revision, StoredValue value, ChainHash hash, List<Re
       boolean created = !existsAt(event.timestamp());
       long count = after != null && after.counter() ? after.count() : 0;
       kept.add(new Remembered(idempotency.key(), idempotency.fingerprint(), event.timestamp(),
-          KeyJournalSerializer.nameOf(event), next, created, count));
+          KeyJournalSerializer.nameOf(event), next, created, count, event.principal()));
     }
     int over = kept.size() - limits.keysPerKey();
     return over > 0 ? kept.subList(over, kept.size()) : kept;

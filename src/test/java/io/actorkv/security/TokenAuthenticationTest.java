@@ -162,6 +162,29 @@ class TokenAuthenticationTest {
   }
 
   /**
+   * An Idempotency-Key is one principal's: another's write with the same
+   * key is a write of its own, not a 422 (one writer used to be able to
+   * block another's retries for 24 h by using its predictable key first).
+   */
+  @Test
+  void givenTwoPrincipalsSendingTheSameIdempotencyKey_thenEachGetsItsOwnWrite() {
+    String alice = "Bearer " + tokens.hs256(valid("alice"));
+    String bob = "Bearer " + tokens.hs256(valid("bob"));
+
+    var alices = kv.put("default", "idem-shared", "a", "Authorization", alice, "Idempotency-Key", "order-1");
+    var bobs = kv.put("default", "idem-shared", "b", "Authorization", bob, "Idempotency-Key", "order-1");
+    var alicesRepeat = kv.put("default", "idem-shared", "a", "Authorization", alice, "Idempotency-Key", "order-1");
+    var alicesOther = kv.put("default", "idem-shared", "c", "Authorization", alice, "Idempotency-Key", "order-1");
+
+    assertEquals(201, alices.statusCode(), alices.body());
+    assertEquals(200, bobs.statusCode(), bobs.body());
+    assertEquals(2, KvClient.revision(bobs));
+    assertEquals(1, KvClient.revision(alicesRepeat));
+    assertEquals(422, alicesOther.statusCode(), alicesOther.body());
+    assertEquals("b", kv.get("default", "idem-shared", "Authorization", bob).body());
+  }
+
+  /**
    * A subject no revocation or binding could name (empty, a control
    * character, over 256 characters), or an iat past the clock skew, which
    * a revocation "until now" would not reach: 401. They passed before.

@@ -48,6 +48,7 @@ class KeyEntityIdempotencyTest {
   private static final Instant START = Instant.parse("2026-12-06T00:00:00Z");
   private static final Duration WINDOW = Duration.ofHours(24);
   private static final String ALICE = "alice";
+  private static final IdempotencyLimits LIMITS = new IdempotencyLimits(WINDOW, 1000);
 
   private final AtomicInteger keys = new AtomicInteger();
   private KeyEntityTest.MutableClock clock;
@@ -58,7 +59,7 @@ class KeyEntityIdempotencyTest {
   void freshKey() {
     clock = new KeyEntityTest.MutableClock(START);
     entityId = KeyEntity.entityId("default", "idempotent-" + keys.incrementAndGet());
-    entity = entity(100, 0, new IdempotencyLimits(WINDOW, 1000));
+    entity = entity(100, 0, LIMITS);
   }
 
   private EventSourcedBehaviorTestKit<KeyEntity.Command, KeyEvent, KeyState> entity(
@@ -118,6 +119,33 @@ class KeyEntityIdempotencyTest {
     assertEquals(new IdempotencyKeyReused(), other.reply());
     assertTrue(other.hasNoEvents());
     assertEquals(1, entity.getState().revision());
+  }
+
+  @Test
+  void givenAKeyUsedByAnotherPrincipal_thenItIsANewWriteAndEachRepeatGetsItsOwnOutcome() {
+    put("k1", "fp-alice", "v1");
+
+    var bobs = entity.<KeyReply>runCommand(r -> new KeyEntity.Put(bytes("v2"), "text/plain", null, Precondition.NONE,
+        "bob", new Idempotency("k1", "fp-bob"), r));
+    var bobsRepeat = entity.<KeyReply>runCommand(r -> new KeyEntity.Put(bytes("v2"), "text/plain", null,
+        Precondition.NONE, "bob", new Idempotency("k1", "fp-bob"), r));
+
+    assertEquals(new Stored(2, false), bobs.reply());
+    assertEquals(new Stored(2, false), bobsRepeat.reply());
+    assertTrue(bobsRepeat.hasNoEvents());
+    assertEquals(new Stored(1, true), put("k1", "fp-alice", "v1").reply());
+    assertEquals(new IdempotencyKeyReused(), put("k1", "fp-other", "v3").reply());
+    assertEquals(List.of(ALICE, "bob"),
+        entity.restart().state().recent().stream().map(KeyState.Remembered::principal).toList());
+  }
+
+  @Test
+  void givenASnapshotThatNamesNoPrincipal_thenItsKeysHoldForEveryPrincipal() {
+    KeyState older = new KeyState(1, null, null,
+        List.of(new KeyState.Remembered("k1", "fp-a", START, "kv.delete", 1, false, 0, null)));
+
+    assertEquals(new Deleted(1), older.recall(new Idempotency("k1", "fp-a"), "anyone", START, LIMITS));
+    assertEquals(new IdempotencyKeyReused(), older.recall(new Idempotency("k1", "fp-b"), "bob", START, LIMITS));
   }
 
   @Test

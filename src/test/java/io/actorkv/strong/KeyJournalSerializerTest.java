@@ -32,7 +32,7 @@ class KeyJournalSerializerTest {
         new KeyState(3, new StoredValue(v, "text/plain", Expiry.NEVER, AT)), "kv.state",
         new KeyState(4, null), "kv.state",
         new KeyEvent.CounterIncremented(2, "dave", AT).withIdempotency(new Idempotency("k-1", "ab12")), "kv.increment",
-        new KeyState(5, null, null, List.of(new KeyState.Remembered("k-1", "ab12", AT, "kv.delete", 5, false, 0))),
+        new KeyState(5, null, null, List.of(new KeyState.Remembered("k-1", "ab12", AT, "kv.delete", 5, false, 0, "alice"))),
         "kv.state");
     for (var e : named.entrySet()) {
       assertEquals(e.getValue(), serializer.manifest(e.getKey()));
@@ -54,6 +54,18 @@ class KeyJournalSerializerTest {
 
     assertEquals(old, read);
     assertEquals(List.of(), read.recent());
+  }
+
+  @Test
+  void aSnapshotWrittenBeforeKeysNamedTheirPrincipalReadsWithNone() throws Exception {
+    var remembered = new KeyState.Remembered("k-1", "ab12", AT, "kv.delete", 5, false, 0, "alice");
+    var cborMapper = new CBORMapper();
+    var tree = (ObjectNode) cborMapper.readTree(serializer.toBinary(new KeyState(5, null, null, List.of(remembered))));
+    ((ObjectNode) tree.get("recent").get(0)).remove("principal");
+
+    KeyState read = (KeyState) serializer.fromBinary(cborMapper.writeValueAsBytes(tree), "kv.state");
+
+    assertEquals(List.of(new KeyState.Remembered("k-1", "ab12", AT, "kv.delete", 5, false, 0, null)), read.recent());
   }
 
   @Test
