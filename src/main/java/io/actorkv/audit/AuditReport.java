@@ -22,7 +22,7 @@ public final class AuditReport {
 
   private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-  static final String[] COLUMNS = {"offset", "namespace", "key", "revision", "operation", "principal", "time",
+  static final String[] COLUMNS = {"offset", "namespace", "incarnation", "key", "revision", "operation", "principal", "time",
       "contentType", "size", "sha256", "expires", "by", "from", "hash", "value"};
 
   private final Writer out;

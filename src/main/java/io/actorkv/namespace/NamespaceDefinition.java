@@ -123,4 +123,16 @@ public record NamespaceDefinition(String name, Mode mode, Instant createdAt, Con
   public String storageName() {
     return incarnation == 0 ? name : name + "~" + incarnation;
   }
+
+  /** The namespace's name in a {@link #storageName}, as clients name it. */
+  public static String nameOf(String storageName) {
+    int tilde = storageName.indexOf('~');
+    return tilde < 0 ? storageName : storageName.substring(0, tilde);
+  }
+
+  /** The incarnation in a {@link #storageName}: 0 for the first namespace of the name. */
+  public static long incarnationOf(String storageName) {
+    int tilde = storageName.indexOf('~');
+    return tilde < 0 ? 0 : Long.parseLong(storageName.substring(tilde + 1));
+  }
 }

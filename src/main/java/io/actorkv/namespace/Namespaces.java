@@ -223,23 +223,19 @@ public final class Namespaces {
    * all), if this node knows: keys of a removed incarnation keep all.
    */
   public OptionalInt cachedRetention(String storageName) {
-    NamespaceDefinition known = cached(nameOf(storageName));
+    NamespaceDefinition known = cached(NamespaceDefinition.nameOf(storageName));
     return known == null ? OptionalInt.empty() : OptionalInt.of(retention(known, storageName));
   }
 
   /** {@link #cachedRetention}, asking the registry when this node does not know the namespace. */
   public CompletionStage<Integer> retention(String storageName) {
-    return find(nameOf(storageName)).thenApply(found -> found.map(d -> retention(d, storageName)).orElse(0));
+    return find(NamespaceDefinition.nameOf(storageName)).thenApply(found -> found.map(d -> retention(d, storageName)).orElse(0));
   }
 
   private static int retention(NamespaceDefinition current, String storageName) {
     return current.storageName().equals(storageName) ? current.keptRevisions() : 0;
   }
 
-  private static String nameOf(String storageName) {
-    int tilde = storageName.indexOf('~');
-    return tilde < 0 ? storageName : storageName.substring(0, tilde);
-  }
 
   /** The definition of {@code name} if this node knows it, else null: the request path's way, with no future. */
   public NamespaceDefinition cached(String name) {

@@ -1,5 +1,6 @@
 package io.actorkv.store;
 
+import io.actorkv.namespace.NamespaceDefinition;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -36,13 +37,17 @@ public interface ChangeLog {
 
     /**
      * How the feed, the audit endpoint and {@code actorkv audit report} show
-     * it; the value (base64) only if asked, and never while sealed (a report
-     * read without the data keys says {@code "sealed": true} instead).
+     * it: the namespace as clients name it, with its incarnation if it is
+     * not the first; the value (base64) only if asked, and never while
+     * sealed (a report read without the data keys says {@code "sealed":
+     * true} instead).
      */
     public Map<String, Object> fields(boolean withValue) {
       Map<String, Object> line = new LinkedHashMap<>();
+      long incarnation = NamespaceDefinition.incarnationOf(namespace);
       line.put("offset", offset);
-      line.put("namespace", namespace);
+      line.put("namespace", NamespaceDefinition.nameOf(namespace));
+      line.put("incarnation", incarnation == 0 ? null : incarnation);
       line.put("key", key);
       line.put("revision", change.revision());
       line.put("operation", change.operation());

@@ -204,6 +204,31 @@ class WatchTest {
   }
 
   /**
+   * A namespace created again stores its keys under {@code name~n}; its
+   * changes name the namespace as the client does, with the incarnation
+   * beside it, on the feed and the audit endpoint alike.
+   */
+  @Test
+  void aNamespaceCreatedAgainIsNamedAsTheClientNamesIt() {
+    assertEquals(201, kv.putNamespace("again", "").statusCode());
+    assertEquals(204, kv.send("DELETE", "/v1/namespaces/again", null).statusCode());
+    assertEquals(201, kv.putNamespace("again", "").statusCode());
+    assertEquals(201, kv.put("again", "k", "v").statusCode());
+
+    JsonNode audited = json(kv.send("GET", "/v1/audit/again", null)).get("changes").get(0);
+    assertEquals("again", audited.get("namespace").asText(), audited.toString());
+    assertEquals(1, audited.get("incarnation").asLong(), audited.toString());
+    try (Watcher w = Watcher.open(node.httpPort(), "/v1/watch/again?from=0")) {
+      JsonNode watched = w.next(WAIT).data();
+      assertEquals("again", watched.get("namespace").asText(), watched.toString());
+      assertEquals(1, watched.get("incarnation").asLong(), watched.toString());
+    }
+    assertEquals(201, kv.put("default", "incarnation-0", "v").statusCode());
+    JsonNode first = json(kv.send("GET", "/v1/audit/default?key=incarnation-0", null)).get("changes").get(0);
+    assertFalse(first.has("incarnation"), "the first incarnation shows none: " + first);
+  }
+
+  /**
    * A transaction holds the next offset while a later write commits: the
    * feed must wait for it, deliver both in journal order, and pass an offset
    * that never commits only after the gap timeout.
