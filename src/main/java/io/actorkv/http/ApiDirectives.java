@@ -8,7 +8,6 @@ import io.actorkv.store.RequestId;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -55,9 +54,12 @@ abstract class ApiDirectives extends AllDirectives {
       stage = CompletableFuture.failedFuture(e);
     }
     return completeWithFuture(stage.handle((result, failure) -> {
-      if (failure != null) return withId(ApiError.from(failure, write, requestId).response(), requestId);
+      if (failure != null) {
+        return RequestContexts.withId(ApiError.from(failure, write, requestId).response(), requestId);
+      }
       HttpResponse response = render.apply(result);
-      return requestId.isGiven() || response.status().intValue() >= 400 ? withId(response, requestId) : response;
+      return requestId.isGiven() || response.status().intValue() >= 400
+          ? RequestContexts.withId(response, requestId) : response;
     }));
   }
 
@@ -65,9 +67,5 @@ abstract class ApiDirectives extends AllDirectives {
   protected Route respond(HttpRequest request, boolean write,
                           Function<RequestId, CompletionStage<HttpResponse>> work) {
     return respond(request, write, work, Function.identity());
-  }
-
-  private static HttpResponse withId(HttpResponse response, RequestId id) {
-    return response.addHeader(RawHeader.create(RequestContexts.REQUEST_ID_HEADER, id.toString()));
   }
 }

@@ -140,14 +140,18 @@ public final class HttpApi extends AllDirectives {
   public static final String INSECURE_WARNING = "INSECURE: this node serves without authentication beyond "
       + "loopback (--insecure); anyone who reaches it may read, change and delete everything. See docs/security.md";
 
-  /** {@code route}, each answer counted and timed (from the request's head to its answer) by route template. */
+  /**
+   * {@code route}, each answer counted and timed (from the request's head to
+   * its answer) by route template, and every error answer given the
+   * request's id ({@link RequestContexts#identifiedIfError}).
+   */
   private Route measured(Route route) {
     return extractRequest(request -> {
       long start = System.nanoTime();
       return mapResponse(response -> {
         metrics.httpRequest(routeTemplate(request), request.method().name(), response.status().intValue(),
             System.nanoTime() - start);
-        return response;
+        return RequestContexts.identifiedIfError(response, request);
       }, () -> route);
     });
   }

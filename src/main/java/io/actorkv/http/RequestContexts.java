@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /**
  * Where a request becomes a {@link RequestContext}: its id (the client's
@@ -38,6 +40,21 @@ final class RequestContexts {
       if (h.is(REQUEST_ID_LOWER) && USABLE_ID.matcher(h.value()).matches()) return RequestId.given(h.value());
     }
     return RequestId.next();
+  }
+
+  /** {@code response} carrying the request's id in {@code X-Request-Id}. */
+  static HttpResponse withId(HttpResponse response, RequestId id) {
+    return response.addHeader(RawHeader.create(REQUEST_ID_HEADER, id.toString()));
+  }
+
+  /**
+   * An error answer with the request's id, for the answers no route gave it
+   * ({@link ApiDirectives#respond} gives its own): an unknown path, a method
+   * the path does not take, a missing token. Other answers as they are.
+   */
+  static HttpResponse identifiedIfError(HttpResponse response, HttpRequest request) {
+    if (response.status().intValue() < 400 || response.getHeader(REQUEST_ID_LOWER).isPresent()) return response;
+    return withId(response, requestId(request));
   }
 
   /** The context of a request whose input is complete: its answer is due within the request timeout. */

@@ -165,6 +165,16 @@ class HttpApiEndToEndTest {
         "ids are not reused");
     var unusable = kv.get("default", "never-written", "X-Request-Id", "has spaces and {braces}");
     assertFalse(unusable.headers().firstValue("X-Request-Id").orElseThrow().contains(" "));
+
+    // Errors that no route's own handling makes: an unknown path, a method a path does not take.
+    for (var other : List.of(kv.send("GET", "/v1/nothing-here", null, "X-Request-Id", "r-404"),
+        kv.send("PATCH", "/v1/namespaces/x", "{}", "X-Request-Id", "r-405"))) {
+      assertTrue(other.statusCode() >= 400, other.body());
+      assertEquals("r-" + other.statusCode(), other.headers().firstValue("X-Request-Id").orElse(null),
+          other.statusCode() + " " + other.body());
+    }
+    assertFalse(kv.send("GET", "/v1/nothing-here", null).headers().firstValue("X-Request-Id").orElseThrow()
+        .isBlank());
   }
 
   @Test

@@ -90,6 +90,7 @@ class TokenAuthenticationTest {
     assertEquals(401, r.statusCode(), r.body());
     assertEquals("unauthorized", json(r).get("error").asText());
     assertEquals("Bearer realm=\"actorkv\"", r.headers().firstValue("WWW-Authenticate").orElseThrow());
+    assertTrue(r.headers().firstValue("X-Request-Id").isPresent(), "every error carries the request's id");
     assertEquals(404, kv.get("default", "no-token", bearer(tokens.hs256(valid("alice")))).statusCode());
     assertEquals(401, kv.send("GET", "/v1/cluster", null, "Authorization", "Basic YWxpY2U6c2VjcmV0").statusCode());
   }
