@@ -11,6 +11,7 @@ import io.actorkv.store.KeyRange;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.ModeStore;
 import io.actorkv.store.Precondition;
+import io.actorkv.store.ReplicasUnavailable;
 import io.actorkv.store.RequestContext;
 import io.actorkv.store.Stamp;
 import io.actorkv.store.Value;
@@ -426,6 +427,10 @@ public final class EventualStore implements ModeStore {
       }
       if (response instanceof Replicator.ModifyFailure<?> failure) {
         return CompletableFuture.failedStage(failure.cause());
+      }
+      if (response instanceof Replicator.StoreFailure<?>) {
+        return CompletableFuture.failedStage(new ReplicasUnavailable("this node could not write the replica to its "
+            + "disk", true));
       }
       return CompletableFuture.failedStage(new IllegalStateException(
           "the replicator could not store the write on this node: " + response));

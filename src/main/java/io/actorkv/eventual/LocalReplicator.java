@@ -2,6 +2,7 @@ package io.actorkv.eventual;
 
 import io.actorkv.base.Stages;
 import io.actorkv.namespace.Level;
+import io.actorkv.store.ReplicasUnavailable;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -22,11 +23,13 @@ final class LocalReplicator {
   private final ActorRef replicator;
   private final SelfUniqueAddress self;
   private final EventualSettings settings;
+  private final EventualDurability durability;
 
   LocalReplicator(ActorSystem<?> system, EventualSettings settings) {
     this.replicator = DistributedData.get(system.classicSystem()).replicator();
     this.self = DistributedData.get(system.classicSystem()).selfUniqueAddress();
     this.settings = settings;
+    this.durability = EventualDurability.get(system.classicSystem());
   }
 
   SelfUniqueAddress self() {
@@ -48,15 +51,25 @@ final class LocalReplicator {
     }
   }
 
+  /** Fails with {@link ReplicasUnavailable} if the replicator stopped ({@link EventualDurability#broken}). */
   CompletableFuture<BucketRead> read(BucketKey bucket, Level level) {
+    var broken = durability.broken();
+    if (broken.isPresent()) return CompletableFuture.failedFuture(new ReplicasUnavailable(broken.get(), false));
     return ask(new Replicator.Get<>(bucket, readConsistency(level))).thenApply(response -> {
       if (response instanceof Replicator.GetResponse<?>) return BucketRead.of(response);
       throw new IllegalStateException("unexpected replicator answer " + response);
     });
   }
 
-  /** The replicator's answer to an update of {@code bucket} by {@code modify}, at {@code level}. */
+  /**
+   * The replicator's answer to an update of {@code bucket} by {@code modify},
+   * at {@code level}. Fails with {@link ReplicasUnavailable}, changing
+   * nothing, while replicas cannot reach this node's disk: a write taken now
+   * would be answered and then lost with the node.
+   */
   CompletableFuture<Object> update(BucketKey bucket, Level level, Function<Bucket, Bucket> modify) {
+    var failure = durability.failure();
+    if (failure.isPresent()) return CompletableFuture.failedFuture(new ReplicasUnavailable(failure.get(), false));
     return ask(new Replicator.Update<>(bucket, Bucket.EMPTY, writeConsistency(level), modify));
   }
 

@@ -42,7 +42,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * is as before: the writes of the last interval, and of a batch in progress.
  * A batch that fails is logged and kept, to be written with the next (so a
  * bucket that can never be written holds back every later batch; Pekko's
- * store drops the failed batch instead).
+ * store drops the failed batch instead). Until one is written, the store
+ * answers every write that waits for it with failure, and
+ * {@link EventualDurability} tells the node's writes and readiness so.
  *
  * <p>The file is laid out as Pekko's store lays it out (one LMDB database,
  * {@code ddata}, from key id to the serialized {@code DurableDataEnvelope}),
@@ -66,6 +68,7 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
   private final SerializerWithStringManifest serializer;
   private final String manifest;
   private final ExecutorService writer;
+  private final EventualDurability durability;
   private Env<ByteBuffer> env;
   private Dbi<ByteBuffer> db;
   /** The latest state of each bucket changed since the last batch was handed over. */
@@ -84,6 +87,7 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
     this.serializer = (SerializerWithStringManifest) SerializationExtension.get(getContext().getSystem())
         .serializerFor(DurableDataEnvelope.class);
     this.manifest = serializer.manifest(new DurableDataEnvelope(Bucket.EMPTY));
+    this.durability = EventualDurability.get(getContext().getSystem());
     this.writer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "actorkv-eventual-writer");
       t.setDaemon(true);
@@ -93,9 +97,14 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
 
   @Override
   public void preStart() {
-    if (!dir.isDirectory() && !dir.mkdirs()) throw new IllegalStateException("cannot create " + dir);
-    env = Env.create().setMapSize(mapSize).setMaxDbs(1).open(dir, EnvFlags.MDB_NOLOCK);
-    db = env.openDbi(DATABASE, DbiFlags.MDB_CREATE);
+    try {
+      if (!dir.isDirectory() && !dir.mkdirs()) throw new IllegalStateException("cannot create " + dir);
+      env = Env.create().setMapSize(mapSize).setMaxDbs(1).open(dir, EnvFlags.MDB_NOLOCK);
+      db = env.openDbi(DATABASE, DbiFlags.MDB_CREATE);
+    } catch (RuntimeException e) {
+      durability.broken("the eventual replicas' file in " + dir + " cannot be opened: " + e.getMessage());
+      throw e;
+    }
     keyBuffer = ByteBuffer.allocateDirect(env.getMaxKeySize());
     if (!interval.isZero()) getTimers().startTimerWithFixedDelay(Tick.WRITE_BEHIND, Tick.WRITE_BEHIND, interval);
     log.info("Eventual replicas in LMDB at {}", dir.getAbsolutePath());
@@ -121,6 +130,7 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
             (DurableDataEnvelope) serializer.fromBinary(value, manifest));
       }
     } catch (Exception e) {
+      durability.broken("the eventual replicas in " + dir + " cannot be loaded: " + e.getMessage());
       throw new DurableStore.LoadFailed("cannot load the eventual replicas from " + dir, e);
     }
     if (!loaded.isEmpty()) {
@@ -141,7 +151,10 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
       return;
     }
     pending.put(store.key(), store.data());
-    if (store.reply().isDefined()) store.reply().get().replyTo().tell(store.reply().get().successMsg(), getSelf());
+    if (store.reply().isDefined()) {
+      var reply = store.reply().get();
+      reply.replyTo().tell(durability.failure().isEmpty() ? reply.successMsg() : reply.failureMsg(), getSelf());
+    }
   }
 
   /** Every interval: hands what changed to the writer thread, unless it is still writing the last batch. */
@@ -177,13 +190,16 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
             valueBuffer.clear().put(value).flip());
       }
       txn.commit();
+      durability.writing();
       if (log.isDebugEnabled()) {
         log.debug("Wrote {} eventual replicas in {} ms", batch.size(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
       }
       return Map.of();
     } catch (RuntimeException e) {
-      log.error(e, "Could not write {} eventual replicas to {}; they are kept for the next batch", batch.size(), dir);
+      log.error(e, "Could not write {} eventual replicas to {}; they are kept for the next batch, and eventual "
+          + "writes are refused until one is written", batch.size(), dir);
+      durability.failing("this node cannot write eventual replicas to " + dir + ": " + e.getMessage());
       return batch;
     }
   }
@@ -205,7 +221,10 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
     if (env == null) return;
     Map<String, DurableDataEnvelope> rest = inFlight == null ? new HashMap<>() : new HashMap<>(inFlight);
     rest.putAll(pending);
-    if (!rest.isEmpty()) write(rest);
+    if (!rest.isEmpty() && !write(rest).isEmpty()) {
+      log.error("Stopping with {} changed eventual replicas not written to {}: this node's copy of their latest "
+          + "writes is lost (other nodes' replicas keep what reached them)", rest.size(), dir);
+    }
     env.close();
   }
 }

@@ -3,6 +3,7 @@ package io.actorkv.http;
 import io.actorkv.base.Stages;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyIndex;
+import io.actorkv.store.ReplicasUnavailable;
 import io.actorkv.store.RequestId;
 import io.actorkv.store.ValueUnreadable;
 import java.util.LinkedHashMap;
@@ -124,6 +125,12 @@ final class ApiError extends RuntimeException {
       log.error("request {}: {}", requestId, unreadable.getMessage());
       return of(StatusCodes.INTERNAL_SERVER_ERROR, "value_unreadable", unreadable.getMessage()
           + "; nothing was changed").with("requestId", requestId.toString());
+    }
+    if (cause instanceof ReplicasUnavailable unavailable) {
+      return of(StatusCodes.SERVICE_UNAVAILABLE, "replicas_unavailable", unavailable.getMessage()
+          + (unavailable.mayHaveApplied() ? "; the write is in this node's memory and may reach other replicas, "
+              + "but this node's copy is lost if it stops" : "; nothing was changed"))
+          .with("mayHaveApplied", unavailable.mayHaveApplied());
     }
     if (cause instanceof ChangeLog.Unavailable) {
       return of(StatusCodes.SERVICE_UNAVAILABLE, "journal_unavailable",

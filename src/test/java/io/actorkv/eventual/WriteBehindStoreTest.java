@@ -1,9 +1,12 @@
 package io.actorkv.eventual;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.actorkv.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -40,7 +43,11 @@ class WriteBehindStoreTest {
   }
 
   static Config durable(Path dir, String writeBehind) {
-    return ConfigFactory.parseMap(Map.of("lmdb.dir", dir.toString(), "lmdb.map-size", "64 MiB",
+    return durable(dir, writeBehind, "64 MiB");
+  }
+
+  static Config durable(Path dir, String writeBehind, String mapSize) {
+    return ConfigFactory.parseMap(Map.of("lmdb.dir", dir.toString(), "lmdb.map-size", mapSize,
         "lmdb.write-behind-interval", writeBehind));
   }
 
@@ -88,6 +95,38 @@ class WriteBehindStoreTest {
 
     var loaded = startAndLoad(props, probe, store);
     assertEquals(Map.of("ev|a|0", entries(0, 2), "ev|a|1", entries(1, 3)), dataOf(loaded));
+    stop(store[0], probe);
+  }
+
+  /**
+   * A batch the disk refuses (here a bucket larger than the whole LMDB map of 64 KiB;
+   * a full disk in life) makes the store answer every later write with
+   * failure, and the node's writes and readiness learn it, until a batch is
+   * written again: it used to answer success for writes that never reached
+   * the disk.
+   */
+  @Test
+  void whileABatchCannotBeWrittenWritesAreAnsweredWithFailureUntilOneIs(@TempDir Path dir) {
+    TestProbe<Object> probe = TestProbe.create(Adapter.toTyped(system));
+    ActorRef[] store = new ActorRef[1];
+    EventualDurability durability = EventualDurability.get(system);
+    startAndLoad(Props.create(WriteBehindStore.class, durable(dir, "50ms", "64 KiB")), probe, store);
+    Bucket tooLarge = Bucket.EMPTY;
+    for (int key = 0; key < 40_000; key++) tooLarge = BucketLawsTest.write(tooLarge, 0, key, key);
+
+    store(store[0], "ev|full|0", tooLarge, probe);
+    Await.assertEventually(Duration.ofSeconds(10), () -> assertTrue(durability.failure().isPresent()));
+    assertFalse(new EventualDurability.Readiness(system).get().toCompletableFuture().join());
+    var reply = new DurableStore.StoreReply("stored", "failed", Adapter.toClassic(probe.ref()));
+    store[0].tell(new DurableStore.Store("ev|full|1", new DurableDataEnvelope(bucket(1, 1)), Option.apply(reply)),
+        ActorRef.noSender());
+    probe.expectMessage(Duration.ofSeconds(10), "failed");
+
+    // The bucket that did not fit is replaced by a small state of it: the next batch is written.
+    store[0].tell(new DurableStore.Store("ev|full|0", new DurableDataEnvelope(bucket(0, 2)), Option.empty()),
+        ActorRef.noSender());
+    Await.assertEventually(Duration.ofSeconds(10), () -> assertTrue(durability.failure().isEmpty()));
+    store(store[0], "ev|full|2", bucket(2, 3), probe);
     stop(store[0], probe);
   }
 
