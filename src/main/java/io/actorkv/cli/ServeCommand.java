@@ -7,6 +7,7 @@ import io.actorkv.config.ActorKvSettings;
 import io.actorkv.config.ActorKvSettings.LogFormat;
 import io.actorkv.config.NodeConfig;
 import io.actorkv.config.NodeConfig.Setting;
+import io.actorkv.journal.JournalStartFailed;
 import io.actorkv.node.Node;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Spec;
         "or in a HOCON file given by --config (keys under 'actorkv', see README.md).",
         "Precedence: option, then environment, then --config file, then built-in default.",
         "Settings that cannot run a node (an unknown value, seeds with kubernetes discovery, ...) exit 2;",
-        "a journal database out of reach at start exits 1."})
+        "a journal database out of reach at start, or an embedded journal that cannot start, exits 1."})
 final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE", description = "HOCON file layered over the defaults.")
@@ -114,6 +115,11 @@ final class ServeCommand implements Callable<Integer> {
           spec.commandLine().getErr().println("actorkv serve: a port of this node (--http-port, --management-port, "
               + "--remote-port) cannot be listened on: " + cause.getMessage());
           return BAD_SETTINGS;
+        }
+        // An embedded journal another process runs, or whose server refuses to start: exit 1, in one line.
+        if (cause instanceof JournalStartFailed failed) {
+          spec.commandLine().getErr().println("actorkv serve: " + failed.getMessage());
+          return CommandLine.ExitCode.SOFTWARE;
         }
         // A database out of reach, or refusing the user: not a setting the node could check, so exit 1.
         if (cause instanceof SQLException sql) {

@@ -116,7 +116,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         lock = null;
       }
       if (lock == null) {
-        throw new IllegalStateException("another process runs the embedded journal of " + dataDir);
+        throw new JournalStartFailed("another process runs the embedded journal of " + dataDir
+            + " (a node serving it, or a command reading it): stop it first", null);
       }
       Path server = unpackBinaries(home);
       Path data = home.resolve("data");
@@ -135,10 +136,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       return started;
     } catch (IOException e) {
       closeQuietly(channel);
-      throw new UncheckedIOException("the embedded PostgreSQL journal in " + home + " did not start", e);
-    } catch (RuntimeException e) {
+      throw new JournalStartFailed("the embedded PostgreSQL journal in " + home + " did not start: " + e, e);
+    } catch (JournalStartFailed e) {
       closeQuietly(channel);
       throw e;
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      String log = tail(home.resolve("server.log"));
+      throw new JournalStartFailed("the embedded PostgreSQL journal in " + home + " did not start: " + e.getMessage()
+          + (log.isEmpty() ? "" : "; its log ends: " + log), e);
     }
   }
 

@@ -325,7 +325,9 @@ public final class Node implements AutoCloseable {
     try {
       Files.createDirectories(settings.dataDir());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create data directory " + settings.dataDir(), e);
+      String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
+      throw new UncheckedIOException("cannot create data directory " + settings.dataDir() + ": " + why, e);
     }
   }
 

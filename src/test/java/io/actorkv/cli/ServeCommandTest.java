@@ -8,8 +8,11 @@ import io.actorkv.testing.FreePorts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -94,6 +97,29 @@ class ServeCommandTest {
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
     assertTrue(err.toString().startsWith("actorkv serve: cannot use the journal's database: Connection to 127.0.0.1:"),
         err.toString());
+  }
+
+  /**
+   * A data directory whose embedded journal another process runs is one
+   * line and exit 1, naming what to do; it was a stack trace. The lock is
+   * held here, as a node serving the directory holds it.
+   */
+  @Test
+  void anEmbeddedJournalAnotherProcessRunsIsOneLineAndExit1(@TempDir Path dir) throws IOException {
+    Path home = Files.createDirectories(dir.resolve("postgres"));
+    try (FileChannel channel = FileChannel.open(home.resolve("lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE); FileLock held = channel.lock()) {
+      StringWriter err = new StringWriter();
+      int code = new CommandLine(new ServeCommand()).setErr(new PrintWriter(err)).execute(
+          "--data-dir", dir.toString(), "--http-port", "0", "--management-port", String.valueOf(FreePorts.next()),
+          "--remote-port", String.valueOf(FreePorts.next()));
+
+      assertEquals(1, code, err.toString());
+      assertEquals(1, err.toString().strip().lines().count(), err.toString());
+      assertTrue(err.toString().startsWith("actorkv serve: another process runs the embedded journal of "),
+          err.toString());
+      assertTrue(held.isValid());
+    }
   }
 
   private static void assertRefused(String expected, String... args) {
