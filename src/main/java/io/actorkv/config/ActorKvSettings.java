@@ -91,7 +91,7 @@ public record ActorKvSettings(
   public enum Journal {
     /** A PostgreSQL server of the node's own, fsync on every commit: survives power loss. */
     EMBEDDED_POSTGRES,
-    /** An H2 file database: survives a crash of the process, not of the machine. */
+    /** An H2 file database, forced to disk after each batch of writes: survives power loss. */
     H2;
 
     public static Journal parse(String value) {

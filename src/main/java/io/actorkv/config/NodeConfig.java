@@ -55,8 +55,8 @@ public final class NodeConfig {
         "PostgreSQL JDBC URL of the shared journal. None: an embedded journal in the data directory "
             + "(single node only; see --journal)."),
     JOURNAL("--journal", "embedded-postgres|h2", "actorkv.journal", "ACTORKV_JOURNAL", String.class,
-        "Without --db-url, the journal a new data directory gets: embedded-postgres (fsync on every commit) "
-            + "or h2 (survives a process crash, not a power loss). A data directory keeps the one it has."),
+        "Without --db-url, the journal a new data directory gets: embedded-postgres or h2, both fsync before "
+            + "a write is answered (h2 is slower). A data directory keeps the one it has."),
     DB_USER("--db-user", "USER", "actorkv.db.user", "ACTORKV_DB_USER", String.class, "Database user."),
     DB_PASSWORD("--db-password", "PASSWORD", "actorkv.db.password", "ACTORKV_DB_PASSWORD", String.class,
         "Database password."),

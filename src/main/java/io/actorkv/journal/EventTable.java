@@ -1,5 +1,6 @@
 package io.actorkv.journal;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,6 +37,7 @@ final class EventTable {
   private final int highestColumn;
   private final String deleteBelow;
   private final String markDeleted;
+  private final JournalDatabase database;
 
   EventTable(JournalDatabase database, Serialization serialization) {
     this.serialization = serialization;
@@ -61,6 +63,12 @@ final class EventTable {
     this.deleteBelow = "DELETE FROM " + table + " WHERE " + pid + " = ? AND " + seq + " <= ?";
     this.markDeleted = "UPDATE " + table + " SET " + deleted + " = TRUE WHERE " + pid + " = ? AND " + seq
         + " = ? AND " + deleted + " = FALSE";
+    this.database = database;
+  }
+
+  /** Makes what {@code c} committed durable ({@link JournalDatabase#sync}). */
+  void sync(Connection c) throws SQLException {
+    database.sync(c);
   }
 
   String insert() {

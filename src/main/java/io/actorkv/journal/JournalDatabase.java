@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -100,20 +101,34 @@ public record JournalDatabase(String url, String user, String password, String d
 
   /**
    * WRITE_DELAY=0: H2 otherwise acknowledges a commit up to 500 ms before
-   * writing it, and a killed process would lose acknowledged writes. H2 still
-   * does not fsync each commit, so this survives a process crash, not a power
-   * loss. DB_CLOSE_ON_EXIT=FALSE leaves closing to the node's shutdown, after
-   * the last write.
+   * writing it. The journal then forces each batch to disk ({@link #sync}),
+   * so an acknowledged write survives a power loss. DB_CLOSE_ON_EXIT=FALSE
+   * leaves closing to the node's shutdown, after the last write.
    */
   static JournalDatabase embeddedH2(Path dataDir, Journal asked) {
     if (asked != Journal.H2) {
-      log.warn("{} holds an H2 journal, which survives a crash of this process but not a power loss or a crash "
-          + "of the machine. Moving it to the embedded PostgreSQL journal: docs/operations.md, "
+      log.info("{} holds an H2 journal, which serves strong writes more slowly than the embedded PostgreSQL "
+          + "journal a new data directory gets. Moving it: docs/operations.md, "
           + "\"From the H2 journal to embedded PostgreSQL\".", dataDir);
     }
     String file = h2File(dataDir).toString().replaceFirst("\\.mv\\.db$", "");
     return new JournalDatabase("jdbc:h2:file:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", "sa", "",
         "org.h2.Driver", "slick.jdbc.H2Profile$", "h2", Optional.empty());
+  }
+
+  /**
+   * Makes what {@code c} committed durable, on stable storage, as a write
+   * must be before it is acknowledged. PostgreSQL's commit has done so (its
+   * WAL flushed), so nothing is left to do. H2's MVStore writes a commit to
+   * its file but forces the file only when told: {@code CHECKPOINT SYNC}
+   * stores what is committed and forces (fsyncs) the file, one fsync for
+   * every row committed before it.
+   */
+  public void sync(Connection c) throws SQLException {
+    if (!vendor.equals("h2")) return;
+    try (Statement s = c.createStatement()) {
+      s.execute("CHECKPOINT SYNC");
+    }
   }
 
   /** Stops the embedded PostgreSQL server, if this started one; nothing otherwise. */

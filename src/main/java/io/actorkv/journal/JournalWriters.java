@@ -24,7 +24,7 @@ import org.apache.pekko.persistence.PersistentRepr;
  * every requesting actor the outcome, in the order its requests came. While
  * one commit waits for the disk, the next batch gathers, so concurrent
  * writers share each flush. A request is acknowledged only after the commit
- * that holds its rows. If the database refuses one of the batch's rows, each
+ * that holds its rows is on stable storage ({@link EventTable#sync}). If the database refuses one of the batch's rows, each
  * request is committed again on its own and only those refused fail; if the
  * commit fails otherwise, every request in it fails.
  */
@@ -175,9 +175,11 @@ final class JournalWriters implements AutoCloseable {
   }
 
   /**
-   * Null once the batch is committed, else why not. Everything the driver
-   * throws fails the batch, not the writer: PostgreSQL's driver throws an
-   * AssertionError from a batch on a connection that broke.
+   * Null once the batch is committed and on stable storage, else why not.
+   * Everything the driver throws fails the batch, not the writer:
+   * PostgreSQL's driver throws an AssertionError from a batch on a
+   * connection that broke. A batch whose sync fails is committed but fails
+   * all the same: its writes may be on disk, and their clients are told so.
    */
   private Throwable commit(List<Request> batch) {
     try (Connection c = pool.getConnection(); PreparedStatement insert = c.prepareStatement(table.insert())) {
@@ -196,6 +198,7 @@ final class JournalWriters implements AutoCloseable {
         insert.executeBatch();
         hooks.hook().written(c, written);
         c.commit();
+        table.sync(c);
         return null;
       } catch (Exception | AssertionError e) {
         rollback(c, e);

@@ -52,7 +52,7 @@ final class JournalEngines {
       case "postgresql" -> new SqlJournal(JournalDatabase.open("", "", "", dir, Journal.EMBEDDED_POSTGRES),
           "power loss: fsync per commit (the node's embedded server and settings)");
       case "h2" -> new SqlJournal(JournalDatabase.open("", "", "", dir, Journal.H2),
-          "a process crash only: no fsync per commit (the node's H2 URL)");
+          "power loss: CHECKPOINT SYNC (fsync) per commit (the node's H2 URL and journal)");
       case "sqlite" -> new SqliteJournal(dir.resolve("journal.db"));
       case "rocksdb" -> new RocksJournal(dir);
       case "lmdb" -> new LmdbJournal(dir);
@@ -105,6 +105,7 @@ final class JournalEngines {
     @Override
     public void appendBatch(List<Row> rows) throws SQLException {
       insert(connection, insert, rows);
+      database.sync(connection);
     }
 
     @Override
