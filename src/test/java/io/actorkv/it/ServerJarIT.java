@@ -215,7 +215,7 @@ class ServerJarIT {
     assertEquals(0, run("audit", "checkpoint", "--data-dir", data.toString(), "--out", heads.toString()));
     assertEquals(0, run("audit", "verify", "--data-dir", data.toString(), "--against", heads.toString()));
     assertEquals(0, run("audit", "report", "--data-dir", data.toString(), "--format", "csv"));
-    assertEquals(6, lastOutput.lines().filter(l -> l.contains(",default,audited,") || l.startsWith("offset,")).count(),
+    assertEquals(6, lastOutput.lines().filter(l -> l.contains(",default,,audited,") || l.startsWith("offset,")).count(),
         lastOutput);
     // The report alone on stdout, as `audit report > file` keeps it: log lines and progress go to stderr.
     String report = stdoutOf("audit", "report", "--data-dir", data.toString(), "--format", "csv");
