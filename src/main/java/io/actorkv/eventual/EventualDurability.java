@@ -13,11 +13,14 @@ import org.apache.pekko.actor.ExtensionIdProvider;
 /**
  * Whether this node can keep eventual replicas on its disk, as
  * {@link WriteBehindStore} last found: one per actor system. While it
- * cannot (a full disk, an I/O error, a file it could not open), eventual
- * writes are refused before they change anything, and the node is not
- * ready ({@link Readiness}). A failed batch is retried with the next; the
- * first that succeeds clears the failure. A store that could not open its
- * file stops the replicator, and only a restart mends that.
+ * cannot (a full disk, an I/O error, a full LMDB map, a file it could not
+ * open), clients' eventual writes are refused before they change anything.
+ * A failed batch is retried with the next; the first that succeeds clears
+ * the failure. A store that could not open its file stops the replicator,
+ * and only a restart mends that: only then is the node not ready
+ * ({@link Readiness}). A failing write is not a reason, as the LMDB map
+ * fills on every node at about the same time, and every node unready
+ * would leave strong namespaces no node either.
  */
 public final class EventualDurability implements Extension {
 
@@ -56,8 +59,8 @@ public final class EventualDurability implements Extension {
 
   /**
    * A readiness check of Pekko Management
-   * ({@code pekko.management.health-checks.readiness-checks}): ready only
-   * while eventual replicas reach this node's disk.
+   * ({@code pekko.management.health-checks.readiness-checks}): not ready
+   * once the replicator stopped ({@link #broken}).
    */
   public static final class Readiness implements Supplier<CompletionStage<Boolean>> {
     private final EventualDurability durability;
@@ -68,7 +71,7 @@ public final class EventualDurability implements Extension {
 
     @Override
     public CompletionStage<Boolean> get() {
-      return CompletableFuture.completedFuture(durability.failure().isEmpty());
+      return CompletableFuture.completedFuture(durability.broken().isEmpty());
     }
   }
 

@@ -403,6 +403,8 @@ public final class EventualStore implements ModeStore {
 
   private CompletionStage<KeyOutcome> update(NamespaceDefinition ns, String key, Level level,
                                              Function<KeyEntry, Change> change) {
+    var refused = replicator.writesRefused();
+    if (refused.isPresent()) return CompletableFuture.failedStage(refused.get());
     var bucket = bucketKey(ns, key);
     var self = replicator.self();
     var outcome = new AtomicReference<Change>();

@@ -4,6 +4,7 @@ import io.actorkv.base.Stages;
 import io.actorkv.namespace.Level;
 import io.actorkv.store.ReplicasUnavailable;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.pekko.actor.ActorRef;
@@ -62,14 +63,17 @@ final class LocalReplicator {
   }
 
   /**
-   * The replicator's answer to an update of {@code bucket} by {@code modify},
-   * at {@code level}. Fails with {@link ReplicasUnavailable}, changing
-   * nothing, while replicas cannot reach this node's disk: a write taken now
-   * would be answered and then lost with the node.
+   * Why a client's write must be refused now, changing nothing, if it must:
+   * replicas cannot reach this node's disk, and a write taken now would be
+   * answered and then lost with the node. The node's own upkeep (purging
+   * expired values and tombstones, which frees room) goes on.
    */
+  Optional<ReplicasUnavailable> writesRefused() {
+    return durability.failure().map(why -> new ReplicasUnavailable(why, false));
+  }
+
+  /** The replicator's answer to an update of {@code bucket} by {@code modify}, at {@code level}. */
   CompletableFuture<Object> update(BucketKey bucket, Level level, Function<Bucket, Bucket> modify) {
-    var failure = durability.failure();
-    if (failure.isPresent()) return CompletableFuture.failedFuture(new ReplicasUnavailable(failure.get(), false));
     return ask(new Replicator.Update<>(bucket, Bucket.EMPTY, writeConsistency(level), modify));
   }
 

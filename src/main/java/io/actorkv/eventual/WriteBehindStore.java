@@ -44,7 +44,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * bucket that can never be written holds back every later batch; Pekko's
  * store drops the failed batch instead). Until one is written, the store
  * answers every write that waits for it with failure, and
- * {@link EventualDurability} tells the node's writes and readiness so.
+ * {@link EventualDurability} tells the node's client writes so.
  *
  * <p>The file is laid out as Pekko's store lays it out (one LMDB database,
  * {@code ddata}, from key id to the serialized {@code DurableDataEnvelope}),
@@ -77,6 +77,8 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
   private Map<String, DurableDataEnvelope> inFlight;
   /** Used only by {@link #write}, which never runs on two threads at once. */
   private ByteBuffer keyBuffer;
+  private long lastFailureLogged;
+  private static final long FAILURE_LOG_EVERY = TimeUnit.MINUTES.toNanos(1);
   private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(256 * 1024);
 
   public WriteBehindStore(Config config) throws NotSerializableException {
@@ -197,8 +199,13 @@ public final class WriteBehindStore extends AbstractActorWithTimers {
       }
       return Map.of();
     } catch (RuntimeException e) {
-      log.error(e, "Could not write {} eventual replicas to {}; they are kept for the next batch, and eventual "
-          + "writes are refused until one is written", batch.size(), dir);
+      // Tried again every interval: logged when it starts, then once a minute while it lasts.
+      long now = System.nanoTime();
+      if (durability.failure().isEmpty() || now - lastFailureLogged >= FAILURE_LOG_EVERY) {
+        lastFailureLogged = now;
+        log.error(e, "Could not write {} eventual replicas to {}; they are kept for the next batch, and clients' "
+            + "eventual writes are refused until one is written", batch.size(), dir);
+      }
       durability.failing("this node cannot write eventual replicas to " + dir + ": " + e.getMessage());
       return batch;
     }

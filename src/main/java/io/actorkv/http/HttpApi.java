@@ -14,6 +14,7 @@ import io.actorkv.security.Tokens;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.Principal;
+import io.actorkv.store.RequestId;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -195,18 +196,20 @@ public final class HttpApi extends AllDirectives {
   /** Pekko HTTP's own request timeout (pekko.http.server.request-timeout), past every timeout of ours. */
   private static HttpResponse requestTimedOut(HttpRequest request) {
     boolean read = request.method().equals(HttpMethods.GET) || request.method().equals(HttpMethods.HEAD);
-    return ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "server_timeout",
+    return RequestContexts.identifiedIfError(ApiError.of(StatusCodes.SERVICE_UNAVAILABLE, "server_timeout",
             "the node did not answer in time" + (read ? "; nothing was changed"
                 : "; the write may or may not have been applied: read the key to find out"))
-        .with("mayHaveApplied", !read).response();
+        .with("mayHaveApplied", !read).response(), request);
   }
 
 
 
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
-        .matchAny(failure -> extractRequest(request ->
-            complete(ApiError.from(failure, true, RequestContexts.requestId(request)).response())))
+        .matchAny(failure -> extractRequest(request -> {
+          RequestId id = RequestContexts.requestId(request); // the one its log line names
+          return complete(RequestContexts.withId(ApiError.from(failure, true, id).response(), id));
+        }))
         .build();
   }
 

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node whose disk refuses its eventual replicas (here an LMDB map of
- * 1 MiB that fills; a full disk in life) stops taking eventual writes and
- * says it is not ready, over real sockets. It used to answer 201 for every
+ * 1 MiB that fills; a full disk in life) stops taking eventual writes,
+ * over real sockets, and serves the rest. It used to answer 201 for every
  * write while none reached the disk, and lose them all when it stopped.
  */
 class EventualDiskFailureTest {
@@ -36,7 +36,7 @@ class EventualDiskFailureTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
-  void writesTheDiskRefusesAreRefusedAndTheNodeIsNotReady(@TempDir Path dataDir) {
+  void writesTheDiskRefusesAreRefusedAndTheRestServes(@TempDir Path dataDir) {
     Map<Setting, Object> settings = TestNodes.settings(dataDir, null, List.of());
     Node node = TestNodes.start(settings, ConfigFactory.parseString(
         "pekko.cluster.distributed-data.durable.lmdb.map-size = 1 MiB"));
@@ -65,8 +65,8 @@ class EventualDiskFailureTest {
       assertEquals(503, next.statusCode(), next.body());
       assertEquals(false, json(next).get("mayHaveApplied").asBoolean(), "refused before it changed anything");
       assertEquals(404, kv.get("ev", "after").statusCode());
-      Await.assertEventually(Duration.ofSeconds(30), () -> assertEquals(500, status(management + "/ready")));
-      assertEquals(200, status(management + "/alive"));
+      // Still ready: the map fills on every node at once, and no node ready would leave strong keys none.
+      assertEquals(200, status(management + "/ready"));
       assertEquals(value, kv.get("ev", "first").body(), "reads go on from memory");
       assertEquals(201, kv.put("default", "strong", "v").statusCode(), "strong namespaces are not concerned");
     } finally {
