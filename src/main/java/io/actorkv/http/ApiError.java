@@ -1,5 +1,6 @@
 package io.actorkv.http;
 
+import io.actorkv.base.NotStored;
 import io.actorkv.base.Stages;
 import io.actorkv.store.ChangeLog;
 import io.actorkv.store.KeyIndex;
@@ -131,6 +132,12 @@ final class ApiError extends RuntimeException {
           + (unavailable.mayHaveApplied() ? "; the write is in this node's memory and may reach other replicas, "
               + "but this node's copy is lost if it stops" : "; nothing was changed"))
           .with("mayHaveApplied", unavailable.mayHaveApplied());
+    }
+    if (cause instanceof NotStored notStored) {
+      return of(StatusCodes.SERVICE_UNAVAILABLE, "journal_unavailable", notStored.getMessage()
+          + (notStored.mayBeStored() ? "; the write may or may not have been applied: read the key to find out, or "
+              + "send it again with the same Idempotency-Key" : "; nothing was changed: try again"))
+          .with("mayHaveApplied", notStored.mayBeStored());
     }
     if (cause instanceof ChangeLog.Unavailable) {
       return of(StatusCodes.SERVICE_UNAVAILABLE, "journal_unavailable",

@@ -1,6 +1,7 @@
 package io.actorkv.journal;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.actorkv.base.NotStored;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -119,8 +120,8 @@ final class JournalWriters implements AutoCloseable {
   void submit(Request request) {
     BlockingQueue<Request> queue = queues.get(Math.floorMod(request.persistentActor().hashCode(), queues.size()));
     if (!queue.offer(request)) {
-      request.failed(new IllegalStateException("the journal's queue is full (" + queue.size()
-          + " write requests wait for the database); actorkv-journal.buffer-size"), journal);
+      request.failed(new NotStored("the journal's queue is full (" + queue.size()
+          + " write requests wait for the database); actorkv-journal.buffer-size", null, false), journal);
     }
   }
 
@@ -145,7 +146,7 @@ final class JournalWriters implements AutoCloseable {
         batch.clear();
       }
     } catch (InterruptedException stopped) {
-      IllegalStateException cause = new IllegalStateException("the journal stopped");
+      NotStored cause = new NotStored("the journal stopped", null, false);
       batch.forEach(r -> r.failed(cause, journal));
       queue.forEach(r -> r.failed(cause, journal));
     }
@@ -182,6 +183,7 @@ final class JournalWriters implements AutoCloseable {
    * all the same: its writes may be on disk, and their clients are told so.
    */
   private Throwable commit(List<Request> batch) {
+    boolean committing = false;
     try (Connection c = pool.getConnection(); PreparedStatement insert = c.prepareStatement(table.insert())) {
       try {
         List<PersistentRepr> written = new ArrayList<>();
@@ -197,16 +199,33 @@ final class JournalWriters implements AutoCloseable {
         }
         insert.executeBatch();
         hooks.hook().written(c, written);
+        committing = true;
         c.commit();
         table.sync(c);
         return null;
       } catch (Exception | AssertionError e) {
         rollback(c, e);
-        return e;
+        return notStored(e, committing);
       }
     } catch (Exception | AssertionError e) {
-      return e;
+      return notStored(e, committing);
     }
+  }
+
+  /**
+   * {@code e} as a write's failure: before the commit, nothing was stored;
+   * at or after it, it may have been. Its message, which clients see, names
+   * the SQLSTATE, not the database's text (which names tables and keys):
+   * the entity's log line has the whole cause.
+   */
+  private static NotStored notStored(Throwable e, boolean committing) {
+    String state = null;
+    for (Throwable t = e; t != null && state == null; t = t.getCause()) {
+      if (t instanceof SQLException sql) state = sql.getSQLState();
+    }
+    String what = state != null ? "SQLSTATE " + state : e.getClass().getSimpleName();
+    return new NotStored(committing ? "the journal's commit failed (" + what + ")"
+        : "the journal's database refused the write (" + what + ")", e, committing);
   }
 
   private static void rollback(Connection c, Throwable cause) {

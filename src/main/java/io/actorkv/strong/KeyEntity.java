@@ -1,6 +1,7 @@
 package io.actorkv.strong;
 
 import io.actorkv.base.CborSerializable;
+import io.actorkv.base.NotStored;
 import io.actorkv.base.Stages;
 import io.actorkv.base.Ticker;
 import io.actorkv.store.Expiry;
@@ -25,6 +26,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.JournalPersistFailed;
+import org.apache.pekko.persistence.typed.JournalPersistRejected;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -314,6 +317,8 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private final Map<Long, Request> waiting = new LinkedHashMap<>();
   private long nextWaiter;
   private boolean passivateWhenFree;
+  /** Who waits for the client write being persisted now, or null ({@link #persist}). */
+  private ActorRef<KeyReply> persisting;
 
   private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, int keep,
                     IdempotencyLimits idempotency, LiveStates live, ValueSeal seal, Waits waits,
@@ -405,7 +410,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     }
     Expiry expiresAt = Expiry.after(now, cmd.ttl());
     return persist(state, new KeyEvent.ValuePut(cmd.value(), cmd.contentType(), expiresAt, cmd.principal(), now),
-            cmd.idempotency())
+            cmd)
         .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
   }
 
@@ -423,7 +428,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     }
     Expiry expiresAt = Expiry.after(now, cmd.ttl());
     return persist(state, new KeyEvent.ValueReverted(cmd.from(), cmd.value(), cmd.contentType(), expiresAt,
-            cmd.principal(), now), cmd.idempotency())
+            cmd.principal(), now), cmd)
         .thenReply(cmd.replyTo(), next -> new KeyReply.Stored(next.revision(), !exists));
   }
 
@@ -439,7 +444,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     } catch (ArithmeticException e) {
       return Effect().reply(cmd.replyTo(), new KeyReply.CounterOverflow(before));
     }
-    return persist(state, new KeyEvent.CounterIncremented(cmd.by(), cmd.principal(), now), cmd.idempotency())
+    return persist(state, new KeyEvent.CounterIncremented(cmd.by(), cmd.principal(), now), cmd)
         .thenReply(cmd.replyTo(), next -> new KeyReply.Counted(next.revision(), next.value().count()));
   }
 
@@ -452,7 +457,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     if (!exists) {
       return Effect().reply(cmd.replyTo(), new KeyReply.NotFound(state.revision()));
     }
-    return persist(state, new KeyEvent.ValueDeleted(cmd.principal(), now), cmd.idempotency())
+    return persist(state, new KeyEvent.ValueDeleted(cmd.principal(), now), cmd)
         .thenReply(cmd.replyTo(), next -> new KeyReply.Deleted(next.revision()));
   }
 
@@ -466,17 +471,39 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   }
 
   /**
-   * The only way this entity persists: the event records the request's
-   * idempotency key (if it came with one), its value is sealed (with
-   * encryption at rest), it gets its link of the key's hash chain, and
-   * every event's state is published before any reply (see
-   * {@link #changed}).
+   * The only way this entity persists a single event: the event records the
+   * idempotency key of {@code write} (the client's request; null for an
+   * expiry), its value is sealed (with encryption at rest), it gets its link
+   * of the key's hash chain, and every event's state is published before
+   * any reply (see {@link #changed}). Until the journal has it, the write's
+   * client is remembered, to be told if the journal fails it
+   * ({@link #persistFailed}).
    */
-  private EffectBuilder<KeyEvent, KeyState> persist(KeyState state, KeyEvent event, Idempotency key) {
+  private EffectBuilder<KeyEvent, KeyState> persist(KeyState state, KeyEvent event, Write write) {
     long revision = state.revision() + 1;
+    Idempotency key = write == null ? null : write.idempotency();
     KeyEvent keyed = seal.seal(persistenceId().id(), revision, key == null ? event : event.withIdempotency(key));
     KeyEvent chained = keyed.withHash(state.chainHead(persistenceId().id()).next(revision, keyed));
-    return Effect().persist(chained).thenRun(this::changed);
+    persisting = write == null ? null : write.replyTo();
+    return Effect().persist(chained).thenRun(stored -> {
+      persisting = null;
+      changed(stored);
+    });
+  }
+
+  /**
+   * The journal failed the event in flight: the entity restarts from the
+   * journal (its supervisor's backoff), and the client of the write is told
+   * now, whether the write may be stored all the same
+   * ({@link NotStored#mayBeStored}; a failure the journal did not describe
+   * may be), instead of waiting out its deadline.
+   */
+  private void persistFailed(Throwable failure) {
+    if (persisting == null) return;
+    NotStored notStored = NotStored.in(failure);
+    persisting.tell(notStored != null ? new KeyReply.NotStored(notStored.getMessage(), notStored.mayBeStored())
+        : new KeyReply.NotStored("the journal failed the write (" + failure.getClass().getSimpleName() + ")", true));
+    persisting = null;
   }
 
   /**
@@ -585,6 +612,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     lock = null;
     lockStored = false;
     preparing = null;
+    persisting = null; // the coordinator settles a failed outcome by its own protocol
     KeyLock.Release release = new KeyLock.Release(held.txnId(), clock.instant());
     KeyReply finished = new KeyReply.Finished(applied == null ? List.of() : applied.results());
     if (applied == null || applied.refused() || applied.events().isEmpty()) {
@@ -661,6 +689,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     lock = null;
     lockStored = false;
     preparing = null;
+    persisting = null;
     lockJournal.tell(new KeyLock.Report());
   }
 
@@ -689,6 +718,10 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   public SignalHandler<KeyState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::changed)
+        .onSignal(JournalPersistFailed.class, (state, failed) -> persistFailed(failed.failure()))
+        .onSignal(JournalPersistRejected.class, (state, rejected) -> persistFailed(
+            new NotStored("the journal rejected the event (" + rejected.failure().getClass().getSimpleName() + ")",
+                rejected.failure(), false)))
         .onSignal(PreRestart.instance(), this::restarting)
         .onSignal(PostStop.instance(), state -> live.withdraw(entityId))
         .build();

@@ -42,6 +42,12 @@ public sealed interface KeyReply extends CborSerializable {
    */
   record NotDelivered() implements KeyReply {}
 
+  /**
+   * The journal failed the write ({@code reason}); {@code mayBeStored}:
+   * whether it may be stored all the same ({@link io.actorkv.base.NotStored}).
+   */
+  record NotStored(String reason, boolean mayBeStored) implements KeyReply {}
+
   /** The key's namespace was shredded: nothing can be written there any more. */
   record Shredded() implements KeyReply {}
 

@@ -1,5 +1,6 @@
 package io.actorkv.strong;
 
+import io.actorkv.base.NotStored;
 import io.actorkv.base.Stages;
 import io.actorkv.base.Ticker;
 import io.actorkv.namespace.Mode;
@@ -254,7 +255,10 @@ public final class StrongStore implements ModeStore {
   /**
    * Lists the range's keys from the index (so every key acknowledged before
    * is among them), then deletes each through its entity, as a DELETE of
-   * that key would; keys deleted meanwhile by others are not counted.
+   * that key would; keys deleted meanwhile by others are not counted. A
+   * delete the journal failed fails the whole request ({@link NotStored},
+   * stored or not as the worst of them says): the keys left are deleted by
+   * sending it again.
    */
   @Override
   public CompletionStage<KeyOutcome> deleteRange(RequestContext context, KeyRequest.DeleteRange request) {
@@ -267,8 +271,18 @@ public final class StrongStore implements ModeStore {
               .mapAsyncUnordered(RANGE_DELETE_PARALLELISM, k -> askEntity(
                   KeyEntity.entityId(request.namespace().storageName(), k.key()),
                   replyTo -> new KeyEntity.Delete(Precondition.NONE, principal, replyTo), context::remaining))
-              .runFold(0L, (n, reply) -> reply instanceof KeyReply.Deleted ? n + 1 : n, system))
-          .thenApply(n -> new KeyOutcome.RangeDeleted(n, listing.next().isPresent()));
+              .runFold(new long[] {0, 0, 0}, (counts, reply) -> {
+                if (reply instanceof KeyReply.Deleted) counts[0]++;
+                if (reply instanceof KeyReply.NotStored failed) counts[failed.mayBeStored() ? 2 : 1]++;
+                return counts;
+              }, system))
+          .thenApply(counts -> {
+            if (counts[1] + counts[2] > 0) {
+              throw new NotStored("the journal failed " + (counts[1] + counts[2]) + " of the range's deletes ("
+                  + counts[0] + " deleted)", null, counts[2] > 0);
+            }
+            return new KeyOutcome.RangeDeleted(counts[0], listing.next().isPresent());
+          });
     });
   }
 
@@ -313,11 +327,15 @@ public final class StrongStore implements ModeStore {
   /**
    * What the key's reply means to the client, its value opened if sealed
    * (for the reply's revision, which wrote it). A shredded namespace's or an
-   * unopenable value fails the stage with {@link ValueUnreadable}.
+   * unopenable value fails the stage with {@link ValueUnreadable}, a write
+   * the journal failed with {@link NotStored}.
    */
   private CompletionStage<KeyOutcome> answer(String entityId, KeyReply reply) {
     ValueUnreadable unreadable = unreadable(entityId, reply);
     if (unreadable != null) return CompletableFuture.failedFuture(unreadable);
+    if (reply instanceof KeyReply.NotStored failed) {
+      return CompletableFuture.failedFuture(new NotStored(failed.reason(), null, failed.mayBeStored()));
+    }
     if (reply instanceof KeyReply.Found found && found.value().sealed()) {
       return opened(KeyEntity.persistenceId(entityId), found.revision(), found.value())
           .thenApply(value -> outcome(new KeyReply.Found(found.revision(), value)));

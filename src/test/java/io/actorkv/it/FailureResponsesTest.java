@@ -25,7 +25,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a client is told when the node cannot serve: 503 before it is a member, 504 when the journal stalls. */
+/**
+ * What a client is told when the node cannot serve: 503 before it is a
+ * member, 504 when the journal stalls, 503 when it fails a write.
+ */
 class FailureResponsesTest {
 
   @Test
@@ -109,6 +112,41 @@ class FailureResponsesTest {
         assertEquals(200, cold.statusCode(), "cold-" + i + ": " + cold.body());
       }
       assertEquals(201, kv.put("default", "new", "v").statusCode());
+    } finally {
+      node.close();
+    }
+  }
+
+  /**
+   * A write the database refuses (a trigger here; a full disk in life) is
+   * answered at once with 503 journal_unavailable and mayHaveApplied false:
+   * it was rolled back. It used to wait out the request timeout and answer
+   * 504, "may have applied".
+   */
+  @Test
+  void aWriteTheDatabaseRefusesAnswers503AndSaysNothingChanged(@TempDir Path dataDir) throws Exception {
+    String database = TestPostgres.newDatabase();
+    Map<Setting, Object> settings = TestNodes.settings(dataDir, TestPostgres.jdbcUrl(database), List.of());
+    Node node = TestNodes.start(settings, ConfigFactory.parseString("actorkv.request-timeout = 10s"));
+    try (Connection c = DriverManager.getConnection(TestPostgres.jdbcUrl(database), "postgres", "postgres");
+         Statement s = c.createStatement()) {
+      s.execute("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'could not extend file: "
+          + "No space left on device' USING ERRCODE = 'disk_full'; END $$ LANGUAGE plpgsql");
+      s.execute("CREATE TRIGGER refuse BEFORE INSERT ON event_journal FOR EACH ROW "
+          + "WHEN (NEW.persistence_id = 'kv|default|refused') EXECUTE FUNCTION refuse()");
+      KvClient kv = new KvClient(node.httpPort());
+      assertEquals(201, kv.put("default", "accepted", "v").statusCode());
+
+      var refused = kv.put("default", "refused", "v");
+
+      assertEquals(503, refused.statusCode(), refused.body());
+      assertEquals("journal_unavailable", json(refused).get("error").asText());
+      assertEquals(false, json(refused).get("mayHaveApplied").asBoolean(), refused.body());
+      assertTrue(json(refused).get("message").asText().contains("SQLSTATE 53100"), refused.body());
+      s.execute("DROP TRIGGER refuse ON event_journal");
+      Await.assertEventually(Duration.ofSeconds(30), () -> assertEquals(404, kv.get("default", "refused").statusCode()));
+      assertEquals(201, kv.put("default", "refused", "now").statusCode());
+      assertEquals("v", kv.get("default", "accepted").body());
     } finally {
       node.close();
     }
