@@ -142,7 +142,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       throw e;
     } catch (RuntimeException e) {
       closeQuietly(channel);
-      String log = tail(home.resolve("server.log"));
+      // pg_ctl's own output only says to look at the server's log, where the reason is.
+      String log = String.valueOf(e.getMessage()).startsWith("pg_ctl") ? tail(home.resolve("server.log")) : "";
       throw new JournalStartFailed("the embedded PostgreSQL journal in " + home + " did not start: " + e.getMessage()
           + (log.isEmpty() ? "" : "; its log ends: " + log), e);
     }
@@ -369,7 +370,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       s.execute("CREATE DATABASE " + DATABASE);
     } catch (SQLException e) {
       close();
-      throw new IllegalStateException("cannot create the journal's database in the embedded PostgreSQL", e);
+      // 28P01: the password in the file is not the server's (the file was edited or copied from elsewhere).
+      String hint = "28P01".equals(e.getSQLState()) ? " (the password is read from " + home.resolve("password")
+          + ")" : "";
+      throw new IllegalStateException("cannot connect to the embedded PostgreSQL: " + e.getMessage() + hint, e);
     }
   }
 

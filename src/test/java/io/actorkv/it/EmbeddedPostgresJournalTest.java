@@ -2,12 +2,14 @@ package io.actorkv.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorkv.cli.Main;
 import io.actorkv.config.NodeConfig.Setting;
+import io.actorkv.journal.JournalStartFailed;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
 import io.actorkv.testing.KvClient;
@@ -91,6 +93,33 @@ class EmbeddedPostgresJournalTest {
       node.close();
     }
     assertFalse(Files.exists(dataDir.resolve("postgres/data/postmaster.pid")), "the server stopped with the node");
+  }
+
+  /**
+   * A password file that is not the server's (edited, or copied from
+   * another data directory) fails the start naming the file; the message
+   * said "cannot create the journal's database" and hid the reason.
+   */
+  @Test
+  void aWrongPasswordFileFailsTheStartNamingIt(@TempDir Path dataDir) throws Exception {
+    Node first = defaultNode(dataDir);
+    assertEquals(201, new KvClient(first.httpPort()).put("default", "kept", "v").statusCode());
+    first.close();
+    Path passwordFile = dataDir.resolve("postgres/password");
+    String password = Files.readString(passwordFile);
+    Files.writeString(passwordFile, "not-the-servers");
+
+    JournalStartFailed failed = assertThrows(JournalStartFailed.class, () -> defaultNode(dataDir));
+    assertTrue(failed.getMessage().contains("password authentication failed")
+        && failed.getMessage().contains(passwordFile.toString()), failed.getMessage());
+
+    Files.writeString(passwordFile, password);
+    Node again = defaultNode(dataDir);
+    try {
+      assertEquals("v", new KvClient(again.httpPort()).get("default", "kept").body());
+    } finally {
+      again.close();
+    }
   }
 
   @Test
