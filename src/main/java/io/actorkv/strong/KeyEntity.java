@@ -7,9 +7,11 @@ import io.actorkv.base.Ticker;
 import io.actorkv.store.Expiry;
 import io.actorkv.store.Precondition;
 import io.actorkv.store.ValueUnreadable;
+import java.io.NotSerializableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +19,11 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -30,6 +34,7 @@ import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.JournalPersistRejected;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -112,6 +117,9 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    * this node cannot open it, {@code unreadable} says why (else null).
    */
   record RetentionKnown(int keep, boolean keyReady, String unreadable) implements Command {}
+
+  /** Sent by the entity to itself when its recovery cannot succeed ({@link Recovering}). */
+  private record Unrecoverable() implements Command {}
 
   /**
    * Takes the key for transaction {@code txnId}, durably, and answers
@@ -283,12 +291,64 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private static Behavior<Command> create(String entityId, Clock clock, Ticker ticker, int snapshotEvery,
                                           LiveStates live, int keep, IdempotencyLimits idempotency, ValueSeal seal,
                                           Waits waits) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+    Recovering recovering = new Recovering();
+    return Behaviors.intercept(() -> recovering, Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<KeyLock.Command> lock = ctx.spawn(KeyLock.create(entityId, ctx.getSelf()), "lock");
       ctx.watch(lock); // a key whose lock stopped stops too (Terminated is not handled), and starts again anew
       return new KeyEntity(entityId, clock, ticker, snapshotEvery, keep, idempotency, live, seal, waits, timers, ctx,
-          lock);
-    }));
+          lock, recovering);
+    })));
+  }
+
+  /** What a request to a key that cannot recover is told ({@link KeyReply.Unreadable}). */
+  static final String UNRECOVERABLE = "this key's stored history cannot be read (a row of its journal or snapshot "
+      + "that this release cannot decode: written by a newer release, or altered); the node's log names the row";
+
+  /**
+   * Stands in front of a key's entity and keeps who waits for it to
+   * recover. When a row of the key's journal or snapshot cannot be decoded,
+   * recovering again cannot help (Pekko would restart the key with backoff
+   * while its requests wait out their deadline): the entity sends itself
+   * {@link Unrecoverable}, and this tells every waiting request so at once
+   * and stops the key. That drops the commands Pekko stashed during the
+   * recovery, so none of those requests applies later. The next request
+   * starts the key again, and finds the row mended or is told the same.
+   */
+  private static final class Recovering extends BehaviorInterceptor<Command, Command> {
+    private final List<ActorRef<KeyReply>> waiting = new ArrayList<>();
+    private boolean recovered;
+    private boolean givingUp;
+
+    Recovering() {
+      super(Command.class);
+    }
+
+    void recovered() {
+      recovered = true;
+      waiting.clear();
+    }
+
+    void restarting() {
+      recovered = false;
+    }
+
+    /** Whether the key gives up now; false once it has (Pekko signals a failed recovery more than once). */
+    boolean giveUp() {
+      if (givingUp) return false;
+      givingUp = true;
+      return true;
+    }
+
+    @Override
+    public Behavior<Command> aroundReceive(TypedActorContext<Command> ctx, Command command,
+                                           ReceiveTarget<Command> target) {
+      if (command instanceof Unrecoverable) {
+        waiting.forEach(replyTo -> replyTo.tell(new KeyReply.Unreadable(UNRECOVERABLE)));
+        return Behaviors.stopped();
+      }
+      if (!recovered && command instanceof Request request) waiting.add(request.replyTo());
+      return target.apply(ctx, command);
+    }
   }
 
   private final String entityId;
@@ -303,6 +363,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private final TimerScheduler<Command> timers;
   private final ActorContext<Command> context;
   private final ActorRef<KeyLock.Command> lockJournal;
+  private final Recovering recovering;
 
   // The key's transaction lock; only this actor touches these fields.
   /** Whether the lock's journal has recovered: until then every command waits. */
@@ -323,7 +384,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   private KeyEntity(String entityId, Clock clock, Ticker ticker, int snapshotEvery, int keep,
                     IdempotencyLimits idempotency, LiveStates live, ValueSeal seal, Waits waits,
                     TimerScheduler<Command> timers, ActorContext<Command> context,
-                    ActorRef<KeyLock.Command> lockJournal) {
+                    ActorRef<KeyLock.Command> lockJournal, Recovering recovering) {
     // A failed write restarts the key from its journal, but keeps its lock's actor: it holds the truth.
     super(PersistenceId.ofUniqueId(persistenceId(entityId)),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)
@@ -340,6 +401,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     this.timers = timers;
     this.context = context;
     this.lockJournal = lockJournal;
+    this.recovering = recovering;
   }
 
   @Override
@@ -684,6 +746,7 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
    * serves nothing until it answers.
    */
   private void restarting(KeyState state) {
+    recovering.restarting();
     live.withdraw(entityId);
     lockKnown = false;
     lock = null;
@@ -691,6 +754,27 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     preparing = null;
     persisting = null;
     lockJournal.tell(new KeyLock.Report());
+  }
+
+  /**
+   * A recovery that failed on a row that cannot be decoded gives up
+   * ({@link Recovering}); any other failure (the database out of reach, a
+   * replay that timed out) is Pekko's to retry, restarting the key with
+   * backoff.
+   */
+  private void recoveryFailed(Throwable failure) {
+    if (!undecodable(failure) || !recovering.giveUp()) return;
+    context.getLog().error("key {} cannot recover: a row of its journal or snapshot cannot be decoded ({}); its "
+        + "requests answer 500 value_unreadable until the row is mended", persistenceId().id(), failure.toString());
+    context.getSelf().tell(new Unrecoverable());
+  }
+
+  /** Whether {@code failure} is Pekko's serialization refusing stored bytes, whatever wraps it. */
+  static boolean undecodable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof NotSerializableException) return true;
+    }
+    return false;
   }
 
   /**
@@ -717,7 +801,11 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
   @Override
   public SignalHandler<KeyState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::changed)
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          recovering.recovered();
+          changed(state);
+        })
+        .onSignal(RecoveryFailed.class, (state, failed) -> recoveryFailed(failed.getFailure()))
         .onSignal(JournalPersistFailed.class, (state, failed) -> persistFailed(failed.failure()))
         .onSignal(JournalPersistRejected.class, (state, rejected) -> persistFailed(
             new NotStored("the journal rejected the event (" + rejected.failure().getClass().getSimpleName() + ")",

@@ -53,7 +53,8 @@ public sealed interface KeyReply extends CborSerializable {
 
   /**
    * The node that hosts the key cannot open its namespace's data key
-   * ({@code message} says why: it lacks the master key that wraps it);
+   * ({@code message} says why: it lacks the master key that wraps it), or
+   * the key cannot recover from its journal ({@link KeyEntity#UNRECOVERABLE});
    * nothing was applied.
    */
   record Unreadable(String message) implements KeyReply {}

@@ -80,12 +80,15 @@ class FailureResponsesTest {
    * keys: every key's recovery loads its snapshot through one snapshot
    * store, whose circuit breaker opened after 5 failures in a row and then
    * failed every cold key for a minute, while the broken key kept it open.
+   * Its requests are told so at once (500 value_unreadable, nothing
+   * changed), not left to wait out their deadline and answer 504; and a
+   * write refused so does not apply once the row is mended.
    */
   @Test
-  void aKeyWhoseSnapshotCannotBeReadFailsAloneAndOtherKeysServe(@TempDir Path dataDir) throws Exception {
+  void aKeyWhoseSnapshotCannotBeReadAnswers500AndOtherKeysServe(@TempDir Path dataDir) throws Exception {
     String database = TestPostgres.newDatabase();
     Map<Setting, Object> settings = TestNodes.settings(dataDir, TestPostgres.jdbcUrl(database), List.of());
-    Config config = ConfigFactory.parseString("actorkv.snapshot-every = 2\nactorkv.request-timeout = 1s");
+    Config config = ConfigFactory.parseString("actorkv.snapshot-every = 2\nactorkv.request-timeout = 5s");
     Node first = TestNodes.start(settings, config);
     try {
       KvClient kv = new KvClient(first.httpPort());
@@ -94,26 +97,90 @@ class FailureResponsesTest {
     } finally {
       first.close();
     }
-    try (Connection c = DriverManager.getConnection(TestPostgres.jdbcUrl(database), "postgres", "postgres");
-         Statement s = c.createStatement()) {
-      assertEquals(1, s.executeUpdate("UPDATE snapshot SET snapshot_ser_id = 987654 "
-          + "WHERE persistence_id = 'kv|default|broken'"));
-    }
+    String ofBroken = " WHERE persistence_id = 'kv|default|broken'";
+    int serializer = sql(database, s -> {
+      try (var rs = s.executeQuery("SELECT snapshot_ser_id FROM snapshot" + ofBroken)) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+    sql(database, s -> s.executeUpdate("UPDATE snapshot SET snapshot_ser_id = 987654" + ofBroken));
 
     Node node = TestNodes.start(settings, config);
     try {
       KvClient kv = new KvClient(node.httpPort());
       for (int i = 0; i < 8; i++) {
-        var broken = kv.get("default", "broken");
-        assertEquals(504, broken.statusCode(), broken.body());
+        assertUnreadable(kv.get("default", "broken"));
       }
+      assertUnreadable(kv.put("default", "broken", "refused"));
+      assertUnreadable(kv.delete("default", "broken"));
       for (int i = 0; i < 5; i++) {
         var cold = kv.get("default", "cold-" + i);
         assertEquals(200, cold.statusCode(), "cold-" + i + ": " + cold.body());
       }
       assertEquals(201, kv.put("default", "new", "v").statusCode());
+
+      sql(database, s -> s.executeUpdate("UPDATE snapshot SET snapshot_ser_id = " + serializer + ofBroken));
+      var mended = kv.get("default", "broken");
+      assertEquals(200, mended.statusCode(), mended.body());
+      assertEquals("v2", mended.body());
+      assertEquals(3, KvClient.revision(mended));
     } finally {
       node.close();
+    }
+  }
+
+  /** An event of a key that this build cannot read (a newer release's type, or altered bytes): as a snapshot. */
+  @Test
+  void aKeyWhoseEventCannotBeReadAnswers500(@TempDir Path dataDir) throws Exception {
+    String database = TestPostgres.newDatabase();
+    Map<Setting, Object> settings = TestNodes.settings(dataDir, TestPostgres.jdbcUrl(database), List.of());
+    Config config = ConfigFactory.parseString("actorkv.request-timeout = 5s");
+    Node first = TestNodes.start(settings, config);
+    try {
+      KvClient kv = new KvClient(first.httpPort());
+      assertEquals(201, kv.put("default", "newer", "v1").statusCode());
+      assertEquals(201, kv.put("default", "altered", "v1").statusCode());
+    } finally {
+      first.close();
+    }
+    sql(database, s -> s.executeUpdate("UPDATE event_journal SET event_ser_manifest = 'kv.from-the-future' "
+        + "WHERE persistence_id = 'kv|default|newer'"));
+    sql(database, s -> s.executeUpdate("UPDATE event_journal SET event_payload = '\\x00ff00ff'::bytea "
+        + "WHERE persistence_id = 'kv|default|altered'"));
+
+    Node node = TestNodes.start(settings, config);
+    try {
+      KvClient kv = new KvClient(node.httpPort());
+      assertUnreadable(kv.get("default", "newer"));
+      assertUnreadable(kv.put("default", "newer", "v2"));
+      assertUnreadable(kv.get("default", "altered"));
+      assertEquals(201, kv.put("default", "other", "v").statusCode());
+      assertEquals(1, (int) sql(database, s -> {
+        try (var rs = s.executeQuery("SELECT count(*) FROM event_journal WHERE persistence_id = 'kv|default|newer'")) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }));
+    } finally {
+      node.close();
+    }
+  }
+
+  private static void assertUnreadable(HttpResponse<String> r) {
+    assertEquals(500, r.statusCode(), r.body());
+    assertEquals("value_unreadable", json(r).get("error").asText(), r.body());
+    assertTrue(json(r).get("message").asText().endsWith("nothing was changed"), r.body());
+  }
+
+  private interface Sql<T> {
+    T run(Statement s) throws Exception;
+  }
+
+  private static <T> T sql(String database, Sql<T> work) throws Exception {
+    try (Connection c = DriverManager.getConnection(TestPostgres.jdbcUrl(database), "postgres", "postgres");
+         Statement s = c.createStatement()) {
+      return work.run(s);
     }
   }
 
