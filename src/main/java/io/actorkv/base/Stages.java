@@ -1,9 +1,11 @@
 package io.actorkv.base;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Where a stage from Pekko's Java API enters our code. Those stages are Scala
@@ -33,6 +35,15 @@ public final class Stages {
       }
     }, COMPLETING_THREAD);
     return out;
+  }
+
+  /**
+   * {@code stage}'s outcome, or a {@link java.util.concurrent.TimeoutException}
+   * once {@code limit} has passed without one; {@code stage} itself is left
+   * to finish.
+   */
+  public static <T> CompletableFuture<T> within(CompletionStage<T> stage, Duration limit) {
+    return stage.toCompletableFuture().copy().orTimeout(limit.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** The failure inside the CompletionException wrappers that futures add. */

@@ -1,6 +1,7 @@
 package io.actorkv.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.actorkv.base.Stages;
 import io.actorkv.namespace.Mode;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.security.Access;
@@ -47,12 +48,15 @@ final class FeedRoutes extends ApiDirectives {
   private final NamespaceLookup namespaces;
   private final Guard guard;
   private final Duration heartbeat;
+  private final Duration timeout;
 
-  FeedRoutes(ChangeLog changes, NamespaceLookup namespaces, Guard guard, Duration heartbeat) {
+  /** {@code timeout}: how long a page, or the head a watch starts at, may take to read. */
+  FeedRoutes(ChangeLog changes, NamespaceLookup namespaces, Guard guard, Duration heartbeat, Duration timeout) {
     this.changes = changes;
     this.namespaces = namespaces;
     this.guard = guard;
     this.heartbeat = heartbeat;
+    this.timeout = timeout;
   }
 
   /**
@@ -108,7 +112,8 @@ final class FeedRoutes extends ApiDirectives {
       boolean ndjson = KvInput.header(request, "Accept").map(a -> a.contains("application/x-ndjson")).orElse(false);
       OptionalLong start = lastEventId.isPresent() ? lastEventId : from;
       return strong(ns, "watch").thenCompose(namespace ->
-          (start.isPresent() ? CompletableFuture.completedFuture(start.getAsLong()) : changes.head())
+          (start.isPresent() ? CompletableFuture.completedFuture(start.getAsLong())
+              : Stages.within(changes.head(), timeout))
               .thenApply(after -> stream(namespace, after, filter, values, ndjson, request)));
     });
   }
@@ -161,7 +166,7 @@ final class FeedRoutes extends ApiDirectives {
       long cursor = KvInput.offset("cursor", KvInput.parameter(q, "cursor")).orElse(0);
       boolean values = KvInput.flag("values", KvInput.parameter(q, "values"));
       return strong(ns, "audit").thenCompose(namespace ->
-          changes.page(namespace.storageName(), cursor, limit, filter).thenApply(page -> {
+          Stages.within(changes.page(namespace.storageName(), cursor, limit, filter), timeout).thenApply(page -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("changes", page.entries().stream().map(e -> e.fields(values)).toList());
             body.put("next", Long.toString(page.next()));

@@ -70,7 +70,8 @@ public final class HttpApi extends AllDirectives {
     RequestContexts contexts = new RequestContexts(guard, ticker, settings.requestTimeout());
     this.kv = new KvRoutes(store, namespaces, contexts, limits, bodies, settings.listingMaxResponseBytes());
     this.namespaceRoutes = new NamespaceRoutes(namespaces, guard, bodies, defaultBuckets);
-    this.feedRoutes = new FeedRoutes(changes, new NamespaceLookup(namespaces), guard, settings.feedHeartbeat());
+    this.feedRoutes = new FeedRoutes(changes, new NamespaceLookup(namespaces), guard, settings.feedHeartbeat(),
+        settings.requestTimeout());
     this.batchRoutes = new BatchRoutes(store, new NamespaceLookup(namespaces), contexts, limits, bodies,
         settings.batchMaxBytes(), settings.batchMaxInFlight());
     this.txnRoutes = new TxnRoutes(store, new NamespaceLookup(namespaces), contexts, bodies, batchRoutes,

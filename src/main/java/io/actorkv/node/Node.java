@@ -30,6 +30,7 @@ import io.actorkv.security.AccessControl;
 import io.actorkv.security.Authorization;
 import io.actorkv.security.Tokens;
 import io.actorkv.store.ChangeLog;
+import io.actorkv.store.Deadline;
 import io.actorkv.store.KeyValueStore;
 import io.actorkv.store.ModeRouter;
 import io.actorkv.store.ReadinessGate;
@@ -172,7 +173,7 @@ public final class Node implements AutoCloseable {
       }, system.executionContext());
       AccessControl access = AccessControl.start(system, settings.requestTimeout(), clock);
       // Every concern that stands between a request and the stores, outermost first.
-      List<StoreFilter> filters = new ArrayList<>(List.of(new KeyOperationMetrics(metrics),
+      List<StoreFilter> filters = new ArrayList<>(List.of(new KeyOperationMetrics(metrics), new Deadline(),
           new ReadinessGate(cluster::ready)));
       if (tokens.isPresent()) filters.add(new Authorization(access));
       KeyValueStore api = StoreFilter.around(stores, filters);

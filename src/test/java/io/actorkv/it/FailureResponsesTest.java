@@ -75,6 +75,37 @@ class FailureResponsesTest {
   }
 
   /**
+   * Reads of the journal's database, not of an entity (a listing, a key's
+   * history, a past revision, an audit page), answer 504 by the request's
+   * deadline while the database is frozen: they waited on it until Pekko
+   * HTTP's own timeout (503 after 30 s), or longer.
+   */
+  @Test
+  void readsOfAFrozenJournalAnswer504ByTheDeadline(@TempDir Path dataDir) throws Exception {
+    try (TcpProxy proxy = new TcpProxy(TestPostgres.port())) {
+      Node node = TestNodes.behind(proxy, dataDir, ConfigFactory.parseString("actorkv.request-timeout = 1s"));
+      try {
+        KvClient kv = new KvClient(node.httpPort());
+        assertEquals(201, kv.put("default", "k", "v1").statusCode());
+        assertEquals(200, kv.send("GET", "/v1/kv/default", null).statusCode());
+
+        proxy.freeze();
+        for (String path : List.of("/v1/kv/default", "/v1/kv/default?count=true", "/v1/history/default/k",
+            "/v1/kv/default/k?revision=1", "/v1/audit/default")) {
+          var read = kv.send("GET", path, null);
+          assertEquals(504, read.statusCode(), path + ": " + read.body());
+          assertEquals(false, json(read).get("mayHaveApplied").asBoolean(), path + ": " + read.body());
+        }
+        proxy.thaw();
+        Await.assertEventually(Duration.ofSeconds(30),
+            () -> assertEquals(200, kv.send("GET", "/v1/kv/default", null).statusCode()));
+      } finally {
+        node.close();
+      }
+    }
+  }
+
+  /**
    * A key whose snapshot cannot be read (a row this build cannot
    * deserialize) cannot serve, but it must not stop the node serving other
    * keys: every key's recovery loads its snapshot through one snapshot
