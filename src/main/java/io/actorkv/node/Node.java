@@ -37,6 +37,7 @@ import io.actorkv.store.ReadinessGate;
 import io.actorkv.store.StoreFilter;
 import io.actorkv.strong.HistoryRetention;
 import io.actorkv.strong.IdempotencyLimits;
+import io.actorkv.strong.MessageBudget;
 import io.actorkv.strong.StrongStore;
 import io.actorkv.strong.ValueSeal;
 import io.actorkv.tls.ServerTls;
@@ -304,9 +305,6 @@ public final class Node implements AutoCloseable {
   /** The name of the cluster's secret for the causal contexts of eventual namespaces. */
   static final String CONTEXT_SECRET = "eventual-contexts";
 
-  /** Room, in one Artery message, for what travels with a strong value: the command or reply around it. */
-  static final long MESSAGE_OVERHEAD_BYTES = 64 * 1024;
-
   /**
    * A strong value travels between nodes in one message (the put to its
    * key's node, the answer to a read from another), and Artery drops any
@@ -315,9 +313,9 @@ public final class Node implements AutoCloseable {
    */
   static void checkValuesFitAMessage(ActorKvSettings settings, Config config) {
     long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
-    if (settings.maxValueBytes() + MESSAGE_OVERHEAD_BYTES > frame) {
+    if (settings.maxValueBytes() + MessageBudget.OVERHEAD_BYTES > frame) {
       throw new IllegalArgumentException("actorkv.max-value-bytes (" + settings.maxValueBytes() + ") must be at least "
-          + MESSAGE_OVERHEAD_BYTES + " bytes below pekko.remote.artery.advanced.maximum-frame-size (" + frame
+          + MessageBudget.OVERHEAD_BYTES + " bytes below pekko.remote.artery.advanced.maximum-frame-size (" + frame
           + "): a value travels between nodes in one message. Lower the one or raise the other on every node.");
     }
   }

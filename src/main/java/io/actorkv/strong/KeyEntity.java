@@ -641,14 +641,20 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
     return seal.shredded(entityId.substring(0, entityId.indexOf(SEPARATOR)));
   }
 
-  /** The key as it is, and what each branch's operations would do to it. */
-  private KeyReply.Prepared prepared(KeyState state, List<TxnOp> success, List<TxnOp> failure) {
+  /**
+   * The key as it is, and what each branch's operations would do to it;
+   * {@link KeyReply.TooLarge} if that would not fit one message between nodes.
+   */
+  private KeyReply prepared(KeyState state, List<TxnOp> success, List<TxnOp> failure) {
     Instant now = clock.instant();
     String pid = persistenceId().id();
-    return new KeyReply.Prepared(state.revision(),
+    KeyReply.Prepared prepared = new KeyReply.Prepared(state.revision(),
         state.existsAt(now) ? seal.open(pid, state.revision(), state.value()) : null,
         TxnApply.apply(state, success, now, pid, idempotency, seal).results(),
         TxnApply.apply(state, failure, now, pid, idempotency, seal).results());
+    long bytes = MessageBudget.valueBytes(prepared);
+    return bytes > MessageBudget.valueBytes(context.getSystem().settings().config())
+        ? new KeyReply.TooLarge(bytes) : prepared;
   }
 
   private ReplyEffect<KeyEvent, KeyState> onFinish(KeyState state, Finish cmd) {

@@ -80,6 +80,13 @@ public sealed interface KeyReply extends CborSerializable {
   record Prepared(long revision, StoredValue value, java.util.List<OpResult> success,
                   java.util.List<OpResult> failure) implements KeyReply {}
 
+  /**
+   * What {@link Prepared} would carry of values comes to {@code bytes},
+   * more than one message between nodes carries ({@link MessageBudget});
+   * the key is held until the transaction aborts.
+   */
+  record TooLarge(long bytes) implements KeyReply {}
+
   /** Another transaction holds the key; this one did not get it. */
   record Busy(String holder) implements KeyReply {}
 

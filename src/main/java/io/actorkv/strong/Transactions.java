@@ -1,5 +1,7 @@
 package io.actorkv.strong;
 
+import io.actorkv.base.Stages;
+import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.store.KeyOutcome;
 import io.actorkv.store.KeyRequest;
 import io.actorkv.store.RequestContext;
@@ -55,9 +57,11 @@ final class Transactions {
 
   private final ActorSystem<?> system;
   private final Asker asker;
+  private final long messageBudget;
 
   Transactions(ActorSystem<?> system, Asker asker) {
     this.system = system;
+    this.messageBudget = MessageBudget.valueBytes(system.settings().config());
     this.asker = asker;
   }
 
@@ -97,6 +101,16 @@ final class Transactions {
     add(keys, txn.success(), true, principal);
     add(keys, txn.failure(), false, principal);
     List<Participant> participants = List.copyOf(keys.values());
+    for (Participant p : participants) {
+      long bytes = 0;
+      for (List<TxnOp> branch : List.of(p.success, p.failure)) {
+        for (TxnOp op : branch) bytes += op.value() == null ? 0 : op.value().length;
+      }
+      if (bytes > messageBudget) {
+        return CompletableFuture.completedFuture(tooLarge(p.entityId, "the operations on it put " + bytes
+            + " bytes of values", "split the transaction"));
+      }
+    }
     CompletionStage<Ended> ended;
     if (context.idempotencyKey().isPresent()) {
       ended = claimed(context, txn, participants, context.idempotencyKey().get());
@@ -104,6 +118,24 @@ final class Transactions {
       ended = readsOnly(txn) ? snapshot(context, txn, participants, 0) : attempt(context, txn, participants, 0, null);
     }
     return ended.thenApply(e -> e.result() != null ? outcome(e.result()) : e.unsettled());
+  }
+
+  /**
+   * A key's part of the transaction does not fit one message between nodes
+   * ({@link MessageBudget}): refused whole, nothing applied.
+   */
+  private KeyOutcome tooLarge(String entityId, String what, String instead) {
+    String storageName = entityId.substring(0, entityId.indexOf(KeyEntity.SEPARATOR));
+    return new KeyOutcome.Invalid("transaction_too_large", "key '" + entityId.substring(storageName.length() + 1)
+        + "' of namespace '" + NamespaceDefinition.nameOf(storageName) + "': " + what + ", more than the "
+        + messageBudget + " that one message between nodes carries for a key's part of a transaction; " + instead
+        + "; nothing was changed");
+  }
+
+  /** {@link #tooLarge} for what a key answered: its value and its gets' values. */
+  private KeyOutcome tooLarge(String entityId, KeyReply.TooLarge reply) {
+    return tooLarge(entityId, "its value and what its gets answer come to " + reply.bytes() + " bytes",
+        "get it outside the transaction, or fewer times");
   }
 
   /**
@@ -173,7 +205,19 @@ final class Transactions {
     return peek(context, keys).thenCompose(first -> first == null ? retry(context, attempt, again)
         : peek(context, keys).thenCompose(second -> second == null || !sameStates(first, second)
             ? retry(context, attempt, again)
-            : done(new Ended(null, readOutcome(txn, keys, second)))));
+            : done(new Ended(null, readOutcome(txn, keys, second)))))
+        .exceptionallyCompose(failure -> Stages.rootCause(failure) instanceof Refused refused
+            ? done(Ended.unsettled(refused.outcome)) : CompletableFuture.failedFuture(failure));
+  }
+
+  /** A read refused with an answer for the client ({@link #peek}). */
+  private static final class Refused extends RuntimeException {
+    final transient KeyOutcome outcome;
+
+    Refused(KeyOutcome outcome) {
+      super(null, null, false, false);
+      this.outcome = outcome;
+    }
   }
 
   /** The outcome of a transaction that only reads, over the states its keys held together. */
@@ -190,7 +234,11 @@ final class Transactions {
     return result(txn, keys, null, choice.success(), results);
   }
 
-  /** Every key read as it is, by entity id; null if one was held past the wait (the read may be tried again). */
+  /**
+   * Every key read as it is, by entity id; null if one was held past the
+   * wait (the read may be tried again); {@link Refused} if one is too large
+   * to answer.
+   */
   private CompletionStage<Map<String, KeyReply.Prepared>> peek(RequestContext context, List<Participant> keys) {
     List<CompletableFuture<KeyReply>> peeks = new ArrayList<>(keys.size());
     for (Participant p : keys) {
@@ -203,6 +251,9 @@ final class Transactions {
         KeyReply reply = peeks.get(i).join();
         ValueUnreadable unreadable = StrongStore.unreadable(keys.get(i).entityId, reply);
         if (unreadable != null) return CompletableFuture.failedFuture(unreadable);
+        if (reply instanceof KeyReply.TooLarge large) {
+          return CompletableFuture.failedFuture(new Refused(tooLarge(keys.get(i).entityId, large)));
+        }
         if (!(reply instanceof KeyReply.Prepared p)) return CompletableFuture.completedFuture(null);
         read.put(keys.get(i).entityId, p);
       }
@@ -275,6 +326,10 @@ final class Transactions {
         if (unreadable != null) {
           abort(txnId, keys);
           return CompletableFuture.<Ended>failedFuture(unreadable);
+        }
+        if (reply instanceof KeyReply.TooLarge large) {
+          abort(txnId, keys);
+          return done(Ended.unsettled(tooLarge(keys.get(i).entityId, large)));
         }
         if (!(reply instanceof KeyReply.Prepared p)) {
           abort(txnId, keys);

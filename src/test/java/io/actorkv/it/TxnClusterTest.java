@@ -56,6 +56,19 @@ class TxnClusterTest {
       for (KvClient kv : clients) {
         for (int i = 0; i < 40; i++) assertEquals("v1", kv.get("default", "spread/" + i).body());
       }
+      // A key's part that would not fit one message between nodes is refused wherever the key lives (it was 504
+      // where the key lived on another node): TxnTest#refusesATransactionWhosePartOnOneKeyDoesNotFitAMessage.
+      String mb = "a".repeat(1_000_000);
+      for (int i = 0; i < 6; i++) {
+        HttpResponse<String> big = send(clients.get(0), txn(List.of(), List.of(put("big/" + i, mb),
+            put("big/" + i, mb), put("big/" + i, mb)), List.of()));
+        assertEquals(400, big.statusCode(), "big/" + i);
+        assertEquals(404, clients.get(1).get("default", "big/" + i).statusCode());
+        assertEquals(201, clients.get(0).put("default", "big/" + i, mb).statusCode());
+        HttpResponse<String> reads = send(clients.get(0), txn(List.of(), List.of(TxnTest.get("big/" + i),
+            TxnTest.get("big/" + i)), List.of()));
+        assertEquals(400, reads.statusCode(), "big/" + i);
+      }
 
       assertEquals(200, setUp(clients.get(0), "accounts", txn(List.of(),
           ACCOUNTS.stream().map(a -> inc(a, EACH)).toList(), List.of())).statusCode());

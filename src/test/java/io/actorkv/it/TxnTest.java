@@ -90,6 +90,40 @@ class TxnTest {
     return json(r);
   }
 
+  /**
+   * A key's part of a transaction travels between nodes in one message each
+   * way (its operations there; its value and what its gets answer back),
+   * and Artery drops a message over its frame (2 MiB): such a transaction
+   * was answered 504 after the deadline where the key lived on another
+   * node, 200 where it lived here. It is refused alike on every node, and
+   * nothing is written or left held.
+   */
+  @Test
+  void refusesATransactionWhosePartOnOneKeyDoesNotFitAMessage() {
+    String mb = "a".repeat(1_000_000);
+    HttpResponse<String> puts = send(txn(List.of(), List.of(put("big", mb), put("big", mb), put("big", mb)),
+        List.of()));
+    assertTooLarge(puts);
+    assertTrue(json(puts).get("message").asText().contains("3000000 bytes"), puts.body());
+    assertEquals(404, kv.get("default", "big").statusCode());
+
+    assertEquals(201, kv.put("default", "big", mb).statusCode());
+    assertTooLarge(send(txn(List.of(cmp("big", "exists", "=", "exists", "true")),
+        List.of(get("big"), get("big"), put("big", "s")), List.of(get("big"), get("big"), del("big")))));
+    assertTooLarge(send(txn(List.of(), List.of(get("big"), get("big")), List.of())));
+    HttpResponse<String> held = kv.get("default", "big");
+    assertEquals(200, held.statusCode(), held.body());
+    assertEquals(1, KvClient.revision(held));
+    assertEquals(200, kv.put("default", "big", "free").statusCode(), "the refused transaction left the key held");
+
+    assertEquals(200, send(txn(List.of(), List.of(put("big", mb), get("big")), List.of())).statusCode());
+  }
+
+  private static void assertTooLarge(HttpResponse<String> r) {
+    assertEquals(400, r.statusCode(), r.body().length() > 500 ? r.body().substring(0, 500) : r.body());
+    assertEquals("transaction_too_large", json(r).get("error").asText());
+  }
+
   @Test
   void appliesTheSuccessBranchWhenEveryCompareHolds() {
     kv.put("default", "s/a", "one");
