@@ -137,6 +137,20 @@ final class KvInput {
     return given.isEmpty() ? Optional.empty() : Optional.of(given.get(0));
   }
 
+  /**
+   * Refuses any of {@code names}, parameters of another request that
+   * {@code what} would ignore, where a caller relying on one would be
+   * misled (a range delete "from a cursor" deletes from the range's start).
+   */
+  static void refuse(Query query, String what, String why, String... names) {
+    for (String name : names) {
+      if (!query.getAll(name).isEmpty()) {
+        throw ApiError.badRequest("bad_parameter", what + " takes no '" + name + "': " + why)
+            .with("parameter", name);
+      }
+    }
+  }
+
   /** A header sent at most once: two preconditions or two contexts could mean either, so they answer 400. */
   static Optional<String> header(HttpRequest request, String name) {
     String lowerCase = name.toLowerCase(Locale.ROOT);

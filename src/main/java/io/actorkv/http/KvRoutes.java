@@ -157,6 +157,7 @@ final class KvRoutes extends ApiDirectives {
       int limit = KvInput.limit(KvInput.parameter(q, "limit"), KvInput.MAX_LIST_LIMIT);
       boolean withValues = !KvInput.flag("keysOnly", Optional.of(KvInput.parameter(q, "keysOnly").orElse("true")));
       boolean countOnly = KvInput.flag("count", KvInput.parameter(q, "count"));
+      if (countOnly) KvInput.refuse(q, "a count", "it counts the whole range; narrow it with start=", "cursor");
       Optional<Level> level = KvInput.level("r", KvInput.parameter(q, "r"));
       return lookup.find(ns).thenCompose(namespace -> store.list(contexts.of(id, request), new KeyRequest.List(namespace,
           range, after, limit, withValues, listingMaxResponseBytes, countOnly, level)));
@@ -168,6 +169,8 @@ final class KvRoutes extends ApiDirectives {
     return answer(request, true, id -> {
       KvInput.noIdempotencyKey(request, "a range delete");
       Query q = request.getUri().query();
+      KvInput.refuse(q, "a range delete", "it deletes the range's keys from its start, up to limit; narrow it with "
+          + "start=, or list them with GET", "cursor", "count", "keysOnly", "r");
       KeyRange range = KvInput.range(q);
       if (range.equals(KeyRange.ALL)) {
         throw ApiError.badRequest("bad_range", "name the keys to delete: a ?prefix= or ?start= that is not empty, "

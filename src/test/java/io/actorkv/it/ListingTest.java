@@ -223,6 +223,14 @@ class ListingTest {
     assertError(kv.send("GET", "/v1/kv/strict?limit=1&limit=2", null), "ambiguous_parameter");
     assertEquals(404, kv.send("GET", "/v1/kv/nosuch", null).statusCode());
     assertEquals(1, ok(kv.send("GET", "/v1/kv/strict?count=true", null)).get("count").asLong());
+    // A parameter of a listing that the request would ignore, where a caller may well rely on it: a count
+    // after a cursor counted the whole range; a range delete "from a cursor", or "count only", deleted it all.
+    String cursor = ok(kv.send("GET", "/v1/kv/strict?limit=1", null)).path("next").asText("k1.YQ");
+    assertError(kv.send("GET", "/v1/kv/strict?count=true&cursor=" + cursor, null), "bad_parameter");
+    for (String listingOnly : List.of("cursor=" + cursor, "count=true", "keysOnly=true", "r=local")) {
+      assertError(kv.send("DELETE", "/v1/kv/strict?prefix=a&" + listingOnly, null), "bad_parameter");
+    }
+    assertEquals(200, kv.get("strict", "a").statusCode());
   }
 
   @ParameterizedTest
