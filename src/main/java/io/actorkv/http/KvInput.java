@@ -201,8 +201,17 @@ final class KvInput {
     }
   }
 
-  /** A PUT's content type, which Pekko parsed already: only its length is checked. */
-  static String contentType(ContentType parsed) {
+  /**
+   * A PUT's content type, which Pekko parsed already: only its length is
+   * checked. A {@code Content-Type} that Pekko could not parse stays among
+   * the headers (a parsed one moves into the entity) and is refused, where
+   * the value would be stored as {@code application/octet-stream}.
+   */
+  static String contentType(HttpRequest request, ContentType parsed) {
+    header(request, "Content-Type").ifPresent(unparsed -> {
+      throw ApiError.badRequest("bad_content_type", "'" + printable(unparsed)
+          + "' is not a content type (type/subtype; parameters)");
+    });
     String type = parsed.toString();
     checkContentTypeLength(type, "bad_content_type");
     return type;

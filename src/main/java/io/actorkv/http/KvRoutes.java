@@ -205,7 +205,7 @@ final class KvRoutes extends ApiDirectives {
       Optional<String> context = context(request);
       Optional<String> idempotencyKey = idempotencyKey(request);
       RequestEntity entity = request.entity();
-      String contentType = KvInput.contentType(entity.getContentType());
+      String contentType = KvInput.contentType(request, entity.getContentType());
       return withNamespace(ns, rest, (namespace, key) ->
           bodies.read(entity, mat, limits.of(namespace.mode())).thenCompose(value ->
               // The request is complete only now: its deadline starts with the store's part.

@@ -169,6 +169,13 @@ class BatchTest {
         "Content-Type", "text/plain; x=" + "a".repeat(2000));
     assertEquals(400, longHeader.statusCode(), longHeader.body());
     assertEquals("bad_content_type", json(longHeader).get("error").asText());
+    // A header Pekko cannot parse was dropped, and the value stored as application/octet-stream.
+    for (String notAType : List.of("garbage", "text/plain; charset=\u00e9")) {
+      HttpResponse<String> badHeader = kv.send("PUT", "/v1/kv/default/never-typed", "x", "Content-Type", notAType);
+      assertEquals(400, badHeader.statusCode(), notAType + ": " + badHeader.body());
+      assertEquals("bad_content_type", json(badHeader).get("error").asText());
+    }
+    assertEquals(404, kv.get("default", "never-typed").statusCode(), "nothing was stored");
 
     String type = "application/json; charset=utf-8";
     assertEquals(201, kv.put("default", "ct/put", "{}", "Content-Type", type).statusCode());
