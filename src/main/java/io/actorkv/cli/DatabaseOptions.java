@@ -1,6 +1,7 @@
 package io.actorkv.cli;
 
 import io.actorkv.config.ActorKvSettings.Journal;
+import io.actorkv.journal.EmbeddedPostgresServer;
 import io.actorkv.journal.JournalDatabase;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -65,6 +66,7 @@ class DatabaseOptions {
           closeDatabase();
         }, "actorkv-journal-close");
         Runtime.getRuntime().addShutdownHook(closeOnExit);
+        database.server().ifPresent(EmbeddedPostgresServer::stopsWithItsOwner);
       }
       return database;
     } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {

@@ -77,15 +77,83 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   private final String password;
   /** Set by {@link #close}: from then on a postmaster that exits is not started again. */
   private boolean stopped;
+  private final ExitGuard exitGuard;
 
   private EmbeddedPostgresServer(Path home, Path server, FileChannel lockChannel, FileLock lock, int port,
-                                 String password) {
+                                 String password, ExitGuard exitGuard) {
     this.home = home;
     this.server = server;
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.port = port;
     this.password = password;
+    this.exitGuard = exitGuard;
+  }
+
+  /**
+   * A JVM shutdown hook that stops the server if the process exits before
+   * the server's owner has taken its stopping over ({@link #stopsWithItsOwner}):
+   * a signal in a node's or a command's first seconds (Ctrl-C during the
+   * quick start), or a start that failed once the server ran. The server
+   * outlived such a process until the next start found it. A start holds
+   * the guard's monitor, so the guard stops what it started, and no start
+   * comes after it.
+   */
+  private static final class ExitGuard extends Thread {
+    private final Path server;
+    private final Path home;
+    private final Path data;
+    private volatile EmbeddedPostgresServer started;
+    private boolean exiting;
+
+    ExitGuard(Path server, Path home, Path data) {
+      super("actorkv-embedded-postgres-exit");
+      this.server = server;
+      this.home = home;
+      this.data = data;
+    }
+
+    /** Starts the server with {@code start}, unless the JVM is exiting. */
+    synchronized void start(Runnable start) {
+      if (exiting) throw new IllegalStateException("the process is exiting");
+      start.run();
+    }
+
+    @Override
+    public void run() {
+      EmbeddedPostgresServer running = started;
+      if (running != null) {
+        running.close();
+        return;
+      }
+      synchronized (this) {
+        exiting = true;
+      }
+      try {
+        if (runningPostmaster(data).isPresent()) {
+          pgCtl(server, home, "stop", "-D", data.toString(), "-m", "fast", "-w", "-t", "60");
+        }
+      } catch (IOException | RuntimeException e) {
+        log.warn("The embedded PostgreSQL of {} may still run: {}", home, e.toString());
+      }
+    }
+
+    void disarm() {
+      try {
+        Runtime.getRuntime().removeShutdownHook(this);
+      } catch (IllegalStateException exiting) {
+        // the JVM is running its hooks, this one among them
+      }
+    }
+  }
+
+  /**
+   * The caller stops this server itself when the JVM exits, after what
+   * still needs it (a node's drain): the server's own hook, which would
+   * stop it at once, is removed.
+   */
+  public void stopsWithItsOwner() {
+    exitGuard.disarm();
   }
 
   /** Where the embedded server of {@code dataDir} keeps everything. */
@@ -121,14 +189,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       }
       Path server = unpackBinaries(home);
       Path data = home.resolve("data");
+      ExitGuard guard = new ExitGuard(server, home, data);
+      Runtime.getRuntime().addShutdownHook(guard);
       String password = password(home);
       if (!Files.isRegularFile(data.resolve("PG_VERSION"))) {
         initdb(server, home, data);
       } else {
         stopOrphan(server, home, data);
       }
-      int port = startServer(server, home, data);
-      EmbeddedPostgresServer started = new EmbeddedPostgresServer(home, server, channel, lock, port, password);
+      int port = startServer(server, home, data, guard);
+      EmbeddedPostgresServer started = new EmbeddedPostgresServer(home, server, channel, lock, port, password,
+          guard);
+      guard.started = started;
       started.createDatabase();
       runningPostmaster(data).ifPresentOrElse(started::watch, () -> log.warn(
           "The embedded PostgreSQL of {} runs, but its process cannot be found: it is not started again if it exits",
@@ -166,6 +238,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   public synchronized void close() {
     if (stopped) return;
     stopped = true;
+    if (Thread.currentThread() != exitGuard) exitGuard.disarm();
     try {
       pgCtl(server, home, "stop", "-D", home.resolve("data").toString(), "-m", "fast", "-w", "-t", "60");
     } catch (IllegalStateException e) {
@@ -265,12 +338,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   /** Starts the postmaster on a free loopback port; retries with another port if that one was taken meanwhile. */
-  private static int startServer(Path server, Path home, Path data) throws IOException {
+  private static int startServer(Path server, Path home, Path data, ExitGuard guard) throws IOException {
     IllegalStateException failure = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = freePort();
       try {
-        startOn(server, home, data, port);
+        guard.start(() -> startOn(server, home, data, port));
         return port;
       } catch (IllegalStateException e) {
         failure = e;

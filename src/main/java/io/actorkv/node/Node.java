@@ -242,6 +242,7 @@ public final class Node implements AutoCloseable {
       closeAll.run();
     }, "actorkv-journal-stop");
     Runtime.getRuntime().addShutdownHook(hook);
+    database.server().get().stopsWithItsOwner();
     system.getWhenTerminated().thenRun(() -> {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);

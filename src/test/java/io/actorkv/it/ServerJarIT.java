@@ -150,6 +150,46 @@ class ServerJarIT {
   }
 
   /** The embedded PostgreSQL outlives the killed node; the restarted node stops it and starts its own. */
+  /**
+   * Stopped while it starts (Ctrl-C in the quick start's first seconds),
+   * {@code serve} stops the PostgreSQL it has started: its shutdown hook
+   * came only with the actor system, and until then the server outlived
+   * the node, running until the next start found it.
+   */
+  @Test
+  void aServeStoppedWhileItStartsStopsItsPostgreSQL(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    Path said = tmp.resolve("starting.log");
+    Process starting = new ProcessBuilder("java", "-jar", JAR.toString(), "serve", "--data-dir", data.toString(),
+        "--http-port", Integer.toString(FreePorts.next()), "--remote-port", Integer.toString(FreePorts.next()),
+        "--management-port", Integer.toString(FreePorts.next())).redirectErrorStream(true)
+        .redirectOutput(said.toFile()).start();
+    Path pidFile = data.resolve("postgres/data/postmaster.pid");
+    long[] postmaster = new long[1];
+    Await.until(Duration.ofSeconds(90), () -> {
+      assertTrue(starting.isAlive(), () -> "serve exited early:\n" + Server.read(said));
+      try {
+        // Negative while initdb runs PostgreSQL on its own; the server's once pg_ctl has started it.
+        postmaster[0] = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+        return postmaster[0] > 0;
+      } catch (IOException | RuntimeException notYet) {
+        return false;
+      }
+    });
+    starting.destroy(); // SIGTERM
+    assertTrue(starting.waitFor(60, TimeUnit.SECONDS));
+    Optional<ProcessHandle> postgres = ProcessHandle.of(postmaster[0]);
+    assertTrue(postgres.isPresent() || !Files.exists(pidFile), "postmaster.pid names no process");
+    if (postgres.isPresent()) {
+      try {
+        postgres.get().onExit().get(30, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        postgres.get().destroy();
+        throw new AssertionError("serve's PostgreSQL outlived it; serve said:\n" + Server.read(said), e);
+      }
+    }
+  }
+
   @Test
   void acknowledgedWritesSurviveSigkillOnTheEmbeddedDefault(@TempDir Path tmp) throws Exception {
     Path data = tmp.resolve("data");
