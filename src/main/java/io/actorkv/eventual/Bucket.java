@@ -1,5 +1,6 @@
 package io.actorkv.eventual;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -97,18 +98,23 @@ public final class Bucket extends AbstractDeltaReplicatedData<Bucket, Bucket.Del
   /** This node's write of {@code entry} under {@code key}, replacing what the key held. */
   public Bucket put(SelfUniqueAddress self, String key, KeyEntry entry) {
     KeyEntry old = get(key);
-    return new Bucket(map.put(self, key, entry), identity, grown(old, entry), prunedDots);
+    return new Bucket(map.put(self, key, entry), identity, grown(key, old, entry), prunedDots);
   }
 
   /** This node's removal of {@code key}. */
   public Bucket remove(SelfUniqueAddress self, String key) {
-    return new Bucket(map.remove(self, key), identity, grown(get(key), null), prunedDots);
+    return new Bucket(map.remove(self, key), identity, grown(key, get(key), null), prunedDots);
   }
 
-  private long grown(KeyEntry old, KeyEntry next) {
+  private long grown(String key, KeyEntry old, KeyEntry next) {
     long known = estimatedBytes;
     if (known < 0) return -1;
-    return known - (old == null ? 0 : old.estimatedBytes()) + (next == null ? 0 : next.estimatedBytes());
+    return known - (old == null ? 0 : bytes(key, old)) + (next == null ? 0 : bytes(key, next));
+  }
+
+  /** About how many bytes {@code entry} under {@code key} takes: the map holds the key twice (entry and dot). */
+  private static long bytes(String key, KeyEntry entry) {
+    return entry.estimatedBytes() + 2L * key.getBytes(StandardCharsets.UTF_8).length;
   }
 
   /** About how many bytes the bucket's entries take when replicated. */
@@ -116,7 +122,7 @@ public final class Bucket extends AbstractDeltaReplicatedData<Bucket, Bucket.Del
     long known = estimatedBytes;
     if (known < 0) {
       known = 0;
-      for (KeyEntry e : entries().values()) known += e.estimatedBytes();
+      for (Map.Entry<String, KeyEntry> e : entries().entrySet()) known += bytes(e.getKey(), e.getValue());
       estimatedBytes = known;
     }
     return known;
