@@ -1,6 +1,7 @@
 package io.actorkv.strong;
 
 import io.actorkv.base.CborSerializable;
+import io.actorkv.base.MessageBudget;
 import io.actorkv.base.NotStored;
 import io.actorkv.base.Stages;
 import io.actorkv.base.Ticker;
@@ -652,8 +653,8 @@ public final class KeyEntity extends EventSourcedBehaviorWithEnforcedReplies<Key
         state.existsAt(now) ? seal.open(pid, state.revision(), state.value()) : null,
         TxnApply.apply(state, success, now, pid, idempotency, seal).results(),
         TxnApply.apply(state, failure, now, pid, idempotency, seal).results());
-    long bytes = MessageBudget.valueBytes(prepared);
-    return bytes > MessageBudget.valueBytes(context.getSystem().settings().config())
+    long bytes = prepared.bytes();
+    return bytes > MessageBudget.bytes(context.getSystem().settings().config())
         ? new KeyReply.TooLarge(bytes) : prepared;
   }
 

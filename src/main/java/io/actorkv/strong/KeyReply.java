@@ -67,6 +67,11 @@ public sealed interface KeyReply extends CborSerializable {
    */
   record OpResult(String kind, long revision, StoredValue value, boolean created, long count, String existing) {
 
+    /** About how many bytes this carries, as {@link io.actorkv.base.MessageBudget} counts them. */
+    long bytes() {
+      return io.actorkv.base.MessageBudget.ITEM_BYTES + Prepared.bytes(value);
+    }
+
     boolean refused() {
       return kind.equals("wrong_kind") || kind.equals("counter_overflow");
     }
@@ -78,11 +83,25 @@ public sealed interface KeyReply extends CborSerializable {
    * would answer, refusals included.
    */
   record Prepared(long revision, StoredValue value, java.util.List<OpResult> success,
-                  java.util.List<OpResult> failure) implements KeyReply {}
+                  java.util.List<OpResult> failure) implements KeyReply {
+
+    /** About how many bytes this carries, as {@link io.actorkv.base.MessageBudget} counts them. */
+    long bytes() {
+      long bytes = bytes(value);
+      for (var branch : java.util.List.of(success, failure)) {
+        for (OpResult result : branch) bytes += result.bytes();
+      }
+      return bytes;
+    }
+
+    static long bytes(StoredValue v) {
+      return v == null ? 0 : v.bytes().length + io.actorkv.base.MessageBudget.bytes(v.contentType());
+    }
+  }
 
   /**
    * What {@link Prepared} would carry of values comes to {@code bytes},
-   * more than one message between nodes carries ({@link MessageBudget});
+   * more than one message between nodes carries ({@link io.actorkv.base.MessageBudget});
    * the key is held until the transaction aborts.
    */
   record TooLarge(long bytes) implements KeyReply {}

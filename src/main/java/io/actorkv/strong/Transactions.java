@@ -1,5 +1,6 @@
 package io.actorkv.strong;
 
+import io.actorkv.base.MessageBudget;
 import io.actorkv.base.Stages;
 import io.actorkv.namespace.NamespaceDefinition;
 import io.actorkv.store.KeyOutcome;
@@ -61,7 +62,7 @@ final class Transactions {
 
   Transactions(ActorSystem<?> system, Asker asker) {
     this.system = system;
-    this.messageBudget = MessageBudget.valueBytes(system.settings().config());
+    this.messageBudget = MessageBudget.bytes(system.settings().config());
     this.asker = asker;
   }
 
@@ -104,11 +105,11 @@ final class Transactions {
     for (Participant p : participants) {
       long bytes = 0;
       for (List<TxnOp> branch : List.of(p.success, p.failure)) {
-        for (TxnOp op : branch) bytes += op.value() == null ? 0 : op.value().length;
+        for (TxnOp op : branch) bytes += op.bytes();
       }
       if (bytes > messageBudget) {
         return CompletableFuture.completedFuture(tooLarge(p.entityId, "the operations on it put " + bytes
-            + " bytes of values", "split the transaction"));
+            + " bytes", "split the transaction"));
       }
     }
     CompletionStage<Ended> ended;
@@ -172,9 +173,20 @@ final class Transactions {
         .thenCompose(ended -> ended.result() == null ? done(ended) : completed(context, owned, ended));
   }
 
-  /** Records a final outcome in the claim; the client gets it even if that could not be recorded in time. */
+  /**
+   * Records a final outcome in the claim; the client gets it even if that
+   * could not be recorded in time. Results that would not fit one message
+   * between nodes ({@link MessageBudget}: gets of large values) are
+   * recorded without them, so a send again answers the branch with no
+   * results, as after an outcome applied but not recorded.
+   */
   private CompletionStage<Ended> completed(RequestContext context, Owned owned, Ended ended) {
-    return TxnClaim.complete(system, owned.claimId(), owned.owner(), ended.result(), positive(context.remaining()))
+    TxnClaim.Result result = ended.result();
+    long bytes = 0;
+    for (KeyReply.OpResult r : result.results()) bytes += r.bytes();
+    TxnClaim.Result kept = bytes <= messageBudget ? result
+        : new TxnClaim.Result(result.succeeded(), result.refusedAt(), List.of());
+    return TxnClaim.complete(system, owned.claimId(), owned.owner(), kept, positive(context.remaining()))
         .handle((recorded, failure) -> ended);
   }
 

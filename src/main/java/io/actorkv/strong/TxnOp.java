@@ -23,6 +23,12 @@ public record TxnOp(String op, byte[] value, String contentType, Duration ttl, l
     this(op, value, contentType, ttl, by, principal, false);
   }
 
+  /** About how many bytes this carries in a message, as {@link io.actorkv.base.MessageBudget} counts them. */
+  long bytes() {
+    return io.actorkv.base.MessageBudget.ITEM_BYTES + (value == null ? 0 : value.length)
+        + io.actorkv.base.MessageBudget.bytes(contentType) + io.actorkv.base.MessageBudget.bytes(principal);
+  }
+
   static TxnOp get(String principal) {
     return new TxnOp("get", null, null, null, 0, principal);
   }
