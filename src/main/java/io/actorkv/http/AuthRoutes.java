@@ -191,6 +191,12 @@ final class AuthRoutes extends ApiDirectives {
       return ApiError.of(StatusCodes.CONFLICT, "role_built_in", "the root role is built in: it cannot be changed "
           + "or removed").response();
     }
+    if (reply instanceof AccessReply.Full full) {
+      return ApiError.of(StatusCodes.INSUFFICIENT_STORAGE, "rules_full", "the access rules would come to "
+          + full.bytes() + " bytes, more than the " + full.limit() + " that one message to every node carries; "
+          + "remove roles, bindings or revocations first; nothing was changed")
+          .with("limit", full.limit()).response();
+    }
     if (reply instanceof AccessReply.UnknownRoles u) {
       return ApiError.badRequest("unknown_roles", "no role is named " + u.roles() + "; define them first "
           + "(PUT /v1/auth/roles/{name})").with("roles", u.roles()).response();

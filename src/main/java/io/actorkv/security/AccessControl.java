@@ -26,10 +26,19 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * A node's view of the access rules, and the one place that answers what a
  * principal may do. The rules are cached here, kept current by the
  * registry's published rules and fetched from it after every change made
- * through this node and while none has arrived yet; each principal's
+ * through this node, while none has arrived yet, and every
+ * {@link #REFRESH_EVERY}; each principal's
  * {@link Access} is resolved once per revision of the rules.
  */
 public final class AccessControl {
+
+  /**
+   * How often a node asks the registry for the rules besides: a change
+   * published while this node could not be reached (a short network
+   * partition) never comes again, and a revocation would not take
+   * effect here until the next change.
+   */
+  static final Duration REFRESH_EVERY = Duration.ofSeconds(5);
 
   /** How many principals' resolved access is kept; past that the cache starts over. */
   static final int RESOLVED_LIMIT = 10_000;
@@ -62,6 +71,8 @@ public final class AccessControl {
     AccessControl control = new AccessControl(system, timeout, clock);
     system.systemActorOf(control.subscriber(), "access-rules-cache", Props.empty());
     control.rules();
+    system.scheduler().scheduleWithFixedDelay(REFRESH_EVERY, REFRESH_EVERY, control::rules,
+        system.executionContext());
     return control;
   }
 

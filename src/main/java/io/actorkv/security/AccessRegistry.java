@@ -1,6 +1,7 @@
 package io.actorkv.security;
 
 import io.actorkv.base.CborSerializable;
+import io.actorkv.base.MessageBudget;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -20,6 +22,8 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
 
 /**
  * The durable access rules: one event-sourced entity for the whole cluster,
@@ -106,15 +110,36 @@ final class AccessRegistry
   }
 
   static Behavior<Command> create() {
-    return Behaviors.setup(ctx -> new AccessRegistry(ctx.spawn(Topic.create(AccessRules.class, TOPIC), "topic")));
+    return Behaviors.setup(ctx -> new AccessRegistry(ctx.spawn(Topic.create(AccessRules.class, TOPIC), "topic"),
+        SerializationExtension.get(Adapter.toClassic(ctx.getSystem())),
+        MessageBudget.bytes(ctx.getSystem().settings().config())));
   }
 
   private final ActorRef<Topic.Command<AccessRules>> topic;
+  private final Serialization serialization;
+  private final long messageBudget;
 
-  private AccessRegistry(ActorRef<Topic.Command<AccessRules>> topic) {
+  private AccessRegistry(ActorRef<Topic.Command<AccessRules>> topic, Serialization serialization,
+                         long messageBudget) {
     super(PersistenceId.ofUniqueId("access|" + ENTITY_ID),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.topic = topic;
+    this.serialization = serialization;
+    this.messageBudget = messageBudget;
+  }
+
+  /**
+   * Persists {@code event}, publishes the rules and replies, unless the
+   * rules it makes would not fit one message between nodes, in which every
+   * node is sent them ({@link MessageBudget}): past it, the message was
+   * dropped, and other nodes kept rules without the change (a revocation
+   * not made). Then nothing changes, and the reply says why.
+   */
+  private ReplyEffect<Event, AccessRules> persistIfItFits(AccessRules rules, Event event, ActorRef<AccessReply> replyTo,
+                                                          AccessReply stored) {
+    long bytes = serialization.serialize(apply(rules, event)).get().length;
+    if (bytes > messageBudget) return Effect().reply(replyTo, new AccessReply.Full(bytes, messageBudget));
+    return Effect().persist(event).thenRun(this::publish).thenReply(replyTo, next -> stored);
   }
 
   @Override
@@ -139,9 +164,7 @@ final class AccessRegistry
   private ReplyEffect<Event, AccessRules> onDefineRole(AccessRules rules, DefineRole cmd) {
     if (cmd.role().name().equals(Role.ROOT)) return Effect().reply(cmd.replyTo(), new AccessReply.BuiltIn());
     boolean created = !rules.roles().containsKey(cmd.role().name());
-    return Effect().persist(new RoleDefined(cmd.role()))
-        .thenRun(this::publish)
-        .thenReply(cmd.replyTo(), next -> new AccessReply.Stored(created));
+    return persistIfItFits(rules, new RoleDefined(cmd.role()), cmd.replyTo(), new AccessReply.Stored(created));
   }
 
   private ReplyEffect<Event, AccessRules> onRemoveRole(AccessRules rules, RemoveRole cmd) {
@@ -156,9 +179,7 @@ final class AccessRegistry
     var unknown = cmd.binding().roles().stream().filter(name -> rules.role(name) == null).toList();
     if (!unknown.isEmpty()) return Effect().reply(cmd.replyTo(), new AccessReply.UnknownRoles(unknown));
     boolean created = !rules.bindings().containsKey(cmd.binding().id());
-    return Effect().persist(new BindingSet(cmd.binding()))
-        .thenRun(this::publish)
-        .thenReply(cmd.replyTo(), next -> new AccessReply.Stored(created));
+    return persistIfItFits(rules, new BindingSet(cmd.binding()), cmd.replyTo(), new AccessReply.Stored(created));
   }
 
   private ReplyEffect<Event, AccessRules> onRemoveBinding(AccessRules rules, RemoveBinding cmd) {
@@ -172,9 +193,8 @@ final class AccessRegistry
 
   private ReplyEffect<Event, AccessRules> onRevoke(AccessRules rules, Revoke cmd) {
     boolean created = rules.revocationOf(cmd.revocation().subject()).isEmpty();
-    return Effect().persist(new SubjectRevoked(cmd.revocation()))
-        .thenRun(this::publish)
-        .thenReply(cmd.replyTo(), next -> new AccessReply.Stored(created));
+    return persistIfItFits(rules, new SubjectRevoked(cmd.revocation()), cmd.replyTo(),
+        new AccessReply.Stored(created));
   }
 
   private ReplyEffect<Event, AccessRules> onLiftRevocation(AccessRules rules, LiftRevocation cmd) {

@@ -19,6 +19,9 @@ public sealed interface AccessReply extends CborSerializable {
   /** The built-in role cannot be defined or removed; nothing changed. */
   record BuiltIn() implements AccessReply {}
 
+  /** The rules would come to {@code bytes}, more than the {@code limit} one message carries; nothing changed. */
+  record Full(long bytes, long limit) implements AccessReply {}
+
   /** A binding named roles that do not exist; nothing changed. */
   record UnknownRoles(List<String> roles) implements AccessReply {}
 }

@@ -7,10 +7,13 @@ import com.typesafe.config.ConfigFactory;
 import io.actorkv.config.NodeConfig.Setting;
 import io.actorkv.node.Node;
 import io.actorkv.testing.Await;
+import io.actorkv.testing.KvClient;
 import io.actorkv.testing.TestNodes;
+import io.actorkv.testing.TestTokens;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +59,56 @@ class BlackholePartitionTest {
 
       Await.until(Duration.ofSeconds(30), () -> nodes.stream().allMatch(n -> TestNodes.clusterState(n).getUnreachable().isEmpty()));
       nodes.forEach(n -> assertEquals(2, TestNodes.upMembers(n), "both still members after the heal"));
+    } finally {
+      nodes.forEach(Node::close);
+    }
+  }
+
+  /**
+   * A revocation made while a node could not be reached takes effect there
+   * after the heal. The rules are published once per change: the node that
+   * missed the message kept the old ones, and the revoked subject's token
+   * went on working there until the next change.
+   */
+  @Test
+  void aRevocationMadeDuringAPartitionReachesTheNodeThatMissedIt(@TempDir Path d1, @TempDir Path d2,
+                                                                 @TempDir Path keys) {
+    TestTokens tokens = new TestTokens(keys);
+    Config auth = PATIENT_RESOLVER.withFallback(ConfigFactory.parseString(
+        "actorkv.auth.secret-file = \"" + tokens.secretFile + "\"\nactorkv.auth.clock-skew = 1s"));
+    List<Map<Setting, Object>> settings = TestNodes.cluster(null, d1, d2);
+    settings.forEach(s -> s.put(Setting.TEST_MODE, true));
+    String[] root = {"Authorization", "Bearer " + tokens.hs256("admin", "root")};
+    String[] erin = {"Authorization", "Bearer " + tokens.hs256(TestTokens.claims("erin", "root")
+        .issueTime(java.util.Date.from(Instant.now().minusSeconds(60))))};
+    List<Node> nodes = new ArrayList<>();
+    try {
+      for (Map<Setting, Object> s : settings) nodes.add(TestNodes.start(s, auth));
+      Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> TestNodes.upMembers(n) == 2));
+      List<KvClient> clients = nodes.stream().map(n -> new KvClient(n.httpPort())).toList();
+      for (KvClient kv : clients) {
+        Await.assertEventually(Duration.ofSeconds(30), () -> assertEquals(201 / 100,
+            kv.put("default", "k", "v", erin).statusCode() / 100));
+      }
+
+      for (int i = 0; i < 2; i++) {
+        assertNoContent(clients.get(i).send("POST", "/test/v1/blackhole?peer="
+            + TestNodes.remoteAddress(settings.get(1 - i)), null, root));
+      }
+      // Only the node that holds the registry can revoke while the other cannot reach it.
+      String revocation = "{\"before\": \"" + Instant.now().minusSeconds(5) + "\"}";
+      int revokedOn = clients.get(0).send("PUT", "/v1/auth/revocations/erin", revocation, root).statusCode() == 201
+          ? 0 : 1;
+      if (revokedOn == 1) {
+        assertEquals(201, clients.get(1).send("PUT", "/v1/auth/revocations/erin", revocation, root).statusCode());
+      }
+      for (int i = 0; i < 2; i++) {
+        assertNoContent(clients.get(i).send("DELETE", "/test/v1/blackhole?peer="
+            + TestNodes.remoteAddress(settings.get(1 - i)), null, root));
+      }
+      KvClient missed = clients.get(1 - revokedOn);
+      Await.assertEventually(Duration.ofSeconds(30),
+          () -> assertEquals(401, missed.put("default", "k", "after", erin).statusCode()));
     } finally {
       nodes.forEach(Node::close);
     }
