@@ -1,6 +1,7 @@
 package io.actorkv.strong;
 
 import io.actorkv.base.CborSerializable;
+import io.actorkv.base.MessageBudget;
 
 /** What a key's entity answers. */
 public sealed interface KeyReply extends CborSerializable {
@@ -67,9 +68,9 @@ public sealed interface KeyReply extends CborSerializable {
    */
   record OpResult(String kind, long revision, StoredValue value, boolean created, long count, String existing) {
 
-    /** About how many bytes this carries, as {@link io.actorkv.base.MessageBudget} counts them. */
+    /** About how many bytes this carries, as {@link MessageBudget} counts them. */
     long bytes() {
-      return io.actorkv.base.MessageBudget.ITEM_BYTES + Prepared.bytes(value);
+      return MessageBudget.ITEM_BYTES + Prepared.bytes(value);
     }
 
     boolean refused() {
@@ -85,7 +86,7 @@ public sealed interface KeyReply extends CborSerializable {
   record Prepared(long revision, StoredValue value, java.util.List<OpResult> success,
                   java.util.List<OpResult> failure) implements KeyReply {
 
-    /** About how many bytes this carries, as {@link io.actorkv.base.MessageBudget} counts them. */
+    /** About how many bytes this carries, as {@link MessageBudget} counts them. */
     long bytes() {
       long bytes = bytes(value);
       for (var branch : java.util.List.of(success, failure)) {
@@ -95,13 +96,13 @@ public sealed interface KeyReply extends CborSerializable {
     }
 
     static long bytes(StoredValue v) {
-      return v == null ? 0 : v.bytes().length + io.actorkv.base.MessageBudget.bytes(v.contentType());
+      return v == null ? 0 : v.bytes().length + MessageBudget.bytes(v.contentType());
     }
   }
 
   /**
    * What {@link Prepared} would carry of values comes to {@code bytes},
-   * more than one message between nodes carries ({@link io.actorkv.base.MessageBudget});
+   * more than one message between nodes carries ({@link MessageBudget});
    * the key is held until the transaction aborts.
    */
   record TooLarge(long bytes) implements KeyReply {}

@@ -1,5 +1,6 @@
 package io.actorkv.strong;
 
+import io.actorkv.base.MessageBudget;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -23,10 +24,10 @@ public record TxnOp(String op, byte[] value, String contentType, Duration ttl, l
     this(op, value, contentType, ttl, by, principal, false);
   }
 
-  /** About how many bytes this carries in a message, as {@link io.actorkv.base.MessageBudget} counts them. */
+  /** About how many bytes this carries in a message, as {@link MessageBudget} counts them. */
   long bytes() {
-    return io.actorkv.base.MessageBudget.ITEM_BYTES + (value == null ? 0 : value.length)
-        + io.actorkv.base.MessageBudget.bytes(contentType) + io.actorkv.base.MessageBudget.bytes(principal);
+    return MessageBudget.ITEM_BYTES + (value == null ? 0 : value.length)
+        + MessageBudget.bytes(contentType) + MessageBudget.bytes(principal);
   }
 
   static TxnOp get(String principal) {
